@@ -1,0 +1,3 @@
+from calmtune.cli import main
+
+main()

@@ -1,0 +1,109 @@
+"""Plain data shared by every part of calmtune. Standard library only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Mood(StrEnum):
+    CALM = "calm"
+    UPBEAT = "upbeat"
+    FOCUS = "focus"
+    UNKNOWN = "unknown"
+
+
+class MoodSource(StrEnum):
+    USER = "user"  # set by the user, in calmtune or another tagger
+    CALMTUNE = "calmtune"  # written earlier by calmtune itself
+    INFERRED = "inferred"  # computed, not written to the file
+
+
+@dataclass(slots=True)
+class TagInfo:
+    """What a file's own tags and stream info say. ``None`` means the file does not say."""
+
+    format: str  # short lower-case name: mp3, flac, ogg, opus, m4a, wav, aiff, wma, wv, ape ...
+    duration: float | None = None
+    sample_rate: int | None = None
+    channels: int | None = None
+    bitrate: int | None = None  # bits per second
+    title: str | None = None
+    artist: str | None = None
+    album: str | None = None
+    albumartist: str | None = None
+    genre: str | None = None
+    tracknumber: int | None = None
+    bpm: float | None = None
+    key: str | None = None
+    mood: str | None = None  # the raw mood text as stored in the file
+    mood_by_calmtune: bool = False  # the file's provenance key says calmtune wrote this mood
+    replaygain_track_gain: float | None = None  # dB
+    replaygain_track_peak: float | None = None  # linear
+    replaygain_album_gain: float | None = None
+    replaygain_album_peak: float | None = None
+
+
+@dataclass(slots=True)
+class Features:
+    """Measured audio features (analysis). ``None`` means not measured."""
+
+    bpm: float | None = None
+    bpm_confidence: float | None = None  # 0..1
+    loudness_lufs: float | None = None  # integrated, ITU-R BS.1770-4
+    peak_dbfs: float | None = None
+    loudness_range: float | None = None  # LU (EBU R128 LRA)
+    onset_density: float | None = None  # onsets per second
+    brightness: float | None = None  # spectral centroid, Hz
+    silent: bool = False
+
+    @property
+    def replaygain_track_gain(self) -> float | None:
+        """ReplayGain 2.0 track gain: the -18 LUFS reference minus the measured loudness."""
+        if self.loudness_lufs is None:
+            return None
+        return round(-18.0 - self.loudness_lufs, 2)
+
+
+@dataclass(slots=True)
+class MoodEvidence:
+    """Everything the mood engine may weigh for one track."""
+
+    tag_mood: str | None = None  # raw mood text from the file
+    tag_mood_by_calmtune: bool = False
+    user_mood: str | None = None  # a mood the user set in calmtune (index), wins over all
+    bpm_tag: float | None = None
+    key: str | None = None
+    genre: str | None = None
+    title: str | None = None
+    album: str | None = None
+    features: Features | None = None
+
+
+@dataclass(slots=True)
+class MoodScores:
+    """The mood engine's verdict for one track."""
+
+    calm: float
+    upbeat: float
+    focus: float
+    arousal: float | None
+    valence: float | None
+    mood: Mood
+    confidence: float
+    source: MoodSource
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Track:
+    """One indexed file: its identity, its tags, its features and its mood."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    tags: TagInfo
+    features: Features | None = None
+    scores: MoodScores | None = None
+    playable: bool = True
+    id: int | None = None
