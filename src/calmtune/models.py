@@ -107,3 +107,4 @@ class Track:
     scores: MoodScores | None = None
     playable: bool = True
     id: int | None = None
+    user_mood: str | None = None  # a mood the user chose in calmtune for this track (index only)

@@ -1,0 +1,81 @@
+"""Shared state for every command (``ctx.obj``): where things live, settings, consoles, the index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from calmtune.config import Paths, Settings, load_settings
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from calmtune.library import Library
+
+
+@dataclass
+class AppContext:
+    config_file: Path | None = None
+    db_file: Path | None = None
+    quiet: bool = False
+    verbose: int = 0
+    debug: bool = False
+    _library: Any = field(default=None, repr=False)
+
+    @cached_property
+    def paths(self) -> Paths:
+        return Paths.discover()
+
+    @cached_property
+    def settings(self) -> Settings:
+        if self.config_file is not None:
+            return load_settings(self.config_file, required=True)
+        return load_settings(self.paths.settings_file)
+
+    @property
+    def db_path(self) -> Path:
+        return self.db_file if self.db_file is not None else self.paths.default_db
+
+    @cached_property
+    def mood_settings(self) -> Any:
+        section = self.settings.section("mood")
+        if not section:
+            return None
+        from calmtune.mood import MoodSettings
+
+        return MoodSettings.from_mapping(section, str(self.settings.source))
+
+    def open_library(self) -> Library:
+        """The index, opened once per command and closed when the command ends."""
+        if self._library is None:
+            from calmtune.library import Library
+
+            ctx = click.get_current_context()
+            self._library = ctx.with_resource(
+                Library.open(self.db_path, mood_settings=self.mood_settings)
+            )
+        return self._library
+
+    @cached_property
+    def console(self) -> Console:
+        from calmtune.ui.console import make_console
+
+        return make_console()
+
+    @cached_property
+    def err_console(self) -> Console:
+        from calmtune.ui.console import make_console
+
+        return make_console(stderr=True, quiet=False)
+
+    def say(self, message: str) -> None:
+        """A status line for people, on stderr; silent with --quiet."""
+        if not self.quiet:
+            click.echo(message, err=True)
+
+    def warn(self, message: str) -> None:
+        click.echo(f"calmtune: warning: {message}", err=True)

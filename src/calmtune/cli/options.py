@@ -1,0 +1,49 @@
+"""Option sets shared by several commands, built once."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterable
+
+import click
+
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Write JSON to stdout instead of a table."
+)
+nl_option = click.option(
+    "--nl", "as_nl", is_flag=True, help="Write one JSON object per line (newline-delimited)."
+)
+
+
+# File names that are not valid UTF-8 reach us as lone surrogates (surrogateescape). Written as
+# JSON \udcXX escapes they stay valid UTF-8 JSON, and Python's json.loads + os.fsencode gives the
+# original bytes back.
+_LONE_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def to_json_text(value: object, *, indent: int | None = 2) -> str:
+    text = json.dumps(value, ensure_ascii=False, indent=indent, default=_fallback)
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def emit_json(value: object) -> None:
+    """Data for scripts: UTF-8 JSON on stdout, nothing else there."""
+    click.echo(to_json_text(value))
+
+
+def emit_nl(values: Iterable[object]) -> None:
+    out = sys.stdout
+    for value in values:
+        out.write(to_json_text(value, indent=None))
+        out.write("\n")
+    out.flush()
+
+
+def _fallback(value: object) -> object:
+    return str(value)
+
+
+def jobs_option(help_text: str = "Worker processes (default: the number of cores)."):
+    return click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help=help_text)

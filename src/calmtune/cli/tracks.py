@@ -1,0 +1,93 @@
+"""``calmtune tracks`` and ``calmtune show``: what the index knows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from calmtune.cli.context import AppContext
+from calmtune.cli.options import emit_json, emit_nl, json_option, nl_option
+
+MOODS = ("calm", "upbeat", "focus", "unknown")
+SORTS = (
+    "artist", "title", "album", "genre", "duration", "bpm", "loudness", "mood", "confidence",
+    "format", "path",
+)  # fmt: skip
+
+
+@click.command()
+@click.option("--mood", type=click.Choice(MOODS), help="Only tracks of this mood.")
+@click.option("--limit", type=click.IntRange(min=0), help="At most this many tracks.")
+@click.option(
+    "--sort", type=click.Choice(SORTS), default="artist", show_default=True, help="Order by."
+)
+@json_option
+@nl_option
+@click.pass_obj
+def tracks(
+    app: AppContext, mood: str | None, limit: int | None, sort: str, as_json: bool, as_nl: bool
+) -> None:
+    """List indexed tracks with their mood."""
+    from calmtune.trackjson import track_to_json
+
+    library = app.open_library()
+    found = library.iter_tracks(mood=mood, sort=sort, limit=limit)
+    if as_nl:
+        emit_nl(track_to_json(t) for t in found)
+    elif as_json:
+        emit_json([track_to_json(t) for t in found])
+    else:
+        from calmtune.ui.tracks_view import print_tracks
+
+        shown = print_tracks(app.console, found)
+        if shown == 0 and library.count() == 0:
+            app.say("The library is empty: run `calmtune scan ~/Music` (or your music folder).")
+
+
+@click.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@json_option
+@click.pass_obj
+def show(app: AppContext, path: Path, as_json: bool) -> None:
+    """One track: tags, measured features, mood scores and the reasons behind them."""
+    from calmtune.errors import CalmtuneError
+    from calmtune.trackjson import track_to_json
+
+    track = app.open_library().get_track(str(path))
+    if track is None:
+        raise CalmtuneError(f"{path} is not in the index", hint="run `calmtune scan` on its folder")
+    if as_json:
+        data = track_to_json(track)
+        data.update(_details_json(track))
+        emit_json(data)
+    else:
+        from calmtune.ui.tracks_view import print_track_details
+
+        print_track_details(app.console, track)
+
+
+def _details_json(track) -> dict:
+    """What ``show`` adds to the track object: reasons, features, and the mood fields' origin."""
+    f, s, t = track.features, track.scores, track.tags
+    return {
+        "reasons": list(s.reasons) if s else [],
+        "arousal": s.arousal if s else None,
+        "valence": s.valence if s else None,
+        "tag_mood": t.mood,
+        "tag_mood_written_by_calmtune": t.mood_by_calmtune,
+        "user_mood": track.user_mood,
+        "key": t.key,
+        "features": None
+        if f is None
+        else {
+            "bpm": f.bpm,
+            "bpm_confidence": f.bpm_confidence,
+            "loudness_lufs": f.loudness_lufs,
+            "peak_dbfs": f.peak_dbfs,
+            "loudness_range": f.loudness_range,
+            "onset_density": f.onset_density,
+            "brightness": f.brightness,
+            "silent": f.silent,
+        },
+    }

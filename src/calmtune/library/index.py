@@ -1,0 +1,394 @@
+"""The library index: tracks, their features and moods, and the library roots.
+
+``Library`` is the only way the rest of calmtune reads or writes the index; no other package runs SQL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from calmtune.errors import LibraryError
+from calmtune.library.db import connect, write_transaction
+from calmtune.models import Features, Mood, MoodScores, MoodSource, TagInfo, Track
+
+# Formats SDL_mixer decodes itself (pygame-ce); others need ffmpeg to be played.
+NATIVE_PLAYABLE_FORMATS = frozenset({"mp3", "flac", "ogg", "opus", "wav", "aiff", "wv", "oggflac"})
+
+# --sort names -> SQL ORDER BY; missing values (NULL) always sort last.
+SORT_COLUMNS: dict[str, str] = {
+    "path": "t.path",
+    "title": "t.title COLLATE NOCASE",
+    "artist": "t.artist COLLATE NOCASE, t.album COLLATE NOCASE, t.tracknumber",
+    "album": "t.album COLLATE NOCASE, t.tracknumber",
+    "genre": "t.genre COLLATE NOCASE",
+    "duration": "t.duration",
+    "bpm": "COALESCE(f.bpm, t.tag_bpm)",
+    "loudness": "f.loudness_lufs",
+    "mood": "t.mood, t.mood_confidence DESC",
+    "confidence": "t.mood_confidence DESC",
+    "format": "t.format",
+}
+
+_TRACK_COLUMNS = """
+    t.id, t.path, t.size, t.mtime_ns, t.format, t.duration, t.sample_rate, t.channels, t.bitrate,
+    t.title, t.artist, t.album, t.albumartist, t.genre, t.tracknumber, t.tag_bpm, t.tag_key,
+    t.tag_mood, t.tag_mood_by_calmtune, t.rg_track_gain, t.rg_track_peak, t.rg_album_gain,
+    t.rg_album_peak, t.user_mood, t.mood, t.mood_source, t.mood_confidence, t.score_calm,
+    t.score_upbeat, t.score_focus, t.arousal, t.valence, t.reasons,
+    f.size, f.mtime_ns, f.bpm, f.bpm_confidence, f.loudness_lufs, f.peak_dbfs, f.loudness_range,
+    f.onset_density, f.brightness, f.silent, f.error
+"""
+_TRACK_FROM = "FROM tracks t LEFT JOIN features f ON f.track_id = t.id"
+
+
+def encode_path(path: str) -> bytes:
+    """The key a path is stored under: the file system's own bytes, absolute."""
+    return os.fsencode(os.path.abspath(path))
+
+
+def decode_path(raw: bytes) -> str:
+    return os.fsdecode(raw)
+
+
+def _ffmpeg_available() -> bool:
+    import shutil
+
+    return shutil.which("ffmpeg") is not None
+
+
+class Library:
+    """An open index. Use as a context manager, or call ``close``."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, mood_settings: Any = None) -> None:
+        self.conn = conn
+        self.path = path
+        self.mood_settings = mood_settings
+        self._ffmpeg: bool | None = None
+
+    @classmethod
+    def open(cls, path: Path, *, mood_settings: Any = None) -> Library:
+        return cls(connect(Path(path)), Path(path), mood_settings)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- roots -------------------------------------------------------------------------------
+
+    def roots(self) -> list[str]:
+        rows = self.conn.execute("SELECT path FROM roots ORDER BY path").fetchall()
+        return [decode_path(r[0]) for r in rows]
+
+    def add_roots(self, paths: Iterable[str]) -> None:
+        now = time.time()
+        with write_transaction(self.conn):
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO roots (path, added_at) VALUES (?, ?)",
+                [(encode_path(p), now) for p in paths],
+            )
+
+    # -- reading tracks ----------------------------------------------------------------------
+
+    def count(self, mood: str | None = None) -> int:
+        if mood is None:
+            return self.conn.execute("SELECT count(*) FROM tracks").fetchone()[0]
+        return self.conn.execute("SELECT count(*) FROM tracks WHERE mood = ?", (mood,)).fetchone()[
+            0
+        ]
+
+    def get_track(self, path: str) -> Track | None:
+        row = self.conn.execute(
+            f"SELECT {_TRACK_COLUMNS} {_TRACK_FROM} WHERE t.path = ?", (encode_path(path),)
+        ).fetchone()
+        return self._track_from_row(row) if row else None
+
+    def iter_tracks(
+        self, mood: str | None = None, sort: str = "artist", limit: int | None = None
+    ) -> Iterator[Track]:
+        """Tracks in the index, optionally of one mood, sorted by a ``SORT_COLUMNS`` name."""
+        if sort not in SORT_COLUMNS:
+            raise LibraryError(
+                f"cannot sort by '{sort}'", hint=f"use one of {', '.join(SORT_COLUMNS)}"
+            )
+        order = ", ".join(f"{c} IS NULL, {c}" for c in SORT_COLUMNS[sort].split(", "))
+        sql = f"SELECT {_TRACK_COLUMNS} {_TRACK_FROM}"
+        params: list[Any] = []
+        if mood is not None:
+            sql += " WHERE t.mood = ?"
+            params.append(mood)
+        sql += f" ORDER BY {order}, t.path"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        for row in self.conn.execute(sql, params):
+            yield self._track_from_row(row)
+
+    def file_states(self) -> dict[bytes, tuple[int, int]]:
+        """Every indexed path with its (size, mtime_ns): what a rescan compares against."""
+        return {
+            r[0]: (r[1], r[2]) for r in self.conn.execute("SELECT path, size, mtime_ns FROM tracks")
+        }
+
+    def failure_states(self) -> dict[bytes, tuple[int | None, int | None, str]]:
+        rows = self.conn.execute("SELECT path, size, mtime_ns, error FROM scan_failures")
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+    def tracks_needing_analysis(self) -> list[Track]:
+        """Tracks with no analysis result for their current file contents."""
+        sql = (
+            f"SELECT {_TRACK_COLUMNS} {_TRACK_FROM} WHERE f.track_id IS NULL "
+            "OR f.size != t.size OR f.mtime_ns != t.mtime_ns ORDER BY t.path"
+        )
+        return [self._track_from_row(r) for r in self.conn.execute(sql)]
+
+    def _track_from_row(self, row: tuple) -> Track:
+        (tid, raw_path, size, mtime_ns, fmt, duration, sample_rate, channels, bitrate, title,
+         artist, album, albumartist, genre, tracknumber, tag_bpm, tag_key, tag_mood,
+         tag_mood_by_calmtune, rg_tg, rg_tp, rg_ag, rg_ap, user_mood, mood, mood_source,
+         confidence, s_calm, s_upbeat, s_focus, arousal, valence, reasons, f_size, f_mtime,
+         bpm, bpm_conf, lufs, peak, lra, onsets, brightness, silent, f_error) = row  # fmt: skip
+        tags = TagInfo(
+            format=fmt, duration=duration, sample_rate=sample_rate, channels=channels,
+            bitrate=bitrate, title=title, artist=artist, album=album, albumartist=albumartist,
+            genre=genre, tracknumber=tracknumber, bpm=tag_bpm, key=tag_key, mood=tag_mood,
+            mood_by_calmtune=bool(tag_mood_by_calmtune), replaygain_track_gain=rg_tg,
+            replaygain_track_peak=rg_tp, replaygain_album_gain=rg_ag, replaygain_album_peak=rg_ap,
+        )  # fmt: skip
+        features = None
+        if f_size == size and f_mtime == mtime_ns and f_error is None:
+            features = Features(
+                bpm=bpm, bpm_confidence=bpm_conf, loudness_lufs=lufs, peak_dbfs=peak,
+                loudness_range=lra, onset_density=onsets, brightness=brightness,
+                silent=bool(silent),
+            )  # fmt: skip
+        scores = MoodScores(
+            calm=s_calm or 0.0, upbeat=s_upbeat or 0.0, focus=s_focus or 0.0, arousal=arousal,
+            valence=valence, mood=Mood(mood), confidence=confidence,
+            source=MoodSource(mood_source), reasons=json.loads(reasons) if reasons else [],
+        )  # fmt: skip
+        track = Track(
+            path=decode_path(raw_path), size=size, mtime_ns=mtime_ns, tags=tags,
+            features=features, scores=scores, playable=self._playable(fmt), id=tid,
+            user_mood=user_mood,
+        )  # fmt: skip
+        return track
+
+    def _playable(self, fmt: str) -> bool:
+        if fmt in NATIVE_PLAYABLE_FORMATS:
+            return True
+        if self._ffmpeg is None:
+            self._ffmpeg = _ffmpeg_available()
+        return self._ffmpeg
+
+    # -- writing tracks ----------------------------------------------------------------------
+
+    def score(self, tags: TagInfo, features: Features | None, user_mood: str | None) -> MoodScores:
+        """The mood engine's verdict for one track's evidence."""
+        from calmtune.library.scoring import score_track
+
+        return score_track(tags, features, user_mood, self.mood_settings)
+
+    def upsert_scanned(self, items: list[tuple[str, int, int, TagInfo]]) -> tuple[int, int]:
+        """Store freshly read files in one transaction. Returns (added, updated)."""
+        added = updated = 0
+        now = time.time()
+        with write_transaction(self.conn):
+            for path, size, mtime_ns, tags in items:
+                key = encode_path(path)
+                row = self.conn.execute(
+                    "SELECT id, user_mood FROM tracks WHERE path = ?", (key,)
+                ).fetchone()
+                user_mood = row[1] if row else None
+                scores = self.score(tags, None, user_mood)
+                values = _tag_values(tags) + _score_values(scores) + (size, mtime_ns, now)
+                if row is None:
+                    self.conn.execute(
+                        f"INSERT INTO tracks ({_TAG_COLS}, {_SCORE_COLS}, size, mtime_ns, scanned_at, "
+                        f"path) VALUES ({', '.join('?' * (len(values) + 1))})",
+                        (*values, key),
+                    )
+                    added += 1
+                else:
+                    self.conn.execute(
+                        f"UPDATE tracks SET {_assignments(_TAG_COLS, _SCORE_COLS)}, size = ?, "
+                        "mtime_ns = ?, scanned_at = ? WHERE id = ?",
+                        (*values, row[0]),
+                    )
+                    updated += 1
+                self.conn.execute("DELETE FROM scan_failures WHERE path = ?", (key,))
+        return added, updated
+
+    def record_failures(self, items: list[tuple[str, int | None, int | None, str]]) -> None:
+        """Remember files that could not be read, so an unchanged broken file is not re-read."""
+        now = time.time()
+        with write_transaction(self.conn):
+            for path, size, mtime_ns, error in items:
+                key = encode_path(path)
+                self.conn.execute("DELETE FROM tracks WHERE path = ?", (key,))
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO scan_failures VALUES (?, ?, ?, ?, ?)",
+                    (key, size, mtime_ns, error, now),
+                )
+
+    def remove_paths(self, keys: Iterable[bytes]) -> int:
+        """Drop vanished files (tracks and remembered failures) by stored key."""
+        keys = list(keys)
+        removed = 0
+        with write_transaction(self.conn):
+            for key in keys:
+                removed += self.conn.execute("DELETE FROM tracks WHERE path = ?", (key,)).rowcount
+                self.conn.execute("DELETE FROM scan_failures WHERE path = ?", (key,))
+        return removed
+
+    def update_after_tag_write(self, path: str, tags: TagInfo, size: int, mtime_ns: int) -> None:
+        """Record a file calmtune just re-tagged, so the next scan does not see it as changed.
+
+        Only tags changed, not audio, so an analysis result follows the file to its new identity.
+        """
+        key = encode_path(path)
+        with write_transaction(self.conn):
+            row = self.conn.execute(
+                f"SELECT t.id, t.user_mood, t.size, t.mtime_ns, f.size, f.mtime_ns {_TRACK_FROM} "
+                "WHERE t.path = ?",
+                (key,),
+            ).fetchone()
+            if row is None:
+                raise LibraryError(f"{path} is not in the index", hint="run `calmtune scan` first")
+            tid, user_mood, old_size, old_mtime, f_size, f_mtime = row
+            if (f_size, f_mtime) == (old_size, old_mtime):
+                self.conn.execute(
+                    "UPDATE features SET size = ?, mtime_ns = ? WHERE track_id = ?",
+                    (size, mtime_ns, tid),
+                )
+            features = self._features_for(tid)
+            scores = self.score(tags, features, user_mood)
+            values = _tag_values(tags) + _score_values(scores) + (size, mtime_ns, time.time())
+            self.conn.execute(
+                f"UPDATE tracks SET {_assignments(_TAG_COLS, _SCORE_COLS)}, size = ?, mtime_ns = ?, "
+                "scanned_at = ? WHERE id = ?",
+                (*values, tid),
+            )
+
+    def set_user_mood(self, path: str, mood: Mood | None) -> MoodScores:
+        """Set (or clear, with None) a mood the user chose in calmtune; it wins over inference."""
+        track = self._require(path)
+        value = None if mood is None else Mood(mood).value
+        scores = self.score(track.tags, track.features, value)
+        with write_transaction(self.conn):
+            self.conn.execute(
+                f"UPDATE tracks SET user_mood = ?, {_assignments(_SCORE_COLS)} WHERE id = ?",
+                (value, *_score_values(scores), track.id),
+            )
+        return scores
+
+    def store_features(
+        self, path: str, size: int, mtime_ns: int, features: Features | None, error: str | None
+    ) -> MoodScores | None:
+        """Cache an analysis result (or its failure) for the file identity it was measured on,
+        and re-score the track's mood with it. Returns the new scores (None for a failure)."""
+        track = self._require(path)
+        f = features or Features()
+        with write_transaction(self.conn):
+            self.conn.execute(
+                "INSERT OR REPLACE INTO features (track_id, size, mtime_ns, bpm, bpm_confidence, "
+                "loudness_lufs, peak_dbfs, loudness_range, onset_density, brightness, silent, "
+                "error, analyzed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (track.id, size, mtime_ns, f.bpm, f.bpm_confidence, f.loudness_lufs, f.peak_dbfs,
+                 f.loudness_range, f.onset_density, f.brightness, int(f.silent), error,
+                 time.time()),
+            )  # fmt: skip
+            if features is None:
+                return None
+            current = (size, mtime_ns) == (track.size, track.mtime_ns)
+            scores = self.score(track.tags, features if current else None, track.user_mood)
+            self.conn.execute(
+                f"UPDATE tracks SET {_assignments(_SCORE_COLS)} WHERE id = ?",
+                (*_score_values(scores), track.id),
+            )
+        return scores
+
+    def rescore_all(self) -> int:
+        """Recompute every stored mood (after the mood settings changed). Returns the count."""
+        tracks = list(self.iter_tracks(sort="path"))
+        with write_transaction(self.conn):
+            for track in tracks:
+                scores = self.score(track.tags, track.features, track.user_mood)
+                self.conn.execute(
+                    f"UPDATE tracks SET {_assignments(_SCORE_COLS)} WHERE id = ?",
+                    (*_score_values(scores), track.id),
+                )
+        return len(tracks)
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with write_transaction(self.conn):
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def integrity_problems(self) -> list[str]:
+        """SQLite's own integrity check; empty when the index is sound."""
+        try:
+            rows = self.conn.execute("PRAGMA integrity_check").fetchall()
+        except sqlite3.DatabaseError as exc:
+            return [str(exc)]
+        return [r[0] for r in rows if r[0] != "ok"]
+
+    def _features_for(self, track_id: int) -> Features | None:
+        row = self.conn.execute(
+            f"SELECT {_TRACK_COLUMNS} {_TRACK_FROM} WHERE t.id = ?", (track_id,)
+        ).fetchone()
+        return self._track_from_row(row).features if row else None
+
+    def _require(self, path: str) -> Track:
+        track = self.get_track(path)
+        if track is None:
+            raise LibraryError(f"{path} is not in the index", hint="run `calmtune scan` first")
+        return track
+
+
+_TAG_COLS = (
+    "format, duration, sample_rate, channels, bitrate, title, artist, album, albumartist, genre, "
+    "tracknumber, tag_bpm, tag_key, tag_mood, tag_mood_by_calmtune, rg_track_gain, rg_track_peak, "
+    "rg_album_gain, rg_album_peak"
+)
+_SCORE_COLS = (
+    "mood, mood_source, mood_confidence, score_calm, score_upbeat, score_focus, arousal, valence, "
+    "reasons"
+)
+
+
+def _assignments(*column_lists: str) -> str:
+    names = [c.strip() for cols in column_lists for c in cols.split(",")]
+    return ", ".join(f"{n} = ?" for n in names)
+
+
+def _tag_values(t: TagInfo) -> tuple:
+    return (
+        t.format, t.duration, t.sample_rate, t.channels, t.bitrate, t.title, t.artist, t.album,
+        t.albumartist, t.genre, t.tracknumber, t.bpm, t.key, t.mood, int(t.mood_by_calmtune),
+        t.replaygain_track_gain, t.replaygain_track_peak, t.replaygain_album_gain,
+        t.replaygain_album_peak,
+    )  # fmt: skip
+
+
+def _score_values(s: MoodScores) -> tuple:
+    return (
+        s.mood.value, s.source.value, s.confidence, s.calm, s.upbeat, s.focus, s.arousal,
+        s.valence, json.dumps(s.reasons),
+    )  # fmt: skip
+
+
+__all__ = ["Library", "decode_path", "encode_path"]

@@ -1,0 +1,129 @@
+"""The index schema, as an append-only list of small named migrations.
+
+Each migration runs once, in order, inside one transaction, and bumps ``PRAGMA user_version``.
+Never edit a migration that has shipped: append a new one.
+
+Paths are stored as BLOBs of the file system's own bytes (``os.fsencode``), so file names that are
+not valid UTF-8 are indexed and found again exactly.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+
+def _run(conn: sqlite3.Connection, script: str) -> None:
+    """Run ``;``-separated DDL inside the caller's transaction.
+
+    ``executescript`` would COMMIT first and break the one-transaction-per-migration rule.
+    """
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def m001_initial(conn: sqlite3.Connection) -> None:
+    _run(
+        conn,
+        """
+        CREATE TABLE roots (
+            path BLOB PRIMARY KEY,
+            added_at REAL NOT NULL
+        );
+        CREATE TABLE tracks (
+            id INTEGER PRIMARY KEY,
+            path BLOB NOT NULL UNIQUE,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            format TEXT NOT NULL,
+            duration REAL,
+            sample_rate INTEGER,
+            channels INTEGER,
+            bitrate INTEGER,
+            title TEXT,
+            artist TEXT,
+            album TEXT,
+            albumartist TEXT,
+            genre TEXT,
+            tracknumber INTEGER,
+            tag_bpm REAL,
+            tag_key TEXT,
+            tag_mood TEXT,
+            tag_mood_by_calmtune INTEGER NOT NULL DEFAULT 0,
+            rg_track_gain REAL,
+            rg_track_peak REAL,
+            rg_album_gain REAL,
+            rg_album_peak REAL,
+            user_mood TEXT,
+            mood TEXT NOT NULL DEFAULT 'unknown',
+            mood_source TEXT NOT NULL DEFAULT 'inferred',
+            mood_confidence REAL NOT NULL DEFAULT 0,
+            score_calm REAL,
+            score_upbeat REAL,
+            score_focus REAL,
+            arousal REAL,
+            valence REAL,
+            reasons TEXT,
+            scanned_at REAL NOT NULL
+        );
+        CREATE INDEX tracks_mood ON tracks (mood);
+        CREATE TABLE features (
+            track_id INTEGER PRIMARY KEY REFERENCES tracks (id) ON DELETE CASCADE,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            bpm REAL,
+            bpm_confidence REAL,
+            loudness_lufs REAL,
+            peak_dbfs REAL,
+            loudness_range REAL,
+            onset_density REAL,
+            brightness REAL,
+            silent INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            analyzed_at REAL NOT NULL
+        );
+        CREATE TABLE scan_failures (
+            path BLOB PRIMARY KEY,
+            size INTEGER,
+            mtime_ns INTEGER,
+            error TEXT NOT NULL,
+            seen_at REAL NOT NULL
+        );
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    m001_initial,
+]
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring the schema up to date. Safe to call on every open."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current > len(MIGRATIONS):
+        from calmtune.errors import LibraryError
+
+        raise LibraryError(
+            f"the index was written by a newer calmtune (schema {current}, this one knows "
+            f"{len(MIGRATIONS)})",
+            hint="upgrade calmtune or use another --db",
+        )
+    for number, step in enumerate(MIGRATIONS[current:], start=current + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-check under the write lock: another process may have migrated meanwhile.
+            if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+                conn.execute("ROLLBACK")
+                continue
+            step(conn)
+            conn.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")

@@ -1,0 +1,204 @@
+"""The incremental scanner: walk the roots, read what changed in parallel, write in batches.
+
+A file whose size and mtime (nanoseconds) match the index is not opened again; neither is a broken
+file that has not changed since it failed. Tags are read in worker processes; the main process
+scores moods and writes batches of rows, each batch its own transaction, so a killed scan leaves a
+consistent index that the next scan completes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from calmtune.library.index import Library, decode_path, encode_path
+from calmtune.library.walk import FoundFile, WalkResult, walk_audio
+from calmtune.models import TagInfo
+
+BATCH_SIZE = 400
+# Below this many files to read, a process pool costs more than it saves.
+PARALLEL_THRESHOLD = 48
+
+
+@dataclass(slots=True)
+class ScanFailure:
+    path: str
+    error: str
+
+
+@dataclass(slots=True)
+class ScanReport:
+    roots: list[str]
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: list[ScanFailure] = field(default_factory=list)
+    missing_roots: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "roots": self.roots,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "failed": [{"path": f.path, "error": f.error} for f in self.failed],
+        }
+
+
+@dataclass(slots=True)
+class ScanProgress:
+    """Sent to the caller as the scan goes: ``phase`` is "walking", "reading" or "done"."""
+
+    phase: str
+    done: int = 0
+    total: int = 0
+
+
+ProgressCallback = Callable[[ScanProgress], None]
+
+
+def read_one(path: str) -> tuple[str, TagInfo | None, str | None]:
+    """Read one file's tags: (path, tags, None) or (path, None, reason). Runs in a worker."""
+    from calmtune.errors import TagError
+    from calmtune.tags import read_tags
+
+    try:
+        return path, read_tags(path), None
+    except TagError as exc:
+        return path, None, str(exc)
+
+
+def scan(
+    library: Library,
+    roots: Iterable[str],
+    *,
+    jobs: int | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> ScanReport:
+    """Bring the index up to date with the files under ``roots`` and remember the roots."""
+    from calmtune.tags import AUDIO_EXTENSIONS
+
+    progress = on_progress or (lambda _p: None)
+    roots = [os.path.abspath(r) for r in roots]
+    report = ScanReport(roots=roots)
+    present_roots = [r for r in roots if os.path.exists(r)]
+    report.missing_roots = [r for r in roots if r not in present_roots]
+    for missing in report.missing_roots:
+        report.failed.append(ScanFailure(missing, "library root does not exist (not mounted?)"))
+    library.add_roots(present_roots)
+
+    progress(ScanProgress("walking"))
+    walked = WalkResult()
+    for root in present_roots:
+        walk_audio(root, AUDIO_EXTENSIONS, walked)
+    report.failed.extend(ScanFailure(p.path, p.error) for p in walked.problems)
+
+    known = library.file_states()
+    known_failures = library.failure_states()
+    to_read: list[FoundFile] = []
+    for found in walked.files:
+        key = encode_path(found.path)
+        state = (found.size, found.mtime_ns)
+        if known.get(key) == state:
+            report.unchanged += 1
+        elif key in known_failures and known_failures[key][:2] == state:
+            report.failed.append(ScanFailure(found.path, known_failures[key][2]))
+        else:
+            to_read.append(found)
+
+    _read_and_store(library, to_read, jobs, report, progress)
+    report.removed = _drop_vanished(library, present_roots, walked, known, known_failures)
+    progress(ScanProgress("done", len(to_read), len(to_read)))
+    return report
+
+
+def _read_and_store(
+    library: Library,
+    to_read: list[FoundFile],
+    jobs: int | None,
+    report: ScanReport,
+    progress: ProgressCallback,
+) -> None:
+    total = len(to_read)
+    progress(ScanProgress("reading", 0, total))
+    by_path = {f.path: f for f in to_read}
+    batch: list[tuple[str, int, int, TagInfo]] = []
+    failures: list[tuple[str, int | None, int | None, str]] = []
+
+    def flush() -> None:
+        if batch:
+            added, updated = library.upsert_scanned(batch)
+            report.added += added
+            report.updated += updated
+            batch.clear()
+        if failures:
+            library.record_failures(failures)
+            report.failed.extend(ScanFailure(p, e) for p, _, _, e in failures)
+            failures.clear()
+
+    for done, (path, tags, error) in enumerate(_read_all([f.path for f in to_read], jobs), 1):
+        found = by_path[path]
+        if tags is not None:
+            batch.append((path, found.size, found.mtime_ns, tags))
+        else:
+            failures.append((path, found.size, found.mtime_ns, error or "unreadable"))
+        if len(batch) + len(failures) >= BATCH_SIZE:
+            flush()
+        progress(ScanProgress("reading", done, total))
+    flush()
+
+
+def _read_all(paths: list[str], jobs: int | None):
+    """Yield read results, in a pool of worker processes when there is enough to do."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
+        yield from map(read_one, paths)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork: workers inherit the already-imported modules, so they start in milliseconds.
+    context = multiprocessing.get_context("fork")
+    chunk = max(1, min(64, len(paths) // (jobs * 8)))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        yield from pool.map(read_one, paths, chunksize=chunk)
+
+
+def _drop_vanished(
+    library: Library,
+    roots: list[str],
+    walked: WalkResult,
+    known: dict[bytes, tuple[int, int]],
+    known_failures: dict[bytes, tuple],
+) -> int:
+    """Remove indexed files under the scanned roots that were not seen this time.
+
+    Files under a folder that could not be listed are kept: an unreadable folder or an unmounted
+    drive is not a deletion.
+    """
+    seen = {encode_path(f.path) for f in walked.files}
+    seen.update(encode_path(p.path) for p in walked.problems)
+    scopes = [_scope(os.fsencode(r)) for r in roots]
+    shielded = [_scope(os.fsencode(os.path.abspath(d))) for d in walked.unlisted_dirs]
+    gone = [
+        key
+        for key in (*known, *known_failures)
+        if key not in seen
+        and any(_within(key, s) for s in scopes)
+        and not any(_within(key, s) for s in shielded)
+    ]
+    return library.remove_paths(gone) if gone else 0
+
+
+def _scope(root: bytes) -> bytes:
+    return root.rstrip(b"/")
+
+
+def _within(key: bytes, scope: bytes) -> bool:
+    return key == scope or key.startswith(scope + b"/")
+
+
+__all__ = ["ScanFailure", "ScanProgress", "ScanReport", "decode_path", "read_one", "scan"]

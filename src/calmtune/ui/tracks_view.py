@@ -1,0 +1,124 @@
+"""Tables of tracks for people. Every tag value goes through ``printable`` and rich ``Text``, so
+markup and escape codes in titles show literally."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from calmtune.ui.text import printable
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from calmtune.models import Track
+
+MOOD_STYLES = {"calm": "cyan", "upbeat": "yellow", "focus": "green", "unknown": "dim"}
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    seconds = round(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _bpm(track: Track) -> str:
+    bpm = track.features.bpm if track.features and track.features.bpm else track.tags.bpm
+    return "" if bpm is None else f"{bpm:.0f}"
+
+
+def print_tracks(console: Console, tracks: Iterable[Track]) -> int:
+    """Print a table; returns how many rows it had."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for name, justify in (
+        ("Artist", "left"), ("Title", "left"), ("Album", "left"), ("Time", "right"),
+        ("BPM", "right"), ("Mood", "left"), ("Conf", "right"),
+    ):  # fmt: skip
+        table.add_column(name, justify=justify, overflow="ellipsis", no_wrap=True)
+    rows = 0
+    for track in tracks:
+        mood = track.scores.mood.value if track.scores else "unknown"
+        conf = f"{track.scores.confidence:.2f}" if track.scores else ""
+        title = track.tags.title or _file_name(track.path)
+        table.add_row(
+            Text(printable(track.tags.artist)),
+            Text(printable(title)),
+            Text(printable(track.tags.album)),
+            format_duration(track.tags.duration),
+            _bpm(track),
+            Text(mood, style=MOOD_STYLES.get(mood, "")),
+            conf,
+        )
+        rows += 1
+    if rows:
+        console.print(table)
+    return rows
+
+
+def _file_name(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def print_track_details(console: Console, track: Track) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    t, f, s = track.tags, track.features, track.scores
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+
+    def row(label: str, value: object) -> None:
+        if value not in (None, ""):
+            grid.add_row(label, Text(printable(value)))
+
+    row("Path", track.path)
+    row("Title", t.title)
+    row("Artist", t.artist)
+    row("Album", t.album)
+    row("Genre", t.genre)
+    row("Format", f"{t.format}" + ("" if track.playable else " (not playable without ffmpeg)"))
+    row("Duration", format_duration(t.duration))
+    row("BPM (tag)", t.bpm)
+    row("Key", t.key)
+    if f is not None:
+        if f.silent:
+            row("Analysis", "silent")
+        row(
+            "BPM (measured)",
+            None if f.bpm is None else f"{f.bpm:.1f} (confidence {f.bpm_confidence or 0:.2f})",
+        )
+        row("Loudness", None if f.loudness_lufs is None else f"{f.loudness_lufs:.1f} LUFS")
+        row("Peak", None if f.peak_dbfs is None else f"{f.peak_dbfs:.1f} dBFS")
+        row("Loudness range", None if f.loudness_range is None else f"{f.loudness_range:.1f} LU")
+        row("Onsets", None if f.onset_density is None else f"{f.onset_density:.2f} per second")
+        row("Brightness", None if f.brightness is None else f"{f.brightness:.0f} Hz")
+    else:
+        row("Analysis", "not analysed yet (run `calmtune analyze`)")
+    row(
+        "ReplayGain",
+        None if t.replaygain_track_gain is None else f"{t.replaygain_track_gain:+.2f} dB",
+    )
+    mood_origin = (
+        "written by calmtune" if t.mood_by_calmtune else "set by the user or another tagger"
+    )
+    row("Mood tag in file", None if t.mood is None else f"{t.mood} ({mood_origin})")
+    row("Mood set in calmtune", track.user_mood)
+    if s is not None:
+        style = MOOD_STYLES.get(s.mood.value, "")
+        grid.add_row(
+            "Mood",
+            Text(f"{s.mood.value} ({s.source.value}, confidence {s.confidence:.2f})", style=style),
+        )
+        grid.add_row("Scores", f"calm {s.calm:.2f}  upbeat {s.upbeat:.2f}  focus {s.focus:.2f}")
+    console.print(grid)
+    if s is not None and s.reasons:
+        console.print(Text("Why:", style="bold"))
+        for reason in s.reasons:
+            console.print(Text(f"  - {printable(reason)}"))
