@@ -1,0 +1,142 @@
+"""Extended M3U out and in.
+
+Out: ``#EXTM3U``, then ``#EXTINF:<seconds>,<artist> - <title>`` before each absolute path, in
+UTF-8, which mpv, VLC and MPD read. In: ``.m3u``/``.m3u8`` from any player. Problems in a playlist
+someone else wrote (URLs, missing files, odd lines) become warnings returned to the caller, which
+decides how to show them; the rest of the playlist still plays.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from calmtune.errors import PlaylistError
+from calmtune.models import Track
+
+_URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
+_EXTINF_RE = re.compile(r"^#EXTINF:\s*(-?\d+(?:\.\d+)?)[^,]*(?:,(.*))?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One playable line of a playlist: an absolute path and what ``#EXTINF`` said about it."""
+
+    path: str
+    duration: float | None = None  # seconds, None when absent or -1
+    title: str | None = None  # the ``#EXTINF`` display text, usually "Artist - Title"
+
+
+@dataclass(slots=True)
+class PlaylistFile:
+    entries: list[Entry] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _one_line(text: str) -> str:
+    # A newline inside a tag would end the #EXTINF line early and corrupt the file.
+    return " ".join(text.split())
+
+
+def extinf_title(track: Track) -> str:
+    """``Artist - Title``, or what exists of it, or the file name."""
+    tags = track.tags
+    title = tags.title or Path(track.path).stem
+    artist = tags.artist or tags.albumartist
+    return _one_line(f"{artist} - {title}" if artist else title)
+
+
+def m3u8_text(tracks: Iterable[Track]) -> str:
+    """The extended M3U text for ``tracks`` (paths made absolute)."""
+    lines = ["#EXTM3U"]
+    for track in tracks:
+        seconds = round(track.tags.duration) if track.tags.duration else -1
+        lines.append(f"#EXTINF:{seconds},{extinf_title(track)}")
+        lines.append(os.path.abspath(track.path))
+    return "\n".join(lines) + "\n"
+
+
+def paths_text(tracks: Iterable[Track]) -> str:
+    """One absolute path per line (``--format paths``)."""
+    return "".join(os.path.abspath(t.path) + "\n" for t in tracks)
+
+
+def write_text_file(path: str | Path, text: str) -> None:
+    """Write a playlist in UTF-8; undecodable file-name bytes go back out as the same bytes."""
+    try:
+        Path(path).write_bytes(text.encode("utf-8", "surrogateescape"))
+    except OSError as err:
+        raise PlaylistError(f"cannot write playlist {path}: {err.strerror or err}") from err
+
+
+def read_m3u(path: str | Path) -> PlaylistFile:
+    """Read an ``.m3u``/``.m3u8`` file into entries and warnings.
+
+    Relative paths are resolved against the playlist's folder and ``file://`` URLs are turned into
+    paths. Other URLs, missing files and folders are skipped with a warning naming the line.
+    ``.m3u8`` is UTF-8; ``.m3u`` is UTF-8 when it decodes, else Latin-1 (the old default).
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise PlaylistError(f"cannot read playlist {path}: {err.strerror or err}") from err
+    text = _decode(raw, path)
+    base = path.resolve().parent
+    result = PlaylistFile()
+    pending: tuple[float | None, str | None] | None = None
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            match = _EXTINF_RE.match(line)
+            if match:
+                seconds = float(match.group(1))
+                title = (match.group(2) or "").strip() or None
+                pending = (seconds if seconds >= 0 else None, title)
+            continue  # #EXTM3U and other directives or comments
+        where = f"{path.name}, line {lineno}"
+        info, pending = pending, None
+        target = _line_path(line, base)
+        if target is None:
+            result.warnings.append(f"{where}: skipped {line!r}: streams and URLs are not played")
+            continue
+        if not os.path.exists(target):
+            result.warnings.append(f"{where}: skipped {target}: file not found")
+            continue
+        if os.path.isdir(target):
+            result.warnings.append(f"{where}: skipped {target}: a folder, not an audio file")
+            continue
+        duration, title = info if info else (None, None)
+        result.entries.append(Entry(target, duration, title))
+    return result
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if path.suffix.lower() == ".m3u8":
+        # surrogateescape keeps non-UTF-8 file-name bytes, so the path still opens.
+        return raw.decode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _line_path(line: str, base: Path) -> str | None:
+    """The absolute path a playlist line names, or ``None`` for a URL we cannot play."""
+    if _URL_RE.match(line):
+        url = urlparse(line)
+        if url.scheme.lower() != "file":
+            return None
+        line = unquote(url.path)
+    line = os.path.expanduser(line)
+    if not os.path.isabs(line):
+        line = os.path.join(base, line)
+    return os.path.normpath(line)

@@ -1,0 +1,309 @@
+"""Receptive-playlist recipes: TOML files read with tomllib into frozen dataclasses.
+
+A recipe says which tracks fit a listening goal (mood, score, tempo and loudness bands, genres,
+pinned and banned tracks) and how to order them (the arc). Built-in recipes ship in the wheel as
+``calmtune/recipes`` (the repository's ``playlists/`` folder); user recipes in
+``<config dir>/recipes/*.toml`` add to them or replace one with the same name.
+
+Every problem becomes a ``ConfigError`` naming the file, the field and what is allowed, because a
+user editing a recipe by hand needs to know exactly what to change.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from calmtune.durations import parse_duration
+from calmtune.errors import ConfigError
+from calmtune.models import Mood
+
+ARC_SHAPES = ("descending", "ascending", "steady")
+RECEPTIVE_MOODS = tuple(m.value for m in Mood if m is not Mood.UNKNOWN)
+ALL_MOODS = tuple(m.value for m in Mood)
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which tracks a recipe accepts. ``None`` bands mean "no limit"."""
+
+    moods: tuple[str, ...] = ("calm",)  # stored moods accepted; "unknown" admits unscored tracks
+    min_score: float = 0.0  # the recipe mood's score (0..1); a mood the user set always passes
+    min_confidence: float = 0.0
+    bpm: tuple[float, float] | None = None
+    loudness: tuple[float, float] | None = None  # LUFS
+    require_tempo: bool = False  # drop tracks whose tempo is unknown
+    require_loudness: bool = False
+    genres_include: tuple[str, ...] = ()  # case-insensitive substrings of the genre tag
+    genres_exclude: tuple[str, ...] = ()
+    pinned: tuple[str, ...] = ()  # paths or globs (see ``playlists.select.path_matcher``)
+    banned: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Arc:
+    """How tempo and loudness move through the playlist (the iso principle)."""
+
+    shape: str = "steady"  # one of ARC_SHAPES
+    start_bpm: float | None = None  # ideal tempo of the first track; None: from the candidates
+    end_bpm: float | None = None
+    max_bpm_step: float = 8.0  # largest tempo change between neighbours
+    max_lu_step: float = 3.0  # largest loudness change between neighbours
+
+
+@dataclass(frozen=True, slots=True)
+class Recipe:
+    """One recipe, validated. Times are in seconds."""
+
+    name: str
+    description: str
+    mood: str  # the receptive mood the recipe aims at (calm, upbeat, focus)
+    duration: float = 25 * 60.0
+    fade_in: float = 5.0
+    fade_out: float = 15.0
+    wind_down: float = 0.0  # volume ramps down over this long before the end
+    end_silence: float = 0.0  # silence after the last track (a pause lowers arousal further)
+    artist_gap: int = 2  # the same artist is at least this many positions apart (1 = not adjacent)
+    album_gap: int = 2
+    avoid_recent: bool = True
+    select: Selection = field(default_factory=Selection)
+    arc: Arc = field(default_factory=Arc)
+    source: str = "builtin"  # "builtin" or "user"
+    path: str | None = None
+
+
+_TOP_KEYS = {
+    "description",
+    "mood",
+    "duration",
+    "fade_in",
+    "fade_out",
+    "wind_down",
+    "end_silence",
+    "artist_gap",
+    "album_gap",
+    "avoid_recent",
+    "select",
+    "arc",
+}
+_SELECT_KEYS = {f for f in Selection.__dataclass_fields__}
+_ARC_KEYS = {f for f in Arc.__dataclass_fields__}
+
+
+class _Reader:
+    """Typed access to one TOML table that reports errors with file and dotted field name."""
+
+    def __init__(self, file: str, table: dict[str, Any], prefix: str, allowed: set[str]) -> None:
+        self.file, self.table, self.prefix = file, table, prefix
+        unknown = sorted(set(table) - allowed)
+        if unknown:
+            self.fail(unknown[0], "is not a recipe field", f"one of {', '.join(sorted(allowed))}")
+
+    def fail(self, key: str, problem: str, allowed: str) -> None:
+        raise ConfigError(f"{self.file}: field '{self.prefix}{key}' {problem}; allowed: {allowed}")
+
+    def number(self, key: str, default: Any, lo: float | None = None, hi: float | None = None):
+        if key not in self.table:
+            return default
+        value = self.table[key]
+        rng = f"a number{_range_text(lo, hi)}"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(key, f"is {value!r}", rng)
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            self.fail(key, f"is {value!r}", rng)
+        return float(value)
+
+    def integer(self, key: str, default: int, lo: int, hi: int) -> int:
+        value = self.table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            self.fail(key, f"is {value!r}", f"a whole number from {lo} to {hi}")
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self.table.get(key, default)
+        if not isinstance(value, bool):
+            self.fail(key, f"is {value!r}", "true or false")
+        return value
+
+    def text(self, key: str, default: str | None) -> str:
+        value = self.table.get(key, default)
+        if not isinstance(value, str):
+            self.fail(key, f"is {value!r}" if key in self.table else "is missing", "a text string")
+        return value
+
+    def choice(self, key: str, default: str | None, choices: tuple[str, ...]) -> str:
+        value = self.table.get(key, default)
+        if value not in choices:
+            problem = f"is {value!r}" if key in self.table else "is missing"
+            self.fail(key, problem, ", ".join(choices))
+        return value
+
+    def duration(self, key: str, default: float) -> float:
+        if key not in self.table:
+            return default
+        value = self.table[key]
+        try:
+            return parse_duration(value)
+        except ValueError:
+            self.fail(key, f"is {value!r}", 'a duration such as "90s", "20m", "1h15m"')
+        raise AssertionError  # unreachable; fail() raises
+
+    def strings(self, key: str, default: tuple[str, ...], choices=None) -> tuple[str, ...]:
+        if key not in self.table:
+            return default
+        value = self.table[key]
+        allowed = f"a list of: {', '.join(choices)}" if choices else "a list of text strings"
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.fail(key, f"is {value!r}", allowed)
+        if choices:
+            bad = [v for v in value if v not in choices]
+            if bad:
+                self.fail(key, f"holds {bad[0]!r}", allowed)
+        return tuple(value)
+
+    def band(self, key: str, lo: float, hi: float) -> tuple[float, float] | None:
+        if key not in self.table:
+            return None
+        value = self.table[key]
+        allowed = f"[low, high] with {lo} <= low <= high <= {hi}"
+        ok = (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+            and lo <= value[0] <= value[1] <= hi
+        )
+        if not ok:
+            self.fail(key, f"is {value!r}", allowed)
+        return (float(value[0]), float(value[1]))
+
+    def subtable(self, key: str) -> dict[str, Any]:
+        value = self.table.get(key, {})
+        if not isinstance(value, dict):
+            self.fail(key, f"is {value!r}", f"a table ([{key}])")
+        return value
+
+
+def _range_text(lo: float | None, hi: float | None) -> str:
+    if lo is not None and hi is not None:
+        return f" from {lo:g} to {hi:g}"
+    if lo is not None:
+        return f" of at least {lo:g}"
+    return ""
+
+
+def parse_recipe(data: dict[str, Any], *, name: str, file: str, source: str = "builtin") -> Recipe:
+    """Validate one recipe's TOML data. ``file`` is only used in error messages."""
+    top = _Reader(file, data, "", _TOP_KEYS)
+    mood = top.choice("mood", None, RECEPTIVE_MOODS)
+    sel = _Reader(file, top.subtable("select"), "select.", _SELECT_KEYS)
+    selection = Selection(
+        moods=sel.strings("moods", (mood,), ALL_MOODS),
+        min_score=sel.number("min_score", 0.0, 0.0, 1.0),
+        min_confidence=sel.number("min_confidence", 0.0, 0.0, 1.0),
+        bpm=sel.band("bpm", 20.0, 300.0),
+        loudness=sel.band("loudness", -70.0, 0.0),
+        require_tempo=sel.boolean("require_tempo", False),
+        require_loudness=sel.boolean("require_loudness", False),
+        genres_include=tuple(g.lower() for g in sel.strings("genres_include", ())),
+        genres_exclude=tuple(g.lower() for g in sel.strings("genres_exclude", ())),
+        pinned=sel.strings("pinned", ()),
+        banned=sel.strings("banned", ()),
+    )
+    if not selection.moods:
+        sel.fail("moods", "is empty", f"a list of: {', '.join(ALL_MOODS)}")
+    arc_t = _Reader(file, top.subtable("arc"), "arc.", _ARC_KEYS)
+    arc = Arc(
+        shape=arc_t.choice("shape", "steady", ARC_SHAPES),
+        start_bpm=arc_t.number("start_bpm", None, 20.0, 300.0),
+        end_bpm=arc_t.number("end_bpm", None, 20.0, 300.0),
+        max_bpm_step=arc_t.number("max_bpm_step", 8.0, 0.5, 100.0),
+        max_lu_step=arc_t.number("max_lu_step", 3.0, 0.1, 40.0),
+    )
+    both = arc.start_bpm is not None and arc.end_bpm is not None
+    if both and arc.shape == "descending" and arc.start_bpm < arc.end_bpm:
+        arc_t.fail("end_bpm", "is above start_bpm", "end_bpm <= start_bpm for a descending arc")
+    if both and arc.shape == "ascending" and arc.start_bpm > arc.end_bpm:
+        arc_t.fail("end_bpm", "is below start_bpm", "end_bpm >= start_bpm for an ascending arc")
+    duration = top.duration("duration", 25 * 60.0)
+    if duration <= 0:
+        top.fail("duration", "is zero", "a duration above zero")
+    return Recipe(
+        name=name,
+        description=top.text("description", None).strip(),
+        mood=mood,
+        duration=duration,
+        fade_in=top.number("fade_in", 5.0, 0.0, 600.0),
+        fade_out=top.number("fade_out", 15.0, 0.0, 1800.0),
+        wind_down=top.duration("wind_down", 0.0),
+        end_silence=top.duration("end_silence", 0.0),
+        artist_gap=top.integer("artist_gap", 2, 0, 20),
+        album_gap=top.integer("album_gap", 2, 0, 20),
+        avoid_recent=top.boolean("avoid_recent", True),
+        select=selection,
+        arc=arc,
+        source=source,
+        path=file,
+    )
+
+
+def load_recipe(path: str | Path, *, source: str = "user") -> Recipe:
+    """Read and validate one recipe file; its name is the file name without ``.toml``."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as err:
+        # tomllib's message ends with "(at line N, column M)", which is what the user needs.
+        raise ConfigError(f"{path}: not valid TOML: {err}") from err
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read recipe: {err.strerror or err}") from err
+    return parse_recipe(data, name=path.stem, file=str(path), source=source)
+
+
+def builtin_recipes_dir() -> Path:
+    """The folder of built-in recipes, from an installed wheel or from a source checkout.
+
+    The wheel carries them as ``calmtune/recipes`` (pyproject force-include). Hatch's editable
+    install only puts ``src/`` on the path and does not copy force-included folders, so in a
+    checkout they are read from the repository's ``playlists/`` folder instead.
+    """
+    package_dir = Path(__file__).resolve().parent.parent
+    installed = package_dir / "recipes"
+    if installed.is_dir():
+        return installed
+    checkout = package_dir.parent.parent / "playlists"
+    if checkout.is_dir():
+        return checkout
+    raise ConfigError(
+        f"built-in recipes are missing (looked in {installed} and {checkout})",
+        hint="reinstall calmtune",
+    )
+
+
+def load_recipes(user_dir: str | Path | None = None) -> dict[str, Recipe]:
+    """All recipes by name: the built-in ones, then the user's, which win on a shared name.
+
+    ``user_dir`` is ``<config dir>/recipes``; a missing folder simply adds nothing.
+    """
+    recipes = {p.stem: load_recipe(p, source="builtin") for p in _toml_files(builtin_recipes_dir())}
+    if user_dir is not None and Path(user_dir).is_dir():
+        for p in _toml_files(Path(user_dir)):
+            recipes[p.stem] = load_recipe(p, source="user")
+    return dict(sorted(recipes.items()))
+
+
+def get_recipe(name: str, user_dir: str | Path | None = None) -> Recipe:
+    """One recipe by name, or a ``ConfigError`` listing the names that exist."""
+    recipes = load_recipes(user_dir)
+    if name not in recipes:
+        raise ConfigError(
+            f"no recipe named {name!r}; available: {', '.join(recipes)}",
+            hint="see 'calmtune playlist recipes'",
+        )
+    return recipes[name]
+
+
+def _toml_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.toml") if p.is_file())
