@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import traceback
 from pathlib import Path
 
 import click
@@ -68,6 +67,8 @@ def _debugging(ctx: click.Context) -> bool:
 
 def _report(ctx: click.Context, message: str, exc: BaseException) -> None:
     if _debugging(ctx):
+        import traceback
+
         traceback.print_exception(exc, file=sys.stderr)
     click.echo(message, err=True)
 

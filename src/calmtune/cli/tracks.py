@@ -28,7 +28,11 @@ SORTS = (
 def tracks(
     app: AppContext, mood: str | None, limit: int | None, sort: str, as_json: bool, as_nl: bool
 ) -> None:
-    """List indexed tracks with their mood."""
+    """List indexed tracks with their mood.
+
+    On a terminal this is a table; in a pipe, tab-separated lines (artist, title, album, time, BPM,
+    mood, path). Use --json or --nl for scripts.
+    """
     from calmtune.trackjson import track_to_json
 
     library = app.open_library()
@@ -38,9 +42,13 @@ def tracks(
     elif as_json:
         emit_json([track_to_json(t) for t in found])
     else:
-        from calmtune.ui.tracks_view import print_tracks
+        from calmtune.ui.console import is_terminal
+        from calmtune.ui.tracks_view import print_tracks, write_plain_tracks
 
-        shown = print_tracks(app.console, found)
+        if is_terminal():
+            shown = print_tracks(app.console, found)
+        else:
+            shown = write_plain_tracks(click.get_text_stream("stdout"), found)
         if shown == 0 and library.count() == 0:
             app.say("The library is empty: run `calmtune scan ~/Music` (or your music folder).")
 

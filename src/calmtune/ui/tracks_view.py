@@ -61,6 +61,25 @@ def print_tracks(console: Console, tracks: Iterable[Track]) -> int:
     return rows
 
 
+def write_plain_tracks(stream, tracks: Iterable[Track]) -> int:
+    """Tab-separated rows for pipes and files: no colours, no truncation, no rich import."""
+    rows = 0
+    for track in tracks:
+        mood = track.scores.mood.value if track.scores else "unknown"
+        fields = (
+            track.tags.artist,
+            track.tags.title or _file_name(track.path),
+            track.tags.album,
+            format_duration(track.tags.duration),
+            _bpm(track),
+            mood,
+            track.path,
+        )
+        stream.write("\t".join(printable(f) for f in fields) + "\n")
+        rows += 1
+    return rows
+
+
 def _file_name(path: str) -> str:
     return path.rsplit("/", 1)[-1]
 

@@ -1,0 +1,48 @@
+"""Small shared helpers for the benchmark scripts: timing whole commands and printing ratios.
+
+Benchmarks compare calmtune with a peer in the same run, because absolute times on a shared machine
+drift while ratios hold. They never fail on a time.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+
+def time_command(argv: Sequence[str], *, repeat: int, env: dict | None = None) -> float:
+    """Median wall time of a whole command, after one warm-up run."""
+    run_env = {**os.environ, **(env or {})}
+    subprocess.run(argv, check=True, capture_output=True, env=run_env)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(argv, check=True, capture_output=True, env=run_env)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def time_call(fn: Callable[[], object], *, repeat: int) -> float:
+    """Median wall time of a function call, after one warm-up call."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def report(label: str, ours: float, peer: float, peer_label: str, target: str) -> None:
+    ratio = ours / peer if peer > 0 else float("inf")
+    print(
+        f"{label:<34} calmtune {ours * 1000:8.1f} ms | {peer_label} {peer * 1000:8.1f} ms | "
+        f"ratio {ratio:5.2f}x (target {target})"
+    )
+
+
+PYTHON = sys.executable

@@ -1,0 +1,34 @@
+"""The README's set-up commands are the ones CI runs, and every command is documented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from calmtune.cli.app import COMMANDS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _setup_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Set up", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sh\n(.+?)\n```", section)
+
+
+def test_readme_has_exactly_two_setup_commands_run_and_test():
+    run, test = _setup_commands()
+    assert run.endswith("calmtune relax")
+    assert test.endswith("pytest")
+
+
+def test_ci_runs_the_readme_test_command_verbatim():
+    _run, test = _setup_commands()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert test in ci.splitlines()
+
+
+def test_readme_tour_mentions_every_command():
+    readme = (ROOT / "README.md").read_text()
+    for name in COMMANDS:
+        assert f"`calmtune {name}" in readme, name
