@@ -108,3 +108,37 @@ class Track:
     playable: bool = True
     id: int | None = None
     user_mood: str | None = None  # a mood the user chose in calmtune for this track (index only)
+
+
+class EndedBy(StrEnum):
+    """How a listening session ended (journal)."""
+
+    COMPLETED = "completed"  # the duration or the playlist ran out
+    FINISH_KEY = "finish-after-track"  # the listener asked to stop after the current track
+    QUIT = "quit"  # the listener pressed q
+    SIGINT = "sigint"
+    SIGTERM = "sigterm"
+    REPLACED = "replaced"  # another session took over (--replace)
+    ERROR = "error"
+    RUNNING = "running"  # not ended yet, or the process died without a word
+
+
+@dataclass(slots=True)
+class SessionRecord:
+    """One listening session in the journal."""
+
+    id: int | None
+    started: float  # Unix time
+    recipe: str
+    ended: float | None = None
+    ended_by: EndedBy = EndedBy.RUNNING
+    stress_before: int | None = None  # 0..10
+    stress_after: int | None = None
+    tracks: list[str] = field(default_factory=list)  # paths, in the order played
+    listened_seconds: float = 0.0
+
+    @property
+    def minutes(self) -> float | None:
+        if self.ended is None:
+            return None
+        return round((self.ended - self.started) / 60, 1)

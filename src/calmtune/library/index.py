@@ -78,6 +78,13 @@ class Library:
     def close(self) -> None:
         self.conn.close()
 
+    @property
+    def journal(self):
+        """The listening-session journal stored in this index."""
+        from calmtune.library.journal import Journal
+
+        return Journal(self.conn)
+
     def __enter__(self) -> Library:
         return self
 

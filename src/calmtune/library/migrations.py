@@ -98,8 +98,37 @@ def m001_initial(conn: sqlite3.Connection) -> None:
     )
 
 
+def m002_journal(conn: sqlite3.Connection) -> None:
+    """Listening sessions and the tracks each one played (journal, recently played)."""
+    _run(
+        conn,
+        """
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            started REAL NOT NULL,
+            ended REAL,
+            recipe TEXT NOT NULL,
+            ended_by TEXT NOT NULL DEFAULT 'running',
+            stress_before INTEGER,
+            stress_after INTEGER,
+            listened_seconds REAL NOT NULL DEFAULT 0
+        );
+        CREATE TABLE session_tracks (
+            session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            path BLOB NOT NULL,
+            played_at REAL NOT NULL,
+            seconds REAL NOT NULL DEFAULT 0,
+            PRIMARY KEY (session_id, position)
+        );
+        CREATE INDEX session_tracks_path ON session_tracks (path)
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
+    m002_journal,
 ]
 
 
