@@ -1,0 +1,237 @@
+"""Real playback through SDL's ``disk`` driver: the PCM it writes shows what a listener hears.
+
+Each scenario runs in its own subprocess (SDL reads the driver settings when the device opens and
+the mixer is process-global). All scenarios start together and play in real time side by side,
+so the module takes about as long as the longest one (~5 s), not their sum.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from audio_fixtures import (
+    RATE,
+    read_pcm,
+    rms_db,
+    segments,
+    sine_loudness,
+    window_rms_db,
+    write_m4a,
+    write_tone,
+)
+
+PLAYER = Path(__file__).with_name("disk_player.py")
+LOUD, QUIET = 0.5, 0.5 * 10 ** (-15 / 20)  # 15 dB apart
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+    events: list[dict]
+    pcm: np.ndarray
+    native_log: str
+
+
+def _scenarios(tmp: Path) -> dict[str, dict]:
+    tone3 = write_tone(tmp / "tone3.wav", 3.0)
+    tone4 = write_tone(tmp / "tone4.wav", 4.0)
+    tone5 = write_tone(tmp / "tone5.wav", 5.0)
+    loud = write_tone(tmp / "loud.wav", 2.0, peak=LOUD)
+    quiet = write_tone(tmp / "quiet.wav", 2.0, peak=QUIET)
+    corrupt = tmp / "corrupt.mp3"
+    corrupt.write_bytes(np.random.default_rng(3).bytes(6000))
+    m4a = write_m4a(tmp / "song.m4a", 1.0)
+    first = write_tone(tmp / "first.wav", 2.0, freq=500)
+    last = write_tone(tmp / "last.wav", 2.0, freq=700)
+    return {
+        "plain": {"items": [{"path": str(tone3)}]},
+        "fade_in": {"items": [{"path": str(tone3)}], "fade_in": 1.5},
+        "fade_out": {
+            "items": [{"path": str(tone4)}],
+            "actions": [{"at": 1.5, "do": "stop", "args": {"fade": 1.5}}],
+        },
+        "wind_down": {
+            "items": [{"path": str(tone5)}],
+            "actions": [{"at": 0.8, "do": "wind_down", "args": {"seconds": 3.0, "to_level": 0.1}}],
+        },
+        "normalised": {
+            "items": [
+                {"path": str(loud), "loudness_lufs": sine_loudness(LOUD)},
+                {"path": str(quiet), "loudness_lufs": sine_loudness(QUIET)},
+            ]
+        },
+        "not_normalised": {"items": [{"path": str(loud)}, {"path": str(quiet)}]},
+        "skips": {
+            "items": [
+                {"path": str(first)},
+                {"path": str(tmp / "vanished.wav")},
+                {"path": str(corrupt)},
+                {"path": str(m4a)},
+                {"path": str(last)},
+            ],
+            # No ffmpeg on this PATH, whatever the machine has installed.
+            "env": {"PATH": str(Path(sys.executable).parent)},
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+    tmp = tmp_path_factory.mktemp("disk")
+    procs = {}
+    for name, scenario in _scenarios(tmp).items():
+        raw = tmp / f"{name}.raw"
+        scenario["events"] = str(tmp / f"{name}.events")
+        scenario["native_log"] = str(tmp / f"{name}.native.log")
+        scenario["timeout"] = 20
+        extra_env = scenario.pop("env", {})
+        (tmp / f"{name}.json").write_text(json.dumps(scenario))
+        env = {
+            **os.environ,
+            "SDL_AUDIODRIVER": "disk",
+            "SDL_DISKAUDIOFILE": str(raw),
+            "PYGAME_HIDE_SUPPORT_PROMPT": "1",
+            **extra_env,
+        }
+        procs[name] = subprocess.Popen(
+            [sys.executable, str(PLAYER), str(tmp / f"{name}.json")],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    results = {}
+    for name, proc in procs.items():
+        out, err = proc.communicate(timeout=60)
+        events_file = tmp / f"{name}.events"
+        log = tmp / f"{name}.native.log"
+        results[name] = Run(
+            returncode=proc.returncode,
+            stdout=out,
+            stderr=err,
+            events=[json.loads(line) for line in events_file.read_text().splitlines()]
+            if events_file.exists()
+            else [],
+            pcm=read_pcm(tmp / f"{name}.raw"),
+            native_log=log.read_text(errors="replace") if log.exists() else "",
+        )
+    return results
+
+
+def _kinds(run: Run) -> list[tuple]:
+    return [(e["kind"], e["index"]) for e in run.events]
+
+
+def test_disk_audio_flows_at_full_level_for_the_track_length(runs: dict[str, Run]) -> None:
+    run = runs["plain"]
+    assert run.returncode == 0, run.stderr
+    (start, end), *rest = segments(run.pcm)
+    assert rest == []
+    assert abs((end - start) / RATE - 3.0) < 0.05
+    # A 0.5 peak sine has an RMS of -9.03 dBFS; volume 100 and no normalisation leave it alone.
+    assert abs(rms_db(run.pcm[start:end]) - (20 * np.log10(0.5 / np.sqrt(2)))) < 0.5
+    assert _kinds(run) == [("track_started", 0), ("track_ended", 0), ("finished", 0)]
+    assert run.events[-1]["finished"] == "end_of_list"
+
+
+def test_disk_native_noise_goes_to_the_log_not_the_terminal(runs: dict[str, Run]) -> None:
+    # SDL's disk driver announces itself on fd 2 ("CRITICAL: You are using the SDL disk i/o
+    # audio driver!"); the guard must send that to the log while Python's stderr still works.
+    run = runs["plain"]
+    assert "disk i/o audio driver" in run.native_log
+    assert "disk i/o audio driver" not in run.stderr
+    assert "python stderr still reaches the terminal" in run.stderr
+
+
+def test_disk_fade_in_rises_then_holds(runs: dict[str, Run]) -> None:
+    run = runs["fade_in"]
+    (start, end), *_ = segments(run.pcm)
+    levels = window_rms_db(run.pcm[start:end])
+    full = 20 * np.log10(0.5 / np.sqrt(2))
+    assert levels[0] < full - 15  # starts soft
+    assert abs(levels[-3] - full) < 1.0  # ends at full level
+    rising = levels[:15]  # the 1.5 s fade
+    assert all(b >= a - 0.5 for a, b in itertools.pairwise(rising))
+    assert rising[-1] - rising[0] > 15
+
+
+def test_disk_stop_fades_out_before_the_track_ends(runs: dict[str, Run]) -> None:
+    run = runs["fade_out"]
+    (start, end), *rest = segments(run.pcm)
+    assert rest == []
+    played = (end - start) / RATE
+    assert 2.0 < played < 3.8  # stopped early: 1.5 s in plus a 1.5 s fade, not the 4 s track
+    levels = window_rms_db(run.pcm[start:end])
+    full = 20 * np.log10(0.5 / np.sqrt(2))
+    assert abs(levels[5] - full) < 1.0  # full before the stop
+    tail = levels[-10:]
+    assert all(b <= a + 0.5 for a, b in itertools.pairwise(tail))
+    assert tail[-1] < full - 20
+    assert run.events[-2]["ended"] == "stopped"
+    assert run.events[-1]["finished"] == "stopped"
+
+
+def test_disk_wind_down_lowers_the_level_over_its_span_and_keeps_playing(
+    runs: dict[str, Run],
+) -> None:
+    run = runs["wind_down"]
+    (start, end), *_ = segments(run.pcm)
+    assert abs((end - start) / RATE - 5.0) < 0.05  # the track plays to its end
+    levels = window_rms_db(run.pcm[start:end])
+    full = 20 * np.log10(0.5 / np.sqrt(2))
+    assert abs(levels[3] - full) < 1.0
+    span = levels[9:38]  # 0.9 s .. 3.8 s: inside the 3 s ramp that starts at ~0.8 s
+    assert all(b <= a + 0.5 for a, b in itertools.pairwise(span))
+    assert span[0] - span[-1] > 10
+    # After the ramp it holds at 10% (-20 dB), still audible.
+    assert abs(levels[-3] - (full - 20)) < 2.0
+    assert run.events[-1]["finished"] == "end_of_list"
+
+
+def test_disk_normalised_tracks_15_lu_apart_come_out_within_3_db(runs: dict[str, Run]) -> None:
+    parts = segments(runs["normalised"].pcm)
+    assert len(parts) == 2
+    loud, quiet = (rms_db(runs["normalised"].pcm[a:b]) for a, b in parts)
+    assert abs(loud - quiet) < 3.0
+    # The quiet track is the session level: it plays untouched.
+    assert abs(quiet - 20 * np.log10(QUIET / np.sqrt(2))) < 0.5
+
+
+def test_disk_without_loudness_the_same_tracks_stay_15_db_apart(runs: dict[str, Run]) -> None:
+    parts = segments(runs["not_normalised"].pcm)
+    loud, quiet = (rms_db(runs["not_normalised"].pcm[a:b]) for a, b in parts)
+    assert abs((loud - quiet) - 15.0) < 1.0
+
+
+def test_disk_bad_items_are_skipped_with_a_reason_and_play_goes_on(runs: dict[str, Run]) -> None:
+    run = runs["skips"]
+    assert run.returncode == 0, run.stderr
+    assert _kinds(run) == [
+        ("track_started", 0),
+        ("track_ended", 0),
+        ("track_failed", 1),
+        ("track_failed", 2),
+        ("track_failed", 3),
+        ("track_started", 4),
+        ("track_ended", 4),
+        ("finished", 4),
+    ]
+    reasons = [e["reason"] for e in run.events if e["kind"] == "track_failed"]
+    assert reasons[0] == "file not found"
+    assert reasons[1].startswith("cannot decode it")
+    assert reasons[2] == "m4a needs ffmpeg"
+    parts = segments(run.pcm)
+    assert [round((b - a) / RATE, 1) for a, b in parts] == [2.0, 2.0]
+    # mpg123 complains about the corrupt file on fd 2; that lands in the log only.
+    assert "Illegal Audio-MPEG-Header" in run.native_log
+    assert "Illegal Audio-MPEG-Header" not in run.stderr
