@@ -1,0 +1,115 @@
+"""Streaming short-time spectrum: the onset-strength envelope and the spectral centroid.
+
+Tempo and brightness do not need the full band, so the mono mix is first decimated by a power of two
+to about 22-24 kHz (a pair average is a gentle low-pass; aliasing above 6 kHz barely moves a flux
+or a centroid). Frames hop about 11.6 ms (86 frames/s). The spectrum is pooled into log-spaced
+bands so that bass and kick count as much as the many high-frequency bins, converted to dB, and the
+onset strength is the mean rise in dB across bands from one frame to the next (spectral flux).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+TARGET_RATE = 22050.0
+FRAME_RATE = 86.0  # frames per second, as librosa's 512 hop at 22.05 kHz doubled
+BAND_COUNT = 36
+LOW_BAND_TOP_HZ = 250.0  # bands under this carry bass, kick and chord roots
+FLOOR_DB = -90.0  # band level floor: silence and dither do not make onsets
+
+
+def decimation_factor(rate: int) -> int:
+    """The largest power of two that keeps the analysis rate at or above ~22 kHz (1 below 44 kHz)."""
+    factor = 1
+    while rate / (factor * 2) >= TARGET_RATE * 0.99:
+        factor *= 2
+    return factor
+
+
+class SpectralAnalyzer:
+    """Feed (frames, channels) blocks; read the onset envelope, its frame rate and the centroid."""
+
+    def __init__(self, rate: int) -> None:
+        self.decimate = decimation_factor(rate)
+        self.rate = rate / self.decimate  # analysis rate
+        self.hop = max(64, round(self.rate / FRAME_RATE))
+        self.n_fft = 4 * self.hop
+        self.frame_rate = self.rate / self.hop
+        self._window = np.hanning(self.n_fft + 1)[:-1].astype(np.float32)
+        # Scale so that a full-scale sine reads about 0 dB in its band.
+        self._scale = 2.0 / float(self._window.sum())
+        freqs = np.fft.rfftfreq(self.n_fft, 1.0 / self.rate)
+        self._freqs = freqs
+        self._bands, self._low = _band_matrix(freqs, self.rate)
+        self._carry = np.zeros(0, dtype=np.float32)  # samples not yet decimated
+        self._buffer = np.zeros(0, dtype=np.float32)  # decimated samples not yet framed
+        self._previous: np.ndarray | None = None
+        self._flux: list[np.ndarray] = []
+        self._low_flux: list[np.ndarray] = []
+        self._centroid_num = 0.0
+        self._centroid_den = 0.0
+
+    def add(self, block: np.ndarray) -> None:
+        mono = np.asarray(block, dtype=np.float32)
+        if mono.ndim == 2:
+            mono = mono.mean(axis=1, dtype=np.float32)
+        if self.decimate > 1:
+            mono = np.concatenate([self._carry, mono])
+            usable = len(mono) - len(mono) % self.decimate
+            self._carry = mono[usable:]
+            mono = mono[:usable].reshape(-1, self.decimate).mean(axis=1)
+        buffer = np.concatenate([self._buffer, mono])
+        count = (len(buffer) - self.n_fft) // self.hop + 1
+        if count <= 0:
+            self._buffer = buffer
+            return
+        frames = np.lib.stride_tricks.sliding_window_view(buffer, self.n_fft)[:: self.hop][:count]
+        self._buffer = buffer[count * self.hop :]
+        self._analyse(frames)
+
+    def _analyse(self, frames: np.ndarray) -> None:
+        magnitude = np.abs(np.fft.rfft(frames * self._window, axis=1)) * self._scale
+        spectrum_sum = magnitude.sum(axis=0)
+        self._centroid_num += float(spectrum_sum @ self._freqs)
+        self._centroid_den += float(spectrum_sum.sum())
+        band_power = (magnitude * magnitude) @ self._bands
+        level = 10.0 * np.log10(np.maximum(band_power, 10.0 ** (FLOOR_DB / 10.0)))
+        previous = level[:1] if self._previous is None else self._previous[None, :]
+        rise = np.maximum(np.diff(level, axis=0, prepend=previous), 0.0)
+        self._previous = level[-1]
+        self._flux.append(rise.mean(axis=1))
+        self._low_flux.append(rise[:, self._low].mean(axis=1) if self._low.any() else rise[:, 0])
+
+    def onset_envelope(self) -> np.ndarray:
+        """Onset strength per frame (mean dB rise over bands), float32."""
+        return np.concatenate(self._flux) if self._flux else np.zeros(0, dtype=np.float32)
+
+    def low_onset_envelope(self) -> np.ndarray:
+        """Onset strength of the bands under LOW_BAND_TOP_HZ only."""
+        return np.concatenate(self._low_flux) if self._low_flux else np.zeros(0, dtype=np.float32)
+
+    def centroid(self) -> float | None:
+        """Magnitude-weighted spectral centroid over the whole file (Hz), None for silence."""
+        if self._centroid_den <= 1e-9:
+            return None
+        return self._centroid_num / self._centroid_den
+
+
+def _band_matrix(freqs: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """A (bins, bands) 0/1 matrix pooling bins into log-spaced bands, and the low-band mask."""
+    top = min(11000.0, rate / 2.0)
+    edges = np.geomspace(30.0, top, BAND_COUNT + 1)
+    index = np.searchsorted(edges, freqs, side="right") - 1
+    index[(freqs < edges[0]) | (freqs >= top)] = -1
+    used = sorted(set(index[index >= 0].tolist()))
+    matrix = np.zeros((len(freqs), len(used)), dtype=np.float32)
+    for column, band in enumerate(used):
+        matrix[index == band, column] = 1.0
+    centres = np.array([freqs[index == band].mean() for band in used])
+    return matrix, centres < LOW_BAND_TOP_HZ
+
+
+def frame_rate_for(rate: int) -> float:
+    """The onset-envelope frame rate the analyzer uses for a file at ``rate``."""
+    analysis_rate = rate / decimation_factor(rate)
+    return analysis_rate / max(64, round(analysis_rate / FRAME_RATE))

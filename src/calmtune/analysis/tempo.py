@@ -1,0 +1,192 @@
+"""Tempo from the onset-strength envelope, designed not to double slow music.
+
+1. Periodicity: the autocorrelation of the (locally centred) onset envelope, read at fractional
+   lags by linear interpolation, is summed over the first four multiples of each candidate period
+   (a comb). Candidates lie on a 0.2 % grid from 40 to 240 BPM and the best is refined by a
+   parabola through its neighbours, so the estimate is not tied to lag bins (4.6 % apart near
+   120 BPM at a 512 hop and 22.05 kHz; the comb's fourth tooth is four times finer).
+2. Prior: flat over 50-180 BPM in log-tempo, falling off outside. It does not favour 120 BPM, which
+   is what makes common estimators double slow music.
+3. Metrical level: a comb cannot tell 60 from 120 BPM (every multiple of 1 s is also a multiple of
+   0.5 s), so the pulse pattern decides. The envelope is folded at the chosen period to find the beat
+   phase, and the strengths at the beats, the half-beats and the thirds are compared:
+   - a faster level is taken only when the in-between pulses are about as strong as the beats
+     (the "beats" were really every other beat, or every third in 3/4);
+   - a slower level is taken when every other pulse is clearly weaker (the "beats" were 8ths).
+   Ties go to the slower reading when it is in the sedative range, because for a calm player
+   doubling a lullaby is the worst error (DOMAIN.md).
+4. Confidence in 0..1: how far the comb's peak stands above its typical value, times how clearly
+   the beats stand above the rest of the envelope.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+MIN_BPM = 50.0
+MAX_BPM = 180.0
+GRID_LOW, GRID_HIGH = 40.0, 240.0
+GRID_STEP = 1.002  # 0.2 % between candidates
+COMB_TEETH = 4
+MIN_SECONDS = 5.0  # shorter envelopes give no tempo
+
+# Octave decisions (tuned on seeds 0-179 of the generated set; tests use other seeds).
+FASTER_EVENNESS = 0.80  # half-beats at least this strong (relative) => the tempo is doubled
+SLOWER_ALTERNATION = 0.55  # odd pulses at most this strong relative to even => halved
+SEDATIVE_BPM = 90.0
+
+
+@dataclass(frozen=True)
+class PulseProfile:
+    """Mean envelope strength at the beats and between them, with the background removed."""
+
+    beat: float  # at the beats (best phase)
+    half: float  # halfway between beats, relative to ``beat`` (0 = background, 1 = as strong)
+    thirds: float  # at 1/3 and 2/3 of the beat, relative
+    alternation: float  # weaker of even/odd beats over the stronger one (1 = all equal)
+    clarity: float  # beat strength over the envelope's spread, squashed to 0..1
+
+
+def estimate_tempo(samples: np.ndarray, rate: int) -> tuple[float | None, float]:
+    """Tempo (BPM) and confidence 0..1 of ``samples`` shaped (frames,) or (frames, channels).
+
+    Returns (None, 0.0) when there is no pulse to measure (silence, a steady tone, < 5 s).
+    """
+    from calmtune.analysis.spectral import SpectralAnalyzer
+
+    analyzer = SpectralAnalyzer(rate)
+    analyzer.add(np.asarray(samples, dtype=np.float32))
+    return tempo_from_envelope(analyzer.onset_envelope(), analyzer.frame_rate)
+
+
+def tempo_from_envelope(envelope: np.ndarray, frame_rate: float) -> tuple[float | None, float]:
+    """Tempo (BPM) and confidence from an onset-strength envelope sampled at ``frame_rate``."""
+    env = np.asarray(envelope, dtype=np.float64)
+    if env.size < MIN_SECONDS * frame_rate or not np.all(np.isfinite(env)):
+        return None, 0.0
+    novelty = _centre(env, frame_rate)
+    spread = float(novelty.std())
+    if spread <= 1e-6 * max(1.0, float(np.abs(env).max())):
+        return None, 0.0
+    acf = _autocorrelation(
+        novelty / spread, max_lag=int(60.0 / GRID_LOW * frame_rate * COMB_TEETH) + 2
+    )
+    bpms = GRID_LOW * GRID_STEP ** np.arange(
+        int(math.log(GRID_HIGH / GRID_LOW) / math.log(GRID_STEP)) + 1
+    )
+    salience = _comb(acf, 60.0 * frame_rate / bpms)
+    weighted = np.maximum(salience, 0.0) * _prior(bpms)
+    best = int(np.argmax(weighted))
+    if weighted[best] <= 0.0:
+        return None, 0.0
+    bpm = _refine(bpms, weighted, best)
+    smooth = _widen(env)
+    bpm = _choose_level(smooth, frame_rate, bpm, acf)
+    profile = pulse_profile(smooth, frame_rate, bpm)
+    typical = float(np.median(np.maximum(salience, 0.0)))
+    peak = float(np.interp(math.log(bpm), np.log(bpms), np.maximum(salience, 0.0)))
+    periodicity = max(0.0, min(1.0, (peak - typical) / max(1e-9, 1.0 - typical)))
+    confidence = round(max(0.0, min(1.0, math.sqrt(periodicity * profile.clarity))), 3)
+    return round(bpm, 2), confidence
+
+
+def _centre(env: np.ndarray, frame_rate: float) -> np.ndarray:
+    """Subtract a 1 s moving average so slow swells do not look like a pulse."""
+    width = max(3, int(frame_rate))
+    kernel = np.ones(width) / width
+    padded = np.pad(env, width, mode="edge")
+    local = np.convolve(padded, kernel, mode="same")[width:-width]
+    return env - local
+
+
+def _autocorrelation(x: np.ndarray, max_lag: int) -> np.ndarray:
+    """Unbiased autocorrelation normalised to 1 at lag 0, for lags 0..max_lag."""
+    n = len(x)
+    size = 1 << math.ceil(math.log2(2 * n))
+    spectrum = np.fft.rfft(x, size)
+    acf = np.fft.irfft(spectrum * np.conj(spectrum), size)[: min(max_lag + 1, n)]
+    acf = acf / (n - np.arange(len(acf)))
+    return acf / acf[0] if acf[0] > 0 else acf
+
+
+def _at(acf: np.ndarray, lags: np.ndarray) -> np.ndarray:
+    """The autocorrelation at fractional lags (linear interpolation), 0 beyond its end."""
+    return np.interp(lags, np.arange(len(acf)), acf, right=0.0)
+
+
+def _comb(acf: np.ndarray, periods: np.ndarray) -> np.ndarray:
+    teeth = np.arange(1, COMB_TEETH + 1)
+    return _at(acf, periods[:, None] * teeth[None, :]).mean(axis=1)
+
+
+def _prior(bpms: np.ndarray) -> np.ndarray:
+    """1 inside MIN_BPM..MAX_BPM, a half-octave-wide Gaussian fall-off (in log2 tempo) outside."""
+    below = np.log2(np.maximum(MIN_BPM / bpms, 1.0))
+    above = np.log2(np.maximum(bpms / MAX_BPM, 1.0))
+    return np.exp(-0.5 * ((below + above) / 0.15) ** 2)
+
+
+def _refine(bpms: np.ndarray, values: np.ndarray, best: int) -> float:
+    """Parabolic interpolation of the peak in log-tempo."""
+    if 0 < best < len(bpms) - 1:
+        y0, y1, y2 = values[best - 1], values[best], values[best + 1]
+        denom = y0 - 2.0 * y1 + y2
+        if denom < 0:
+            offset = 0.5 * (y0 - y2) / denom
+            return float(bpms[best] * GRID_STEP ** max(-0.5, min(0.5, offset)))
+    return float(bpms[best])
+
+
+def _widen(env: np.ndarray) -> np.ndarray:
+    """A 3-frame running maximum, so a pulse a frame early or late still counts."""
+    padded = np.pad(env, 1, mode="edge")
+    return np.maximum(np.maximum(padded[:-2], padded[1:-1]), padded[2:])
+
+
+def pulse_profile(env: np.ndarray, frame_rate: float, bpm: float) -> PulseProfile:
+    """Fold the envelope at the beat period and measure beats, half-beats, thirds, alternation."""
+    period = 60.0 * frame_rate / bpm
+    count = int((len(env) - 1) / period) - 1
+    if count < 4:
+        return PulseProfile(0.0, 0.0, 0.0, 1.0, 0.0)
+    phases = np.arange(math.ceil(period))
+    beats = np.arange(count) * period
+    positions = np.rint(phases[:, None] + beats[None, :]).astype(int)
+    strengths = env[np.clip(positions, 0, len(env) - 1)]
+    phase = int(np.argmax(strengths.mean(axis=1)))
+    base = float(np.median(env))
+
+    def level(fraction: float) -> np.ndarray:
+        idx = np.rint(phase + beats + fraction * period).astype(int)
+        return env[np.clip(idx, 0, len(env) - 1)] - base
+
+    on_beat = level(0.0)
+    beat = float(on_beat.mean())
+    if beat <= 1e-12:
+        return PulseProfile(0.0, 0.0, 0.0, 1.0, 0.0)
+    half = float(level(0.5).mean()) / beat
+    thirds = float(0.5 * (level(1 / 3).mean() + level(2 / 3).mean())) / beat
+    even, odd = float(on_beat[0::2].mean()), float(on_beat[1::2].mean())
+    alternation = min(even, odd) / max(even, odd) if max(even, odd) > 0 else 1.0
+    spread = float(np.std(env)) or 1.0
+    clarity = 1.0 - math.exp(-beat / spread / 2.0)
+    return PulseProfile(beat, half, thirds, max(0.0, alternation), clarity)
+
+
+def _choose_level(env: np.ndarray, frame_rate: float, bpm: float, acf: np.ndarray) -> float:
+    """Move to the faster or slower metrical level when the pulse pattern says so."""
+    profile = pulse_profile(env, frame_rate, bpm)
+    # Faster: beats at half the period are about as strong => we locked onto every other beat.
+    if bpm * 2.0 <= MAX_BPM * 1.06 and profile.half >= FASTER_EVENNESS:
+        faster = pulse_profile(env, frame_rate, bpm * 2.0)
+        if not (bpm <= SEDATIVE_BPM and faster.alternation < SLOWER_ALTERNATION):
+            return bpm * 2.0
+    if bpm * 3.0 <= MAX_BPM * 1.06 and profile.thirds >= FASTER_EVENNESS:
+        return bpm * 3.0
+    # Slower: every other pulse clearly weaker => these were subdivisions.
+    if bpm / 2.0 >= MIN_BPM * 0.94 and profile.alternation < SLOWER_ALTERNATION:
+        return bpm / 2.0
+    return bpm
