@@ -100,6 +100,7 @@ def test_rescan_unchanged_reads_nothing_and_picks_up_edits(tagged_library):
     audio.tags["TIT2"] = mutagen.id3.TIT2(encoding=3, text=["Edited"])
     audio.save()
     os.remove(deleted)
+    (root / "sub").mkdir()
     added = make_tagged_file(root / "sub" / "new", "flac", title="New one")
     report = scan_json()  # no PATH: rescans the remembered roots
     assert (report["added"], report["updated"], report["removed"]) == (1, 1, 1)
@@ -151,7 +152,11 @@ def test_scan_lists_bad_files_and_goes_on(tmp_path):
     good = make_tagged_file(root / "good", "flac", title="Good")
     (root / "zero.mp3").write_bytes(b"")
     data = make_tagged_file(tmp_path / "whole", "flac", title="T").read_bytes()
-    (root / "truncated.flac").write_bytes(data[: len(data) // 3])
+    (root / "truncated.flac").write_bytes(data[:30])  # cut inside the FLAC header
+    # Cut inside the audio frames: the header and tags are whole, so it is indexed (the damage
+    # shows when it is analysed or played, not when its tags are read).
+    cut_audio = root / "cut-audio.flac"
+    cut_audio.write_bytes(data[: len(data) * 2 // 3])
     (root / "random.ogg").write_bytes(os.urandom(4096))
     wrong = root / "really-flac.mp3"
     wrong.write_bytes(data)
@@ -170,7 +175,8 @@ def test_scan_lists_bad_files_and_goes_on(tmp_path):
     assert rows[str(wrong)]["format"] == "flac"
     assert rows[str(long_name)]["title"] == "Long"
     assert rows[os.fsdecode(raw_name)]["title"] == "T"
-    assert report["added"] == 4
+    assert rows[str(cut_audio)]["title"] == "T"
+    assert report["added"] == 5
 
     # The human listing survives the undecodable name too.
     listing = run("tracks")
@@ -180,7 +186,7 @@ def test_scan_lists_bad_files_and_goes_on(tmp_path):
     # An unchanged broken file is not re-read, but still reported.
     again = scan_json(root)
     assert {os.path.basename(f["path"]) for f in again["failed"]} == set(failed)
-    assert again["unchanged"] == 4
+    assert again["unchanged"] == 5
 
 
 def test_tracks_prints_markup_and_escape_codes_literally(tmp_path):
@@ -227,6 +233,7 @@ def test_show_unknown_path_is_one_line_error(tmp_path):
 
 def test_scan_missing_root_keeps_its_tracks(tmp_path):
     root = tmp_path / "usb"
+    root.mkdir()
     make_tagged_file(root / "a", "flac", title="A")
     scan_json(root)
     moved = tmp_path / "usb-unmounted"

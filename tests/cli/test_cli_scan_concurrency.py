@@ -21,6 +21,8 @@ from calmtune.cli import cli
 @pytest.fixture
 def big_library(tmp_path):
     root = tmp_path / "many"
+    for n in range(7):
+        (root / f"d{n}").mkdir(parents=True)
     for n in range(600):
         make_tagged_file(
             root / f"d{n % 7}" / f"t{n:04d}",

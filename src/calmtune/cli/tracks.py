@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -48,7 +49,7 @@ def tracks(
         if is_terminal():
             shown = print_tracks(app.console, found)
         else:
-            shown = write_plain_tracks(click.get_text_stream("stdout"), found)
+            shown = write_plain_tracks(sys.stdout, found)
         if shown == 0 and library.count() == 0:
             app.say("The library is empty: run `calmtune scan ~/Music` (or your music folder).")
 
