@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from audio_fixtures import (
 )
 
 PLAYER = Path(__file__).with_name("disk_player.py")
+FFMPEG = shutil.which("ffmpeg")
 LOUD, QUIET = 0.5, 0.5 * 10 ** (-15 / 20)  # 15 dB apart
 
 
@@ -53,7 +55,7 @@ def _scenarios(tmp: Path) -> dict[str, dict]:
     m4a = write_m4a(tmp / "song.m4a", 1.0)
     first = write_tone(tmp / "first.wav", 2.0, freq=500)
     last = write_tone(tmp / "last.wav", 2.0, freq=700)
-    return {
+    scenarios = {
         "plain": {"items": [{"path": str(tone3)}]},
         "fade_in": {"items": [{"path": str(tone3)}], "fade_in": 1.5},
         "fade_out": {
@@ -83,6 +85,9 @@ def _scenarios(tmp: Path) -> dict[str, dict]:
             "env": {"PATH": str(Path(sys.executable).parent)},
         },
     }
+    if FFMPEG:
+        scenarios["ffmpeg"] = {"items": [{"path": str(m4a)}, {"path": str(last)}]}
+    return scenarios
 
 
 @pytest.fixture(scope="module")
@@ -235,3 +240,20 @@ def test_disk_bad_items_are_skipped_with_a_reason_and_play_goes_on(runs: dict[st
     # mpg123 complains about the corrupt file on fd 2; that lands in the log only.
     assert "Illegal Audio-MPEG-Header" in run.native_log
     assert "Illegal Audio-MPEG-Header" not in run.stderr
+
+
+@pytest.mark.skipif(FFMPEG is None, reason="ffmpeg is not installed")
+def test_disk_m4a_plays_through_ffmpeg_when_installed(runs: dict[str, Run]) -> None:
+    run = runs["ffmpeg"]
+    assert run.returncode == 0, run.stderr
+    assert _kinds(run) == [
+        ("track_started", 0),
+        ("track_ended", 0),
+        ("track_started", 1),
+        ("track_ended", 1),
+        ("finished", 1),
+    ]
+    parts = segments(run.pcm)
+    assert len(parts) == 2
+    assert abs((parts[0][1] - parts[0][0]) / RATE - 1.0) < 0.1  # the 1 s AAC tone
+    assert rms_db(run.pcm[parts[0][0] : parts[0][1]]) > -20
