@@ -1,0 +1,238 @@
+"""The builder's promises, as properties over random libraries and as named scenarios."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from playlist_factory import dense_library, libraries, make_track, open_recipe
+
+from calmtune.errors import NothingToPlayError
+from calmtune.models import Mood, MoodSource
+from calmtune.playlists.builder import build_playlist, level_from_rating
+from calmtune.playlists.recipe import get_recipe
+from calmtune.playlists.select import track_loudness, track_tempo
+
+PROPS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _known(values):
+    return [v for v in values if v is not None]
+
+
+@PROPS
+@given(
+    lib=libraries(),
+    target=st.integers(60, 3600),
+    shape=st.sampled_from(["descending", "ascending", "steady"]),
+    seed=st.integers(0, 2**32),
+)
+def test_build_playlist_fits_duration(lib, target, shape, seed):
+    recipe = open_recipe(shape, duration=float(target))
+    pl = build_playlist(lib, recipe, seed=seed)
+    durations = [t.tags.duration for t in lib]
+    total = sum(t.tags.duration for t in pl.tracks)
+    assert total == pytest.approx(pl.duration_total)
+    # Never over by more than the shortest candidate.
+    assert total <= target + min(durations) + 1e-6
+    # Within one track of the target, or flagged short with a note saying so.
+    if total < target - max(durations):
+        assert pl.short
+        assert any("fit recipe" in n for n in pl.notes)
+    else:
+        assert not pl.short
+    assert len({t.path for t in pl.tracks}) == len(pl.tracks)
+
+
+@pytest.mark.parametrize("shape", ["descending", "ascending", "steady"])
+@pytest.mark.parametrize("seed", [0, 1, 2, 99])
+def test_build_playlist_reaches_target_when_library_is_ample(shape, seed):
+    lib = dense_library(400)
+    pl = build_playlist(lib, open_recipe(shape, duration=1800.0), seed=seed)
+    total = pl.duration_total
+    assert not pl.short
+    assert 1800 - max(t.tags.duration for t in lib) <= total <= 1800 + 150
+    assert len(pl.tracks) >= 6
+
+
+@PROPS
+@given(
+    lib=libraries(),
+    shape=st.sampled_from(["descending", "ascending", "steady"]),
+    bpm_step=st.floats(1, 30),
+    lu_step=st.floats(0.5, 10),
+    seed=st.integers(0, 1000),
+)
+def test_build_playlist_arc_is_monotonic_within_steps(lib, shape, bpm_step, lu_step, seed):
+    recipe = open_recipe(shape, max_bpm_step=bpm_step, max_lu_step=lu_step, duration=3600.0)
+    pl = build_playlist(lib, recipe, seed=seed)
+    # Tracks with an unknown value are skipped: the step is measured between known neighbours.
+    tempos = _known(track_tempo(t) for t in pl.tracks)
+    for a, b in itertools.pairwise(tempos):
+        assert abs(b - a) <= bpm_step + 1e-9
+        if shape == "descending":
+            assert b <= a
+        elif shape == "ascending":
+            assert b >= a
+    levels = _known(track_loudness(t) for t in pl.tracks)
+    for a, b in itertools.pairwise(levels):
+        assert abs(b - a) <= lu_step + 1e-9
+
+
+@PROPS
+@given(lib=libraries(), gap=st.integers(1, 3), seed=st.integers(0, 1000))
+def test_build_playlist_spaces_artists_and_albums(lib, gap, seed):
+    recipe = open_recipe("steady", artist_gap=gap, album_gap=gap, max_bpm_step=100, duration=3600.0)
+    pl = build_playlist(lib, recipe, seed=seed)
+    relaxed = any("kept apart" in n for n in pl.notes)
+    for i, track in enumerate(pl.tracks):
+        before = pl.tracks[max(0, i - gap) : i]
+        artist_clash = track.tags.artist and any(p.tags.artist == track.tags.artist for p in before)
+        # An album is its title together with its artist: two artists' "Greatest Hits" differ.
+        album_clash = track.tags.album and any(
+            (p.tags.artist, p.tags.album) == (track.tags.artist, track.tags.album) for p in before
+        )
+        if artist_clash or album_clash:
+            assert relaxed, f"position {i} repeats within {gap} without a note"
+
+
+@PROPS
+@given(lib=libraries(), seed=st.integers(0, 2**32), shape=st.sampled_from(["descending", "steady"]))
+def test_build_playlist_is_deterministic_for_a_seed(lib, seed, shape):
+    recipe = open_recipe(shape, duration=1800.0)
+    first = build_playlist(lib, recipe, seed=seed)
+    shuffled = list(lib)
+    random.Random(seed).shuffle(shuffled)
+    again = build_playlist(shuffled, recipe, seed=seed)
+    assert [t.path for t in first.tracks] == [t.path for t in again.tracks]
+    assert first.notes == again.notes
+
+
+def test_build_playlist_seeds_give_different_playlists():
+    lib = dense_library(400)
+    orders = {
+        tuple(t.path for t in build_playlist(lib, open_recipe(), seed=s).tracks) for s in range(8)
+    }
+    assert len(orders) > 1
+
+
+@PROPS
+@given(lib=libraries(min_size=4), data=st.data())
+def test_build_playlist_keeps_pinned_and_drops_banned(lib, data):
+    paths = [t.path for t in lib]
+    chosen = data.draw(st.lists(st.sampled_from(paths), min_size=1, max_size=4, unique=True))
+    n_pins = data.draw(st.integers(0, min(2, len(chosen))))
+    pinned, banned = tuple(chosen[:n_pins]), tuple(chosen[n_pins:])
+    shape = data.draw(st.sampled_from(["descending", "ascending", "steady"]))
+    recipe = open_recipe(
+        shape, duration=data.draw(st.integers(300, 3600)), pinned=pinned, banned=banned
+    )
+    try:
+        pl = build_playlist(lib, recipe, seed=data.draw(st.integers(0, 100)))
+    except NothingToPlayError:
+        assert not pinned and len(banned) == len(lib)
+        return
+    got = [t.path for t in pl.tracks]
+    assert set(pinned) <= set(got)
+    assert not set(banned) & set(got)
+    # Even where a pinned track could not be reached in step, the tempo never turns back.
+    tempos = _known(track_tempo(t) for t in pl.tracks)
+    if shape == "descending":
+        assert tempos == sorted(tempos, reverse=True)
+    elif shape == "ascending":
+        assert tempos == sorted(tempos)
+
+
+def test_build_playlist_pins_and_bans_by_glob():
+    lib = dense_library(200)
+    lib.append(make_track("/pins/Keep Me/slow.flac", bpm=90.0, lufs=-21.0, artist="x"))
+    recipe = open_recipe(pinned=("Keep Me/*.flac",), banned=("/dense/000*",))
+    got = [t.path for t in build_playlist(lib, recipe, seed=4).tracks]
+    assert "/pins/Keep Me/slow.flac" in got
+    assert not [p for p in got if p.startswith("/dense/000")]
+
+
+def test_build_playlist_empty_library_says_scan():
+    with pytest.raises(NothingToPlayError, match="calmtune scan") as err:
+        build_playlist([], get_recipe("calm"))
+    assert err.value.exit_code == 4
+
+
+def test_build_playlist_no_match_says_analyze_and_loosen():
+    lib = [make_track(f"/u/{i}.mp3", bpm=150.0, mood=Mood.UPBEAT) for i in range(5)]
+    with pytest.raises(NothingToPlayError, match=r"analyze.*loosen") as err:
+        build_playlist(lib, get_recipe("calm"))
+    assert "calm.toml" in str(err.value)
+
+
+def test_build_playlist_small_library_is_short_with_note():
+    lib = [make_track(f"/c/{i}.flac", bpm=70.0 - i, lufs=-25.0, artist=f"a{i}") for i in range(3)]
+    pl = build_playlist(lib, get_recipe("calm"), duration=1800)
+    assert len(pl.tracks) == 3
+    assert pl.short
+    assert any("12 of 30 minutes" in n for n in pl.notes)
+
+
+def test_build_playlist_calm_descends_and_obeys_bands():
+    lib = dense_library(600, bpm_range=(40.0, 160.0))
+    pl = build_playlist(lib, get_recipe("calm"), seed=7)
+    tempos = [track_tempo(t) for t in pl.tracks]
+    assert all(50 <= b <= 90 for b in tempos)
+    assert tempos == sorted(tempos, reverse=True)
+    assert tempos[0] - tempos[-1] >= 10  # it really moves down, not just sideways
+
+
+def test_build_playlist_start_level_starts_near_the_listener():
+    lib = dense_library(800, bpm_range=(55.0, 140.0))
+    recipe = get_recipe("wind-down")
+    stressed = build_playlist(lib, recipe, seed=1, start_level=level_from_rating(9))
+    relaxed = build_playlist(lib, recipe, seed=1, start_level=level_from_rating(2))
+    assert track_tempo(stressed.tracks[0]) > 120
+    assert track_tempo(relaxed.tracks[0]) < 80
+
+
+def test_build_playlist_avoids_recently_played_when_it_can():
+    lib = dense_library(300)
+    first = build_playlist(lib, open_recipe(), seed=3)
+    recent = {t.path for t in first.tracks}
+    second = build_playlist(lib, open_recipe(), seed=3, recently_played=recent)
+    assert not recent & {t.path for t in second.tracks}
+    assert not second.short
+
+
+def test_build_playlist_uses_recently_played_rather_than_run_short():
+    lib = [make_track(f"/r/{i}.flac", bpm=80.0, lufs=-20.0, artist=f"a{i}") for i in range(6)]
+    recent = {t.path for t in lib[:4]}
+    pl = build_playlist(lib, open_recipe(duration=6 * 240.0), recently_played=recent)
+    assert len(pl.tracks) == 6
+    assert any("recently played" in n for n in pl.notes)
+
+
+def test_build_playlist_user_mood_beats_a_low_score():
+    lib = [
+        make_track("/m/user.flac", bpm=70.0, lufs=-25.0, score=0.1, source=MoodSource.USER),
+        make_track("/m/weak.flac", bpm=70.0, lufs=-25.0, score=0.1),
+    ]
+    got = [t.path for t in build_playlist(lib, get_recipe("calm")).tracks]
+    assert got == ["/m/user.flac"]
+
+
+def test_build_playlist_reads_tag_bpm_and_replaygain_when_not_analysed():
+    lib = [
+        make_track("/t/tagged.flac", bpm_tag=70.0, gain_tag=5.0),  # -23 LUFS: in the calm band
+        make_track("/t/loud.flac", bpm_tag=70.0, gain_tag=-8.0),  # -10 LUFS: too loud for calm
+        make_track("/t/broken.flac", bpm=70.0, playable=False),
+        make_track("/t/nolength.flac", bpm=70.0, duration=None),
+    ]
+    got = [t.path for t in build_playlist(lib, get_recipe("calm")).tracks]
+    assert got == ["/t/tagged.flac"]
+
+
+def test_build_playlist_notes_unknown_tempo():
+    lib = [make_track(f"/n/{i}.flac", artist=f"a{i}") for i in range(8)]
+    pl = build_playlist(lib, get_recipe("calm"), duration=900)
+    assert pl.tracks
+    assert any("calmtune analyze" in n for n in pl.notes)
