@@ -6,11 +6,12 @@ only when a function here is first called. Public API:
 - :data:`AUDIO_EXTENSIONS`, :data:`WRITABLE_FORMATS`
 - :func:`read_tags` -> ``TagInfo``
 - :class:`TagUpdate`, :class:`FieldChange`, :func:`plan_tag_changes`, :func:`write_tags`
-- :func:`cleanup_stale_temp_files`
+- :func:`cleanup_stale_temp_files`, :func:`fsync_folders`
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from os import PathLike
 
@@ -24,6 +25,7 @@ __all__ = [
     "FieldChange",
     "TagUpdate",
     "cleanup_stale_temp_files",
+    "fsync_folders",
     "plan_tag_changes",
     "read_tags",
     "write_tags",
@@ -44,11 +46,23 @@ def plan_tag_changes(path: str, update: TagUpdate) -> list[FieldChange]:
     return _plan(str(path), update)
 
 
-def write_tags(path: str, update: TagUpdate) -> list[FieldChange]:
-    """Write ``update`` into the file safely; returns the changes made ([] if none were needed)."""
+def write_tags(path: str, update: TagUpdate, *, sync_folder: bool = True) -> list[FieldChange]:
+    """Write ``update`` into the file safely; returns the changes made ([] if none were needed).
+
+    Raises ``TagError`` (the file untouched) when it cannot. For a bulk run pass
+    ``sync_folder=False`` and call :func:`fsync_folders` with the paths once at the end.
+    """
     from calmtune.tags.write import write_tags as _write
 
-    return _write(str(path), update)
+    return _write(str(path), update, sync_folder=sync_folder)
+
+
+def fsync_folders(paths: Iterable[str | PathLike[str]]) -> None:
+    """fsync the folders holding ``paths`` (once each), making earlier renames durable."""
+    from calmtune.tags.safefile import fsync_folder
+
+    for folder in sorted({os.path.dirname(os.fspath(p)) for p in paths}):
+        fsync_folder(folder)
 
 
 def cleanup_stale_temp_files(places: Iterable[str | PathLike[str]]) -> list[str]:

@@ -206,7 +206,7 @@ _BY_FORMAT: dict[str, Callable[[BinaryIO, hashlib._Hash], None]] = {
 
 def payload_digest(path: str, fmt: str) -> bytes:
     """The digest of the audio payload of ``path`` (format ``fmt``, as read_tags names it)."""
-    digest = hashlib.blake2b(digest_size=32)
+    digest = hashlib.sha256()  # the fastest hashlib digest on CPUs with SHA extensions
     with open(path, "rb") as fobj:
         try:
             _BY_FORMAT[fmt](fobj, digest)

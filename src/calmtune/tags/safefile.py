@@ -54,8 +54,11 @@ def temp_copy(path: str) -> Iterator[str]:
             os.unlink(tmp)
 
 
-def commit(tmp: str, path: str, original: os.stat_result) -> None:
-    """Give ``tmp`` the original's permissions, flush it, and rename it over ``path``."""
+def commit(tmp: str, path: str, original: os.stat_result, *, sync_folder: bool = True) -> None:
+    """Give ``tmp`` the original's permissions, flush it, and rename it over ``path``.
+
+    ``sync_folder=False`` leaves the folder fsync to the caller (one per folder for a bulk run):
+    until then a power cut may bring back the old file, but never a damaged one."""
     os.chmod(tmp, stat.S_IMODE(original.st_mode))
     if os.geteuid() == 0:
         os.chown(tmp, original.st_uid, original.st_gid)
@@ -65,7 +68,8 @@ def commit(tmp: str, path: str, original: os.stat_result) -> None:
     finally:
         os.close(fd)
     os.replace(tmp, path)
-    fsync_folder(os.path.dirname(path))
+    if sync_folder:
+        fsync_folder(os.path.dirname(path))
 
 
 def _pid_alive(pid: int) -> bool:

@@ -170,8 +170,10 @@ def _check_writable(path: str) -> os.stat_result:
     return st
 
 
-def write_tags(path: str, update: TagUpdate) -> list[FieldChange]:
+def write_tags(path: str, update: TagUpdate, *, sync_folder: bool = True) -> list[FieldChange]:
     """Write ``update`` into ``path`` safely and return the changes ([] when already so).
+
+    A bulk run may pass ``sync_folder=False`` and call ``fsync_folders`` once at the end.
 
     Raises TagError (the original file untouched) for unreadable, unsupported, read-only or
     vanished files, a full disk, or a copy that fails verification.
@@ -189,7 +191,7 @@ def write_tags(path: str, update: TagUpdate) -> list[FieldChange]:
             _apply(copy, family, changes)
             _verify(tmp, type(audio), family, changes, before)
             _check_unchanged(path, original)
-            commit(tmp, path, original)
+            commit(tmp, path, original, sync_folder=sync_folder)
     return changes
 
 
