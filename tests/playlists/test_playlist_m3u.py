@@ -1,0 +1,130 @@
+"""M3U8 out and in: calmtune's own files read back whole; other players' files load with warnings."""
+
+from __future__ import annotations
+
+import json
+import wave
+
+from playlist_factory import make_track
+
+from calmtune.playlists.builder import build_playlist
+from calmtune.playlists.jsonio import playlist_to_json
+from calmtune.playlists.m3u import m3u8_text, paths_text, read_m3u, write_text_file
+from calmtune.playlists.recipe import get_recipe
+
+
+def wav(path, seconds=0.2):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\x00\x00" * int(8000 * seconds))
+    return path
+
+
+def test_m3u8_written_by_calmtune_reads_back_the_same_tracks(tmp_path):
+    names = ["Ölfarben, Nacht.wav", "a b [1].wav", "日本語.wav", "plain.wav"]
+    tracks = [
+        make_track(
+            str(wav(tmp_path / "music" / name)),
+            duration=181.4 + i,
+            bpm=70.0 - i,
+            lufs=-24.0,
+            artist=f"Artist {i}" if i != 3 else None,
+            title="Line\nbreak, comma" if i == 0 else None,
+        )
+        for i, name in enumerate(names)
+    ]
+    out = tmp_path / "out" / "calm.m3u8"
+    out.parent.mkdir()
+    write_text_file(out, m3u8_text(tracks))
+    raw = out.read_bytes()
+    assert raw.startswith(b"#EXTM3U\n#EXTINF:181,Artist 0 - Line break, comma\n/")
+    back = read_m3u(out)
+    assert back.warnings == []
+    assert [e.path for e in back.entries] == [t.path for t in tracks]
+    assert [e.duration for e in back.entries] == [181, 182, 183, 184]
+    assert back.entries[3].title == "plain"
+    assert back.entries[1].title == "Artist 1 - a b [1]"
+
+
+def test_read_m3u_hand_written_with_relative_paths_comments_url_and_missing(tmp_path):
+    root = tmp_path / "lib"
+    one = wav(root / "one.wav")
+    two = wav(root / "sub" / "two.wav")
+    three = wav(tmp_path / "three.wav")
+    (root / "folder.wav").mkdir()
+    lines = [
+        "\ufeff#EXTM3U",
+        "# my evening list",
+        "",
+        "#EXTINF:123,Someone - One",
+        "one.wav",
+        "   ",
+        "#EXTGRP:evening",
+        "sub/two.wav",
+        "../three.wav",
+        "http://radio.example/stream.mp3",
+        "#EXTINF:200,Gone - Missing",
+        "missing.wav",
+        "folder.wav",
+        f"file://{two.as_posix().replace(' ', '%20')}",
+        "",
+    ]
+    playlist = root / "evening.m3u"
+    playlist.write_bytes("\r\n".join(lines).encode("utf-8"))
+    got = read_m3u(playlist)
+    assert [e.path for e in got.entries] == [str(one), str(two), str(three), str(two)]
+    assert got.entries[0].duration == 123
+    assert got.entries[0].title == "Someone - One"
+    assert got.entries[1].duration is None  # #EXTINF belongs only to the line after it
+    assert len(got.warnings) == 3
+    url, missing, folder = got.warnings
+    assert "line 10" in url and "http://radio.example/stream.mp3" in url and "URL" in url
+    assert "line 12" in missing and "missing.wav" in missing and "not found" in missing
+    assert "line 13" in folder and "folder" in folder
+    assert all(w.startswith("evening.m3u, line") for w in got.warnings)
+
+
+def test_read_m3u_latin1_fallback_for_plain_m3u(tmp_path):
+    song = wav(tmp_path / "café.wav")
+    playlist = tmp_path / "old.m3u"
+    playlist.write_bytes(b"#EXTINF:5,Caf\xe9\ncaf\xe9.wav\n")
+    got = read_m3u(playlist)
+    assert [e.path for e in got.entries] == [str(song)]
+    assert got.entries[0].title == "Café"
+
+
+def test_read_m3u_unreadable_file_raises_playlist_error(tmp_path):
+    from calmtune.errors import PlaylistError
+
+    try:
+        read_m3u(tmp_path / "none.m3u8")
+    except PlaylistError as err:
+        assert "none.m3u8" in str(err)
+    else:
+        raise AssertionError("expected PlaylistError")
+
+
+def test_playlist_json_has_the_cli_fields(tmp_path):
+    lib = [
+        make_track(f"/j/{i}.flac", bpm=80.0 - i, lufs=-25.0, artist=f"a{i}", title=f"t{i}")
+        for i in range(10)
+    ]
+    pl = build_playlist(lib, get_recipe("calm"), duration=900, seed=5)
+    doc = json.loads(json.dumps(playlist_to_json(pl)))
+    assert doc["recipe"] == "calm" and doc["seed"] == 5
+    assert doc["duration_target"] == 900
+    assert doc["duration_total"] == sum(t["duration"] for t in doc["tracks"])
+    assert [t["position"] for t in doc["tracks"]] == list(range(1, len(pl.tracks) + 1))
+    first = doc["tracks"][0]
+    for key in ("path", "title", "artist", "bpm", "bpm_source", "loudness_lufs", "mood", "scores"):
+        assert key in first
+    assert first["bpm_source"] == "analysis"
+
+
+def test_paths_text_is_one_absolute_path_per_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text = paths_text([make_track("rel/a.flac"), make_track("/abs/b.flac")])
+    assert text.splitlines() == [str(tmp_path / "rel" / "a.flac"), "/abs/b.flac"]

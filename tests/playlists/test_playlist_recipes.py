@@ -1,0 +1,126 @@
+"""Recipes: the built-ins load, user recipes add and override, broken ones say what to fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from calmtune.errors import ConfigError
+from calmtune.playlists.recipe import builtin_recipes_dir, get_recipe, load_recipe, load_recipes
+
+GOOD = """
+description = "Mine"
+mood = "focus"
+duration = "40m"
+[select]
+bpm = [70, 110]
+[arc]
+shape = "steady"
+"""
+
+
+def write(folder, name, text):
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_load_recipes_has_the_builtins():
+    recipes = load_recipes()
+    assert {"calm", "upbeat", "focus", "sleep", "wind-down"} <= set(recipes)
+    assert all(r.source == "builtin" and r.description for r in recipes.values())
+    assert (builtin_recipes_dir() / "calm.toml").is_file()
+
+
+def test_builtin_sleep_is_long_quiet_and_ends_in_silence():
+    sleep, calm = get_recipe("sleep"), get_recipe("calm")
+    assert sleep.duration >= 40 * 60
+    assert sleep.select.loudness[1] < calm.select.loudness[1]
+    assert sleep.end_silence > 0 and sleep.wind_down >= 5 * 60
+    assert sleep.arc.shape == "descending"
+
+
+def test_builtin_arcs_point_the_right_way():
+    assert get_recipe("calm").arc.shape == "descending"
+    assert get_recipe("wind-down").arc.shape == "descending"
+    assert get_recipe("upbeat").arc.shape == "ascending"
+    assert get_recipe("focus").arc.shape == "steady"
+
+
+def test_load_recipes_user_adds_and_overrides(tmp_path):
+    user = tmp_path / "recipes"
+    write(user, "mine", GOOD)
+    write(user, "calm", GOOD.replace("Mine", "My calm"))
+    recipes = load_recipes(user)
+    assert recipes["mine"].source == "user"
+    assert recipes["mine"].duration == 2400
+    assert recipes["mine"].select.bpm == (70.0, 110.0)
+    assert recipes["calm"].description == "My calm"
+    assert recipes["calm"].source == "user"
+    assert recipes["upbeat"].source == "builtin"
+
+
+def test_load_recipes_missing_user_folder_adds_nothing(tmp_path):
+    assert set(load_recipes(tmp_path / "nope")) == set(load_recipes())
+
+
+def test_get_recipe_unknown_name_lists_the_choices():
+    with pytest.raises(ConfigError, match=r"no recipe named 'zen'.*calm"):
+        get_recipe("zen")
+
+
+def test_load_recipe_syntax_error_names_file_and_line(tmp_path):
+    path = write(tmp_path, "bad", 'description = "x"\nmood = "calm"\n[arc\nshape = "steady"\n')
+    with pytest.raises(ConfigError) as err:
+        load_recipe(path)
+    assert str(path) in str(err.value)
+    assert "line 3" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "allowed"),
+    [
+        ('description = "x"\nmood = "sleepy"', "'mood'", "calm, upbeat, focus"),
+        ('mood = "calm"', "'description'", "a text string"),
+        ('description = "x"\nmood = "calm"\ncolour = 1', "'colour'", "one of"),
+        ('description = "x"\nmood = "calm"\n[arc]\nshape = "up"', "'arc.shape'", "descending"),
+        (
+            'description = "x"\nmood = "calm"\n[select]\nbpm = [90, 50]',
+            "'select.bpm'",
+            "low <= high",
+        ),
+        (
+            'description = "x"\nmood = "calm"\n[select]\nmin_score = 2',
+            "'select.min_score'",
+            "0 to 1",
+        ),
+        ('description = "x"\nmood = "calm"\nduration = "soon"', "'duration'", "1h15m"),
+        ('description = "x"\nmood = "calm"\nartist_gap = -1', "'artist_gap'", "0 to 20"),
+        (
+            'description = "x"\nmood = "calm"\n[select]\nmoods = ["happy"]',
+            "'select.moods'",
+            "unknown",
+        ),
+        ('description = "x"\nmood = "calm"\n[select]\npinned = "a.mp3"', "'select.pinned'", "list"),
+        (
+            'description = "x"\nmood = "calm"\n[arc]\nshape = "descending"\nstart_bpm = 60\nend_bpm = 80',
+            "'arc.end_bpm'",
+            "end_bpm <= start_bpm",
+        ),
+        ('description = "x"\nmood = "calm"\nselect = 3', "'select'", "a table"),
+    ],
+)
+def test_load_recipe_bad_field_names_field_and_allowed(tmp_path, text, field, allowed):
+    path = write(tmp_path, "broken", text)
+    with pytest.raises(ConfigError) as err:
+        load_recipe(path)
+    message = str(err.value)
+    assert str(path) in message
+    assert f"field {field}" in message
+    assert allowed in message
+
+
+def test_load_recipes_broken_user_recipe_is_reported(tmp_path):
+    write(tmp_path, "calm", 'description = "x"\nmood = "calm"\nfade_in = "slow"')
+    with pytest.raises(ConfigError, match="fade_in"):
+        load_recipes(tmp_path)
