@@ -20,6 +20,8 @@ COMMANDS: dict[str, str] = {
     "tracks": "calmtune.cli.tracks:tracks",
     "show": "calmtune.cli.tracks:show",
     "doctor": "calmtune.cli.doctor:doctor",
+    "schedule": "calmtune.cli.schedule:schedule",
+    "tag": "calmtune.cli.tag:tag",
 }
 
 
@@ -118,3 +120,9 @@ def cli(
     ctx.obj = AppContext(
         config_file=config_file, db_file=db_file, quiet=quiet, verbose=verbose, debug=debug
     )
+    from calmtune.ui.console import is_terminal
+
+    if not is_terminal():  # cron, timers, pipes: leave a record (calmtune.logs)
+        from calmtune.logs import start_unattended_log
+
+        start_unattended_log(ctx, ctx.obj.paths.state_dir, verbose=verbose)

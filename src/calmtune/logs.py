@@ -1,0 +1,132 @@
+"""The log of unattended runs: cron jobs, timers and pipes append what they did to a rotating file.
+
+Nobody watches those runs, so afterwards the log must say what ran, when, how it ended and why.
+Interactive runs log nothing (they show it), and never import ``logging`` at all. Even for an
+unattended run the file and ``logging.handlers`` (which pulls in socket and pickle) are opened only
+when the first record is written, so a piped ``calmtune tracks`` starts as fast as an interactive one.
+
+Other modules log with ``logging.getLogger("calmtune.<module>")``: INFO and above reach the file.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import logging
+
+    import click
+
+LOG_FILE_NAME = "calmtune.log"
+MAX_BYTES = 1_000_000  # about ten thousand runs' worth of lines
+BACKUP_COUNT = 3  # calmtune.log.1 ... .3: at most 4 MB on disk
+LOGGER_NAME = "calmtune"
+_FORMAT = "%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"
+
+
+def log_file(state_dir: Path) -> Path:
+    return state_dir / LOG_FILE_NAME
+
+
+def _lazy_handler(path: Path) -> logging.Handler:
+    import logging
+
+    class LazyRotatingFileHandler(logging.Handler):
+        """A RotatingFileHandler created at the first record, not at start-up."""
+
+        def __init__(self) -> None:
+            super().__init__(logging.INFO)
+            self.setFormatter(logging.Formatter(_FORMAT, datefmt="%Y-%m-%dT%H:%M:%S%z"))
+            self.target: logging.Handler | None = None
+
+        def emit(self, record: logging.LogRecord) -> None:
+            if self.target is None:
+                from logging.handlers import RotatingFileHandler
+
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    self.target = RotatingFileHandler(
+                        path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
+                    )
+                except OSError:
+                    # An unwritable state folder must not stop the music: drop the records.
+                    self.target = logging.NullHandler()
+                self.target.setFormatter(self.formatter)
+            self.target.handle(record)
+
+        def close(self) -> None:
+            if self.target is not None:
+                self.target.close()
+            super().close()
+
+    return LazyRotatingFileHandler()
+
+
+def start_unattended_log(ctx: click.Context, state_dir: Path, *, verbose: int = 0) -> None:
+    """Log this run's start and, when the command's context closes, its exit code and duration.
+
+    Called from the group callback when stdout is not a terminal. The handler is removed again at
+    close, so runs in one process (tests) never write into each other's files.
+    """
+    import logging
+
+    handler = _lazy_handler(log_file(state_dir))
+    logger = logging.getLogger(LOGGER_NAME)
+    logger.addHandler(handler)
+    if verbose:
+        handler.setLevel(logging.DEBUG)
+    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logger.propagate = False  # the records belong in the file, not on a root handler's stderr
+    started = time.monotonic()
+    log = logging.getLogger(f"{LOGGER_NAME}.run")
+    log.info(
+        "start: calmtune %s (uid %d, XDG_RUNTIME_DIR=%s)",
+        shlex.join(sys.argv[1:]),
+        os.getuid(),
+        os.environ.get("XDG_RUNTIME_DIR", "unset"),
+    )
+
+    def finish() -> None:
+        code, reason = _outcome(sys.exc_info()[1])
+        elapsed = time.monotonic() - started
+        level = logging.INFO if code == 0 else logging.ERROR
+        tail = f": {reason}" if reason else ""
+        log.log(
+            level,
+            "end %s: exit %d after %.1f s%s",
+            ctx.invoked_subcommand or "-",
+            code,
+            elapsed,
+            tail,
+        )
+        logger.removeHandler(handler)
+        handler.close()
+
+    ctx.call_on_close(finish)
+
+
+def _outcome(exc: BaseException | None) -> tuple[int, str]:
+    """The exit code and cause of the run being closed.
+
+    The context closes while click's ``Exit`` (raised by the group's error handling) is in flight;
+    the error that caused it is that exception's ``__context__``.
+    """
+    if exc is None:
+        return 0, ""
+    code: Any = getattr(exc, "exit_code", None)
+    if code is None:
+        code = getattr(exc, "code", 1)
+    cause = exc.__context__ if exc.__context__ is not None else exc
+    # A bare Exit (e.g. doctor's "problems found") carries no message of its own.
+    reason = "" if cause is exc and type(exc).__name__ == "Exit" else _describe(cause)
+    return (code if isinstance(code, int) else 1), reason
+
+
+def _describe(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -1,0 +1,252 @@
+"""Build the crontab line or the systemd user units that run a calmtune command at a set time.
+
+Pure text building: nothing here edits a crontab or talks to systemd. Two quoting worlds meet:
+
+- cron hands everything after the five time fields to ``/bin/sh -c``, but first turns each
+  unescaped ``%`` into a newline (the rest becomes the command's stdin). So every argument is
+  quoted for POSIX sh and every ``%`` is then written ``\\%``, which cron turns back into ``%``.
+  A crontab entry is one line, so a newline inside an argument is rebuilt by sh at run time
+  from ``printf`` instead of being written literally.
+- systemd splits ``ExecStart=`` itself (no shell): each word is double-quoted with C-style
+  escapes, ``%`` (specifiers) is doubled and ``$`` (variable expansion) is doubled.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DAY_PRESETS: dict[str, tuple[str, ...]] = {
+    "daily": DAY_NAMES,
+    "weekdays": DAY_NAMES[:5],
+    "weekends": DAY_NAMES[5:],
+}
+# cron numbers Sunday 0; systemd writes English abbreviations, Monday first.
+_CRON_DAY = {name: (i + 1) % 7 for i, name in enumerate(DAY_NAMES)}
+
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """What to run and when. ``days`` are names from ``DAY_NAMES`` in week order."""
+
+    hour: int
+    minute: int
+    days: tuple[str, ...]
+    argv: tuple[str, ...]  # the full command: calmtune's own argv followed by the user's words
+    environment: Mapping[str, str] = field(default_factory=dict)
+    log_file: Path | None = None  # stdout and stderr of each run are appended here
+
+    @property
+    def every_day(self) -> bool:
+        return set(self.days) == set(DAY_NAMES)
+
+
+def parse_time(text: str) -> tuple[int, int]:
+    """``"7:30"``/``"07:30"`` -> ``(7, 30)``; ``ValueError`` with a message fit for a user."""
+    match = _TIME.match(text.strip())
+    if not match:
+        raise ValueError(
+            f"'{text}' is not a time: use HH:MM on a 24-hour clock, e.g. 07:30 or 22:15"
+        )
+    return int(match.group(1)), int(match.group(2))
+
+
+def parse_days(text: str) -> tuple[str, ...]:
+    """``daily``, ``weekdays``, ``weekends`` or a comma list such as ``mon,wed,fri``.
+
+    Full names (``monday``) and any case are accepted. The result is in week order, without repeats.
+    """
+    words = [w.strip().lower() for w in text.split(",")]
+    if len(words) == 1 and words[0] in DAY_PRESETS:
+        return DAY_PRESETS[words[0]]
+    chosen: set[str] = set()
+    for word in words:
+        if word in DAY_NAMES:
+            chosen.add(word)
+        elif word in _FULL_DAY_NAMES:
+            chosen.add(DAY_NAMES[_FULL_DAY_NAMES.index(word)])
+        else:
+            raise ValueError(
+                f"'{word or text}' is not a day: use daily, weekdays, weekends, "
+                f"or days separated by commas ({','.join(DAY_NAMES)})"
+            )
+    return tuple(d for d in DAY_NAMES if d in chosen)
+
+
+def calmtune_argv(argv0: str, executable: str) -> list[str]:
+    """How to start this same calmtune from a job that has no PATH or virtualenv of its own.
+
+    The console script when this process is one (``argv0``) or sits beside this Python; otherwise
+    ``<python> -m calmtune``. Paths are made absolute but not resolved: resolving a virtualenv's
+    ``python`` symlink would leave the virtualenv.
+    """
+    if Path(argv0).name == "calmtune" and os.path.isfile(argv0) and os.access(argv0, os.X_OK):
+        return [os.path.abspath(argv0)]
+    beside = Path(os.path.abspath(executable)).parent / "calmtune"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return [str(beside)]
+    return [os.path.abspath(executable), "-m", "calmtune"]
+
+
+def session_environment(uid: int, calmtune_home: str | None) -> dict[str, str]:
+    """What a cron job needs to reach the user's PipeWire/PulseAudio (and calmtune's own files)."""
+    env = {
+        "XDG_RUNTIME_DIR": f"/run/user/{uid}",
+        "DBUS_SESSION_BUS_ADDRESS": f"unix:path=/run/user/{uid}/bus",
+    }
+    if calmtune_home:
+        env["CALMTUNE_HOME"] = os.path.abspath(os.path.expanduser(calmtune_home))
+    return env
+
+
+# -- cron ----------------------------------------------------------------------------------------
+
+
+def sh_quote(word: str) -> str:
+    """``word`` as one /bin/sh word. Newlines come from ``$_nl`` (see ``_NEWLINE_PREFIX``)."""
+    if "\n" not in word:
+        return shlex.quote(word)
+    return '"$_nl"'.join(shlex.quote(part) if part else "" for part in word.split("\n")) or "''"
+
+
+# POSIX sh has no $'\n'; command substitution strips trailing newlines, hence the guard "x".
+_NEWLINE_PREFIX = "_nl=$(printf '\\nx'); _nl=${_nl%x}; "
+
+
+def cron_escape(text: str) -> str:
+    """Protect ``%`` from cron, which would turn it into a newline and cut the command there."""
+    return text.replace("%", "\\%")
+
+
+def cron_days_field(days: Sequence[str]) -> str:
+    if set(days) == set(DAY_NAMES):
+        return "*"
+    return _ranges(sorted(_CRON_DAY[d] for d in days), "-")
+
+
+def shell_command(schedule: Schedule) -> str:
+    """The /bin/sh command line (before cron's ``%`` escaping): env, argv, and the log redirect."""
+    words = [*schedule.environment.items()]
+    assignments = " ".join(f"{name}={sh_quote(value)}" for name, value in words)
+    command = " ".join(sh_quote(w) for w in schedule.argv)
+    line = f"{assignments} {command}" if assignments else command
+    if schedule.log_file is not None:
+        line += f" >>{sh_quote(str(schedule.log_file))} 2>&1"
+    needs_newline = any("\n" in w for w in (*schedule.argv, *schedule.environment.values()))
+    if schedule.log_file is not None and "\n" in str(schedule.log_file):
+        needs_newline = True
+    return (_NEWLINE_PREFIX + line) if needs_newline else line
+
+
+def crontab_line(schedule: Schedule) -> str:
+    """One crontab entry: ``minute hour * * days command``."""
+    fields = f"{schedule.minute} {schedule.hour} * * {cron_days_field(schedule.days)}"
+    return f"{fields} {cron_escape(shell_command(schedule))}"
+
+
+# -- systemd -------------------------------------------------------------------------------------
+
+_C_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def systemd_quote(word: str) -> str:
+    """One ``ExecStart=``/``Environment=`` word: double-quoted, C-escaped, ``%`` and ``$`` doubled."""
+    if word == ";":
+        return "\\;"  # a lone ; separates commands, even quoted; systemd documents \; for it
+
+    def escape(ch: str) -> str:
+        if ch in _C_ESCAPES:
+            return _C_ESCAPES[ch]
+        if ord(ch) < 0x20 or ord(ch) == 0x7F:
+            return f"\\x{ord(ch):02x}"
+        if ch == "%":
+            return "%%"
+        if ch == "$":
+            return "$$"
+        return ch
+
+    return '"' + "".join(escape(ch) for ch in word) + '"'
+
+
+def systemd_calendar(schedule: Schedule) -> str:
+    """``OnCalendar=`` value, e.g. ``Mon..Fri *-*-* 07:30:00``."""
+    time = f"*-*-* {schedule.hour:02d}:{schedule.minute:02d}:00"
+    if schedule.every_day:
+        return time
+    indexes = sorted(DAY_NAMES.index(d) for d in schedule.days)
+    names = [d.capitalize() for d in DAY_NAMES]
+    return f"{_ranges(indexes, '..', names)} {time}"
+
+
+def unit_name(words: Sequence[str], hour: int, minute: int) -> str:
+    """A readable unit name such as ``calmtune-relax-0730`` from the command's first word."""
+    first = next((w for w in words if not w.startswith("-")), "run")
+    slug = re.sub(r"[^a-z0-9]+", "-", first.lower()).strip("-") or "run"
+    return f"calmtune-{slug[:32]}-{hour:02d}{minute:02d}"
+
+
+def systemd_units(schedule: Schedule, name: str, description: str) -> tuple[str, str]:
+    """The text of ``<name>.service`` and ``<name>.timer`` (user units)."""
+    lines = [
+        "[Unit]",
+        f"Description={_one_line(description)}",
+        "",
+        "[Service]",
+        # simple, not oneshot: a session runs for many minutes and must not meet a start timeout.
+        "Type=simple",
+    ]
+    for key, value in schedule.environment.items():
+        lines.append(f"Environment={systemd_quote(f'{key}={value}')}")
+    lines.append("ExecStart=" + " ".join(systemd_quote(w) for w in schedule.argv))
+    if schedule.log_file is not None:
+        target = str(schedule.log_file).replace("%", "%%")
+        lines += [f"StandardOutput=append:{target}", "StandardError=inherit"]
+    service = "\n".join(lines) + "\n"
+    timer = "\n".join(
+        [
+            "[Unit]",
+            f"Description=Start {name}.service at {schedule.hour:02d}:{schedule.minute:02d}",
+            "",
+            "[Timer]",
+            f"OnCalendar={systemd_calendar(schedule)}",
+            f"Unit={name}.service",
+            "",
+            "[Install]",
+            "WantedBy=timers.target",
+        ]
+    )
+    return service, timer + "\n"
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _ranges(numbers: Sequence[int], dash: str, names: Sequence[str] | None = None) -> str:
+    """``[1, 2, 3, 5]`` -> ``1-3,5``: runs of three or more become ranges."""
+    label = (lambda n: names[n]) if names is not None else str
+    parts: list[str] = []
+    i = 0
+    while i < len(numbers):
+        j = i
+        while j + 1 < len(numbers) and numbers[j + 1] == numbers[j] + 1:
+            j += 1
+        if j - i >= 2:
+            parts.append(f"{label(numbers[i])}{dash}{label(numbers[j])}")
+        else:
+            parts.extend(label(n) for n in numbers[i : j + 1])
+        i = j + 1
+    return ",".join(parts)
+
+
+def _one_line(text: str) -> str:
+    """Unit descriptions are one line that takes specifiers and a trailing ``\\`` continues it:
+    keep only plain characters (the description is for people, ExecStart holds the truth)."""
+    return re.sub(r"[^\w .,:/+=@-]", "_", text)[:120]
