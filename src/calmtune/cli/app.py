@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "tracks": "calmtune.cli.tracks:tracks",
     "show": "calmtune.cli.tracks:show",
     "doctor": "calmtune.cli.doctor:doctor",
+    "playlist": "calmtune.cli.playlist:playlist",
     "schedule": "calmtune.cli.schedule:schedule",
     "tag": "calmtune.cli.tag:tag",
 }

@@ -50,9 +50,11 @@ def extinf_title(track: Track) -> str:
     return _one_line(f"{artist} - {title}" if artist else title)
 
 
-def m3u8_text(tracks: Iterable[Track]) -> str:
-    """The extended M3U text for ``tracks`` (paths made absolute)."""
+def m3u8_text(tracks: Iterable[Track], *, title: str | None = None) -> str:
+    """The extended M3U text for ``tracks`` (paths made absolute); ``title`` adds ``#PLAYLIST:``."""
     lines = ["#EXTM3U"]
+    if title:
+        lines.append(f"#PLAYLIST:{_one_line(title)}")
     for track in tracks:
         seconds = round(track.tags.duration) if track.tags.duration else -1
         lines.append(f"#EXTINF:{seconds},{extinf_title(track)}")

@@ -1,0 +1,184 @@
+"""``calmtune playlist``: list recipes, build a playlist from the index, show a playlist file."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from calmtune.cli.context import AppContext
+from calmtune.cli.options import emit_json, json_option
+
+FORMATS = ("m3u8", "json", "paths")
+# The journal's last few sessions count as "recently played".
+RECENT_SESSIONS = 3
+_SAVE_NAME = re.compile(r"^[\w][\w .-]{0,99}$")
+
+
+class DurationType(click.ParamType):
+    """``90s``, ``20m``, ``1h15m``, ``1:30:00`` or bare minutes, as seconds."""
+
+    name = "duration"
+
+    def convert(self, value, param, ctx):
+        from calmtune.durations import parse_duration
+
+        if isinstance(value, float):
+            return value
+        try:
+            seconds = parse_duration(value)
+        except ValueError as err:
+            self.fail(str(err), param, ctx)
+        if seconds <= 0:
+            self.fail("must be longer than zero", param, ctx)
+        return seconds
+
+
+@click.group()
+def playlist() -> None:
+    """Receptive playlists: recipes, building, showing."""
+
+
+@playlist.command("recipes")
+@json_option
+@click.pass_obj
+def recipes(app: AppContext, as_json: bool) -> None:
+    """The recipes: built-in ones and your own (a recipe of yours with the same name wins)."""
+    from calmtune.playlists.recipe import load_recipes
+
+    found = load_recipes(app.paths.recipes_dir)
+    if as_json:
+        emit_json(
+            [
+                {"name": r.name, "description": r.description, "mood": r.mood, "source": r.source}
+                for r in found.values()
+            ]
+        )
+        return
+    from calmtune.ui.playlist_view import print_recipes
+
+    print_recipes(app.console, list(found.values()))
+
+
+@playlist.command("build")
+@click.argument("recipe")
+@click.option("--duration", "-d", type=DurationType(), help="Length, e.g. 20m, 1h15m, 45.")
+@click.option("--seed", type=int, help="The same seed and index give the same playlist.")
+@click.option("--from", "from_recipe", metavar="RECIPE", help="Start where this recipe ends.")
+@click.option(
+    "--stress", type=click.IntRange(0, 10), help="Your stress now (0-10): the arc starts there."
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="m3u8", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.option("--save", metavar="NAME", help="Also save as NAME.m3u8 in the settings folder.")
+@click.pass_obj
+def build(
+    app: AppContext,
+    recipe: str,
+    duration: float | None,
+    seed: int | None,
+    from_recipe: str | None,
+    stress: int | None,
+    fmt: str,
+    output: Path | None,
+    save: str | None,
+) -> None:
+    """Build a playlist from the index following RECIPE (see `calmtune playlist recipes`).
+
+    The playlist goes to stdout (or -o FILE) as extended M3U, JSON or plain paths; notes such as
+    "the library is too small for the full length" go to stderr.
+    """
+    import random
+
+    from calmtune.playlists.builder import build_playlist, level_from_rating, level_from_recipe
+    from calmtune.playlists.recipe import get_recipe
+
+    if save is not None and not _SAVE_NAME.match(save):
+        raise click.BadParameter(
+            "use letters, digits, spaces, '.', '-' or '_'", param_hint="--save"
+        )
+    chosen = get_recipe(recipe, app.paths.recipes_dir)
+    level = None
+    if stress is not None:
+        level = level_from_rating(stress)
+    elif from_recipe is not None:
+        level = level_from_recipe(get_recipe(from_recipe, app.paths.recipes_dir))
+    if seed is None:
+        seed = random.SystemRandom().randrange(2**31)
+    library = app.open_library()
+    moods = set(chosen.select.moods)
+    # Ask the index for one mood when the recipe takes one (and pins nothing): far fewer rows.
+    single = next(iter(moods)) if len(moods) == 1 and not chosen.select.pinned else None
+    tracks = list(library.iter_tracks(mood=single, sort="path"))
+    recent = library.journal.recently_played(RECENT_SESSIONS) if chosen.avoid_recent else set()
+    result = build_playlist(
+        tracks, chosen, duration=duration, seed=seed, recently_played=recent, start_level=level
+    )
+    for note in result.notes:
+        app.say(f"calmtune: note: {note}")
+    text = _render(result, fmt)
+    if output is not None:
+        from calmtune.playlists.m3u import write_text_file
+
+        write_text_file(output, text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    if save is not None:
+        from calmtune.playlists.m3u import m3u8_text, write_text_file
+
+        folder = app.paths.config_dir / "playlists"
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{save}.m3u8"
+        write_text_file(target, m3u8_text(result.tracks, title=_title(result)))
+        app.say(f"Saved {target}")
+
+
+def _title(result) -> str:
+    return f"calmtune {result.recipe} (seed {result.seed})"
+
+
+def _render(result, fmt: str) -> str:
+    from calmtune.playlists.m3u import m3u8_text, paths_text
+
+    if fmt == "json":
+        from calmtune.cli.options import to_json_text
+        from calmtune.playlists.jsonio import playlist_to_json
+
+        return to_json_text(playlist_to_json(result)) + "\n"
+    if fmt == "paths":
+        return paths_text(result.tracks)
+    return m3u8_text(result.tracks, title=_title(result))
+
+
+@playlist.command("show")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@json_option
+@click.pass_obj
+def show(app: AppContext, file: Path, as_json: bool) -> None:
+    """Show a playlist file: each track's mood, BPM and loudness, and a chart of the arc."""
+    from calmtune.playlists.m3u import read_m3u
+
+    parsed = read_m3u(file)
+    for warning in parsed.warnings:
+        app.warn(warning)
+    library = app.open_library()
+    rows = [(entry, library.get_track(entry.path)) for entry in parsed.entries]
+    if as_json:
+        from calmtune.trackjson import track_to_json
+
+        items = []
+        for position, (entry, track) in enumerate(rows, start=1):
+            obj = track_to_json(track) if track else {"path": entry.path, "title": entry.title}
+            obj.update({"position": position, "indexed": track is not None})
+            items.append(obj)
+        emit_json({"file": str(file), "tracks": items, "warnings": parsed.warnings})
+        return
+    from calmtune.ui.playlist_view import print_playlist
+
+    print_playlist(app.console, rows)
+    missing = sum(1 for _, track in rows if track is None)
+    if missing:
+        app.say(f"{missing} track(s) are not in the index: `calmtune scan` their folder.")
