@@ -6,6 +6,7 @@ injected clock, so no test waits for seconds to pass.
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from pathlib import Path
@@ -226,6 +227,17 @@ def test_engine_repeating_item_keeps_playing(tmp_path: Path) -> None:
         assert engine.state is PlayerState.PLAYING
         assert 0.0 <= engine.position < 0.2
     assert [e.kind for e in events] == [EventKind.TRACK_STARTED]
+
+
+def test_engine_plays_odd_file_names(tmp_path: Path) -> None:
+    names = [os.fsdecode(b"caf\xe9 latin-1.wav"), "[bold]ünï[red] \x1b[31m.wav"]
+    items = [PlayItem(str(write_tone(tmp_path / name, 0.5))) for name in names]
+    with Engine(items) as engine:
+        engine.play()
+        engine.next()
+        events = engine.tick()
+    assert [e.kind for e in events if e.kind is EventKind.TRACK_FAILED] == []
+    assert _summary(events)[-2:] == [(EventKind.TRACK_ENDED, 0), (EventKind.TRACK_STARTED, 1)]
 
 
 def test_engine_commands_before_play_and_after_finish_do_nothing(tones: list[PlayItem]) -> None:

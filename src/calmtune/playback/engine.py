@@ -363,7 +363,8 @@ class Engine:
         item = self._items[index]
         source = self._source_for(index, item)
         try:
-            self._music.load(source)
+            # Bytes, not str: pygame cannot open a non-UTF-8 file name given as str.
+            self._music.load(os.fsencode(source))
             self._music.play(loops=-1 if item.repeat else 0)
         except (self._pygame_error, OSError, UnicodeError) as err:
             raise _Skip(f"cannot decode it: {_short(err)}") from None
