@@ -229,7 +229,7 @@ def classify(evidence: MoodEvidence, settings: MoodSettings | None = None) -> Mo
     support = against = 0.0
     for src in sources:
         lead = src.scores[best] - max(src.scores[i] for i in range(3) if i != best)
-        d = max(-1.0, min(1.0, lead / tables.CLEAR_MARGIN))
+        d = _strength_of_lead(lead)
         weight = (src.weights[0] + src.weights[1] + src.weights[2]) / 3.0
         if d > 0:
             support += weight * d
@@ -268,6 +268,15 @@ def classify(evidence: MoodEvidence, settings: MoodSettings | None = None) -> Mo
         source=source,
         reasons=reasons,
     )
+
+
+def _strength_of_lead(lead: float) -> float:
+    """-1..1: how firmly one source backs (or opposes) the verdict, from its own score lead."""
+    size = abs(lead)
+    if size <= tables.AMBIGUOUS_MARGIN:
+        return 0.0
+    d = min(1.0, (size - tables.AMBIGUOUS_MARGIN) / (tables.CLEAR_MARGIN - tables.AMBIGUOUS_MARGIN))
+    return d if lead > 0 else -d
 
 
 def _unknown_reason(scores: list[float], confidence: float, s: MoodSettings, audio: bool) -> str:

@@ -33,9 +33,11 @@ GENRE_WEIGHT_LIMITS = (0.0, 5.0)
 PRIOR_WEIGHT = 1.0
 # Confidence = (support - opposition) / (CONFIDENCE_PRIOR + support + opposition), where each piece
 # of evidence supports or opposes the chosen mood by how far its own score for that mood leads (or
-# trails) its best other score, counted in full at CLEAR_MARGIN.
+# trails) its best other score: nothing within AMBIGUOUS_MARGIN (a source torn between two moods
+# says nothing), in full from CLEAR_MARGIN, linear between.
 CONFIDENCE_PRIOR = 1.0
-CLEAR_MARGIN = 0.3
+AMBIGUOUS_MARGIN = 0.1
+CLEAR_MARGIN = 0.35
 # Opposition counts at this fraction: conflicting clues lower confidence, but a genre (1.5) against
 # clear measured audio (about 5.5) cannot push a clear measurement below the threshold by itself.
 OPPOSITION_FACTOR = 0.5
@@ -112,7 +114,7 @@ USER_MOOD_AV_WEIGHT = 2.0
 # Strength says how much one genre name tells about a single track. Broad labels ("Rock",
 # "Classical", "Soundtrack") hold everything from lullabies to battle music.
 STRONG = 1.5  # specific: alone it just reaches the default threshold (confidence about 0.6)
-NORMAL = 1.0  # alone it stays below the threshold: needs a second clue that agrees
+NORMAL = 0.9  # alone it stays below the threshold (0.47): needs a second clue that agrees
 BROAD = 0.6  # barely informative
 
 # key: genre name lower-cased with everything but letters and digits removed ("&" -> "and").
