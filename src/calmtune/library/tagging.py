@@ -1,0 +1,186 @@
+"""Writing moods (and measured BPM / ReplayGain) from the index into the files, and back.
+
+The ``calmtune tag`` command's logic, kept out of the CLI so it can be tested and reused: which
+tracks to tag, what to write into each, the safe write (``calmtune.tags``), and the index update
+in the same step, so the next scan does not see the file as changed by someone else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from calmtune.errors import CalmtuneError
+from calmtune.library.index import Library
+from calmtune.models import Mood, MoodSource, Track
+
+NO_ANALYSIS = "not analysed yet (run `calmtune analyze` first)"
+
+
+@dataclass(frozen=True, slots=True)
+class TagRequest:
+    """What the user asked for. ``mood`` set: a manual mood; None: the inferred moods."""
+
+    mood: Mood | None = None
+    bpm: bool = False
+    replaygain: bool = False
+    force: bool = False
+    dry_run: bool = False
+
+
+@dataclass(slots=True)
+class TagReport:
+    """The outcome of a run, in CLI.md's JSON shape."""
+
+    written: int = 0
+    unchanged: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, error)
+    changes: list = field(default_factory=list)  # calmtune.tags.FieldChange
+    dry_run: bool = False
+
+    def to_json(self) -> dict:
+        return {
+            "written": self.written,
+            "unchanged": self.unchanged,
+            "skipped": len(self.skipped),
+            "failed": [{"path": p, "error": e} for p, e in self.failed],
+            "changes": [c.as_dict() for c in self.changes],
+            "dry_run": self.dry_run,
+        }
+
+
+def select_tracks(library: Library, paths: Iterable[str]) -> tuple[list[Track], list[str]]:
+    """Indexed tracks at or under ``paths`` (all tracks when empty), and the paths that matched
+    nothing. A file not yet indexed is read and indexed first, so ``tag FILE`` just works."""
+    from calmtune.tags import read_tags
+
+    wanted = [os.path.abspath(p) for p in paths]
+    if not wanted:
+        return list(library.iter_tracks(sort="path")), []
+    tracks: dict[str, Track] = {}
+    unmatched: list[str] = []
+    for target in wanted:
+        if os.path.isfile(target):
+            track = library.get_track(target)
+            if track is None:
+                st = os.stat(target)
+                library.upsert_scanned([(target, st.st_size, st.st_mtime_ns, read_tags(target))])
+                track = library.get_track(target)
+            if track is not None:
+                tracks[track.path] = track
+            continue
+        prefix = target.rstrip(os.sep) + os.sep
+        found = [t for t in library.iter_tracks(sort="path") if t.path.startswith(prefix)]
+        if not found:
+            unmatched.append(target)
+        tracks.update((t.path, t) for t in found)
+    return [tracks[p] for p in sorted(tracks)], unmatched
+
+
+def _inferred_without_user(library: Library, track: Track) -> Mood:
+    """The mood calmtune infers when the user's own mood (index or file) is set aside (--force)."""
+    tags = dataclasses.replace(track.tags, mood=None, mood_by_calmtune=False)
+    return library.score(tags, track.features, None).mood
+
+
+def update_for(library: Library, track: Track, request: TagRequest):
+    """The ``TagUpdate`` for one track, or a string saying why it is skipped.
+
+    Raises CalmtuneError when ``--bpm``/``--replaygain`` need an analysis the track lacks.
+    """
+    from calmtune.tags import TagUpdate
+
+    fields: dict = {}
+    if request.mood is not None:
+        fields.update(mood=request.mood, mood_source=MoodSource.USER)
+    else:
+        scores = track.scores
+        # A mood another tagger wrote is the user's, even in words calmtune does not map
+        # ("Melancholic"): those are kept, never overwritten by an inference.
+        users = (scores is not None and scores.source is MoodSource.USER) or bool(
+            track.tags.mood and not track.tags.mood_by_calmtune
+        )
+        if users and not request.force:
+            return "the user set this mood (use --force to replace it)"
+        if users:
+            mood = _inferred_without_user(library, track)
+        else:
+            mood = scores.mood if scores is not None else Mood.UNKNOWN
+        if mood is not Mood.UNKNOWN:
+            fields.update(mood=mood, mood_source=MoodSource.CALMTUNE)
+    if request.bpm or request.replaygain:
+        f = track.features
+        if f is None:
+            raise CalmtuneError(NO_ANALYSIS)
+        if request.bpm and f.bpm is not None and (track.tags.bpm is None or request.force):
+            fields["bpm"] = f.bpm
+        has_gain = track.tags.replaygain_track_gain is not None
+        if request.replaygain and f.loudness_lufs is not None and (not has_gain or request.force):
+            fields["replaygain_track_gain"] = f.replaygain_track_gain
+            if f.peak_dbfs is not None:
+                fields["replaygain_track_peak"] = round(10 ** (f.peak_dbfs / 20.0), 6)
+    if not fields:
+        return "no confident mood to write" if request.mood is None else "nothing to write"
+    return TagUpdate(**fields)
+
+
+def tag_tracks(
+    library: Library,
+    tracks: list[Track],
+    request: TagRequest,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> TagReport:
+    """Tag each track, per-file failures collected (the run goes on), the index kept in step."""
+    from calmtune.tags import (
+        cleanup_stale_temp_files,
+        fsync_folders,
+        plan_tag_changes,
+        read_tags,
+        write_tags,
+    )
+
+    report = TagReport(dry_run=request.dry_run)
+    if (request.bpm or request.replaygain) and tracks and all(t.features is None for t in tracks):
+        raise CalmtuneError(
+            "--bpm and --replaygain write measured values, and none of these tracks is analysed yet",
+            hint="run `calmtune analyze` first",
+        )
+    if not request.dry_run:
+        cleanup_stale_temp_files(t.path for t in tracks)
+    written_paths: list[str] = []
+    for done, track in enumerate(tracks, 1):
+        try:
+            update = update_for(library, track, request)
+            if isinstance(update, str):
+                report.skipped.append((track.path, update))
+                continue
+            if request.dry_run:
+                changes = plan_tag_changes(track.path, update)
+            else:
+                changes = write_tags(track.path, update, sync_folder=False)
+                if request.mood is not None:
+                    library.set_user_mood(track.path, request.mood)
+                elif request.force and track.user_mood is not None:
+                    library.set_user_mood(track.path, None)  # --force replaces the user's mood
+                if changes:
+                    written_paths.append(track.path)
+                    st = os.stat(track.path)
+                    tags = read_tags(track.path)
+                    library.update_after_tag_write(track.path, tags, st.st_size, st.st_mtime_ns)
+            report.changes.extend(changes)
+            if changes:
+                report.written += 1
+            else:
+                report.unchanged += 1
+        except CalmtuneError as err:  # TagError, or a track lacking the analysis it needs
+            report.failed.append((track.path, str(err)))
+        except OSError as err:  # the file vanished between the write and the index update
+            report.failed.append((track.path, err.strerror or str(err)))
+        finally:
+            if on_progress is not None:
+                on_progress(done, len(tracks))
+    fsync_folders(written_paths)
+    return report

@@ -1,0 +1,237 @@
+"""``calmtune tag`` end to end through click's CliRunner, on real files and a real index."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import mutagen
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from audiofiles import decode, make_tagged_file
+from calmtune.cli import cli
+from calmtune.config import Paths
+from calmtune.library import Library
+from calmtune.models import Features
+
+CALM = dict(title="Rain lullaby", genre="Ambient", bpm="64")
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def run_json(*args: str) -> dict | list:
+    result = run(*args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def tracks_by_name() -> dict[str, dict]:
+    return {os.path.basename(t["path"]): t for t in run_json("tracks")}
+
+
+def temp_files(folder) -> list[str]:
+    return [n for n in os.listdir(folder) if "calmtune-tmp" in n]
+
+
+def test_tag_writes_inferred_mood_and_keeps_index_in_step(tmp_path):
+    a = make_tagged_file(tmp_path / "a", "flac", **CALM)
+    b = make_tagged_file(tmp_path / "b", "mp3", **CALM)
+    run_json("scan", tmp_path)
+    report = run_json("tag", tmp_path)
+    assert (report["written"], report["unchanged"], report["failed"]) == (2, 0, [])
+    assert {(c["field"], c["new"]) for c in report["changes"]} >= {("mood", "Calm")}
+    assert mutagen.File(a)["MOOD"] == ["Calm"]
+    assert str(mutagen.File(b).tags["TMOO"]) == "Calm"
+    tracks = tracks_by_name()
+    assert tracks["a.flac"]["mood"] == "calm"
+    assert tracks["a.flac"]["mood_source"] == "calmtune"
+    rescan = run_json("scan", tmp_path)
+    assert (rescan["updated"], rescan["unchanged"]) == (0, 2)  # the index saw calmtune's own write
+    again = run_json("tag", tmp_path)
+    assert (again["written"], again["unchanged"]) == (0, 2)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "raw"),
+    [
+        ("mp3", {"TMOO": "Chill"}),
+        ("mp3v23", {"TXXX:mood": "Relaxed"}),
+        ("flac", {"MOOD": "Peaceful"}),
+        ("m4a", {"----:com.apple.iTunes:MOOD": "Chill"}),
+        ("ogg", {"MOOD": "Melancholic"}),  # a word calmtune does not map: kept all the same
+    ],
+)
+def test_tag_automatic_run_leaves_other_taggers_moods_alone(tmp_path, fmt, raw):
+    path = make_tagged_file(tmp_path / "other", fmt, title="Party anthem", genre="Dance", raw=raw)
+    before = path.read_bytes()
+    run_json("scan", tmp_path)
+    track = tracks_by_name()[path.name]
+    if fmt != "ogg":
+        assert (track["mood"], track["mood_source"]) == ("calm", "user")
+    report = run_json("tag", tmp_path)
+    assert (report["written"], report["skipped"]) == (0, 1)
+    assert path.read_bytes() == before
+
+
+def test_tag_force_replaces_a_user_mood_with_the_inferred_one(tmp_path):
+    path = make_tagged_file(tmp_path / "f", "ogg", raw={"MOOD": "Party"}, **CALM)
+    run_json("scan", tmp_path)
+    assert tracks_by_name()["f.ogg"]["mood"] == "upbeat"
+    report = run_json("tag", tmp_path, "--force")
+    assert report["written"] == 1
+    assert mutagen.File(path)["MOOD"] == ["Calm"]
+    assert tracks_by_name()["f.ogg"]["mood_source"] == "calmtune"
+
+
+def test_tag_manual_mood_is_the_users_and_survives_automatic_runs(tmp_path):
+    path = make_tagged_file(tmp_path / "m", "m4a", **CALM)
+    run_json("scan", tmp_path)
+    report = run_json("tag", path, "--mood", "focus")
+    assert report["written"] == 1
+    tags = mutagen.File(path).tags
+    assert bytes(tags["----:com.apple.iTunes:MOOD"][0]) == b"Focus"
+    assert bytes(tags["----:org.calmtune:CALMTUNE"][0]) == b"mood=user:Focus"
+    track = tracks_by_name()["m.m4a"]
+    assert (track["mood"], track["mood_source"]) == ("focus", "user")
+    before = path.read_bytes()
+    assert run_json("tag", tmp_path)["skipped"] == 1
+    assert path.read_bytes() == before
+
+
+def test_tag_dry_run_shows_changes_and_writes_nothing(tmp_path):
+    path = make_tagged_file(tmp_path / "d", "wav", **CALM)
+    run_json("scan", tmp_path)
+    before = path.read_bytes()
+    report = run_json("tag", tmp_path, "--dry-run")
+    assert report["dry_run"] is True
+    assert next((c["field"], c["old"], c["new"]) for c in report["changes"]) == (
+        "mood",
+        None,
+        "Calm",
+    )
+    result = run("tag", tmp_path, "--dry-run")
+    assert result.exit_code == 0
+    assert "dry run" in result.stdout and "Calm" in result.stdout
+    assert path.read_bytes() == before
+
+
+def test_tag_bpm_and_replaygain_refused_before_analysis(tmp_path):
+    make_tagged_file(tmp_path / "n", "flac", title="x")
+    run_json("scan", tmp_path)
+    result = run("tag", tmp_path, "--bpm")
+    assert result.exit_code == 1
+    assert "analyze" in result.stderr
+
+
+def test_tag_bpm_and_replaygain_written_from_analysis_where_missing(tmp_path):
+    bare = make_tagged_file(tmp_path / "bare", "mp3", title="t")
+    tagged = make_tagged_file(tmp_path / "has", "flac", title="t", bpm="90")
+    run_json("scan", tmp_path)
+    with Library.open(Paths.discover().default_db) as lib:
+        for p in (bare, tagged):
+            st = os.stat(p)
+            lib.store_features(
+                str(p),
+                st.st_size,
+                st.st_mtime_ns,
+                Features(bpm=66.4, loudness_lufs=-20.0, peak_dbfs=-1.0),
+                None,
+            )
+    report = run_json("tag", tmp_path, "--bpm", "--replaygain")
+    assert report["failed"] == []
+    id3 = mutagen.File(bare).tags
+    assert str(id3["TBPM"]) == "66"
+    assert str(id3["TXXX:REPLAYGAIN_TRACK_GAIN"]) == "2.00 dB"
+    assert str(id3["TXXX:REPLAYGAIN_TRACK_PEAK"]) == "0.891251"
+    assert mutagen.File(tagged)["BPM"] == ["90"]  # the file's own BPM is kept without --force
+    run_json("tag", tagged, "--bpm", "--force")
+    assert mutagen.File(tagged)["BPM"] == ["66"]
+
+
+def test_tag_read_only_file_fails_alone_and_run_goes_on(tmp_path):
+    locked = make_tagged_file(tmp_path / "locked", "flac", **CALM)
+    free = make_tagged_file(tmp_path / "free", "flac", **CALM)
+    run_json("scan", tmp_path)
+    os.chmod(locked, 0o444)
+    report = run_json("tag", tmp_path)
+    assert report["written"] == 1
+    assert report["failed"] == [
+        {"path": str(locked), "error": "permission denied: the file is read-only"}
+    ]
+    assert mutagen.File(free)["MOOD"] == ["Calm"]
+    assert "MOOD" not in mutagen.File(locked)
+
+
+def test_tag_unindexed_file_is_indexed_then_tagged(tmp_path):
+    path = make_tagged_file(tmp_path / "new", "opus", **CALM)
+    report = run_json("tag", path, "--mood", "calm")
+    assert report["written"] == 1
+    assert tracks_by_name()["new.opus"]["mood"] == "calm"
+
+
+def test_tag_nothing_indexed_is_an_error(tmp_path):
+    result = run("tag", tmp_path)
+    assert result.exit_code == 1
+    assert "calmtune scan" in result.stderr
+
+
+def test_tag_cleans_leftover_temp_files_of_killed_runs(tmp_path):
+    make_tagged_file(tmp_path / "s", "flac", **CALM)
+    run_json("scan", tmp_path)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    leftover = tmp_path / f".s.flac.calmtune-tmp-{dead.stdout.strip()}-deadbeef"
+    leftover.write_bytes(b"half")
+    run_json("tag", tmp_path)
+    assert temp_files(tmp_path) == []
+
+
+@pytest.mark.slow
+def test_sigkill_during_calmtune_tag_never_damages_a_file(tmp_path):
+    fmts = ["mp3", "mp3v23", "flac", "ogg", "opus", "m4a", "wav", "aiff", "wma", "wv"]
+    files = [
+        make_tagged_file(tmp_path / f"t{i}", f, seconds=2.0, **CALM) for i, f in enumerate(fmts)
+    ]
+    audio = {p: decode(p) for p in files}
+    env = {**os.environ}
+    subprocess.run(
+        [sys.executable, "-m", "calmtune", "scan", str(tmp_path)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    rng = random.Random(7)
+    for i in range(6):
+        mood = ("focus", "upbeat", "calm")[i % 3]
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "calmtune", "tag", str(tmp_path), "--mood", mood, "--json"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.3, 1.2))  # start-up takes part of this; some kills land mid-run
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        for p in files:
+            assert mutagen.File(p) is not None, p
+            assert np.array_equal(decode(p), audio[p]), p
+    final = subprocess.run(
+        [sys.executable, "-m", "calmtune", "tag", str(tmp_path), "--mood", "calm", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert final.returncode == 0, final.stderr
+    assert json.loads(final.stdout)["failed"] == []
+    assert temp_files(tmp_path) == []
+    assert all(mutagen.File(p) is not None for p in files)
