@@ -1,0 +1,137 @@
+"""`calmtune playlist ...` end to end: real tagged files, a real scan into SQLite, CliRunner."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from audiofiles import make_tagged_file
+from calmtune.cli import cli
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def calm_library(tmp_path):
+    """Six calm FLAC files (mood and BPM tags) and two upbeat ones, scanned into the index."""
+    root = tmp_path / "music"
+    root.mkdir()
+    for i in range(6):
+        make_tagged_file(
+            root / f"calm{i}",
+            "flac",
+            seconds=1.0 + i * 0.1,
+            title=f"Calm {i}",
+            artist=f"Artist {i}",
+            album=f"Album {i}",
+            genre="Ambient",
+            bpm=60 + i * 4,
+            mood="Relaxed",
+        )
+    for i in range(2):
+        make_tagged_file(
+            root / f"loud{i}", "flac", title=f"Loud {i}", genre="Dance", bpm=128, mood="Energetic"
+        )
+    result = run("scan", "--json", str(root))
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def test_playlist_recipes_json_lists_builtins_and_user_override(isolated_home):
+    (isolated_home / "recipes").mkdir()
+    (isolated_home / "recipes" / "calm.toml").write_text(
+        'description = "Mine"\nmood = "calm"\n', encoding="utf-8"
+    )
+    result = run("playlist", "recipes", "--json")
+    assert result.exit_code == 0, result.output
+    by_name = {r["name"]: r for r in json.loads(result.stdout)}
+    assert {"calm", "upbeat", "focus", "sleep", "wind-down"} <= set(by_name)
+    assert by_name["calm"] == {
+        "name": "calm",
+        "description": "Mine",
+        "mood": "calm",
+        "source": "user",
+    }
+    assert by_name["sleep"]["source"] == "builtin"
+
+
+def test_playlist_build_json_follows_the_recipe_and_the_seed(calm_library):
+    args = ("playlist", "build", "calm", "--duration", "5s", "--seed", "11", "--format", "json")
+    first = run(*args)
+    assert first.exit_code == 0, first.output
+    doc = json.loads(first.stdout)
+    assert doc["recipe"] == "calm" and doc["seed"] == 11 and doc["duration_target"] == 5
+    titles = [t["title"] for t in doc["tracks"]]
+    assert titles and all(t.startswith("Calm") for t in titles)
+    bpms = [t["bpm"] for t in doc["tracks"]]
+    assert bpms == sorted(bpms, reverse=True)  # the calm arc descends
+    assert [t["position"] for t in doc["tracks"]] == list(range(1, len(titles) + 1))
+    assert run(*args).stdout == first.stdout
+
+
+def test_playlist_build_short_library_notes_on_stderr(calm_library):
+    result = run("playlist", "build", "calm", "--duration", "20m", "--format", "paths")
+    assert result.exit_code == 0, result.output
+    paths = result.stdout.splitlines()
+    assert len(paths) == 6 and all("calm" in p for p in paths)
+    assert "note:" in result.stderr and "of 20 minutes" in result.stderr
+
+
+def test_playlist_build_output_file_and_save_then_show(calm_library, isolated_home, tmp_path):
+    out = tmp_path / "evening.m3u8"
+    result = run(
+        "playlist", "build", "calm", "-d", "4s", "--seed", "3", "-o", str(out), "--save", "evening"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("#EXTM3U\n#PLAYLIST:calmtune calm (seed 3)\n#EXTINF:")
+    saved = isolated_home / "playlists" / "evening.m3u8"
+    assert saved.read_text(encoding="utf-8") == text
+    shown = run("playlist", "show", str(out), "--json")
+    assert shown.exit_code == 0, shown.output
+    doc = json.loads(shown.stdout)
+    listed = [line for line in text.splitlines() if not line.startswith("#")]
+    assert [t["path"] for t in doc["tracks"]] == listed
+    assert all(t["indexed"] and t["mood"] == "calm" for t in doc["tracks"])
+    table = run("playlist", "show", str(out))
+    assert table.exit_code == 0
+    assert "Artist" in table.stdout and "tempo" in table.stdout
+
+
+def test_playlist_show_warns_about_urls_and_missing_files(calm_library, tmp_path):
+    playlist = tmp_path / "mixed.m3u"
+    playlist.write_text(
+        f"#EXTM3U\r\n{calm_library}/calm0.flac\r\nhttps://example.com/live\r\nnope.flac\r\n",
+        encoding="utf-8",
+    )
+    result = run("playlist", "show", str(playlist), "--json")
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)["tracks"]) == 1
+    assert "line 3" in result.stderr and "line 4" in result.stderr
+
+
+def test_playlist_build_empty_library_exits_4_and_says_scan():
+    result = run("playlist", "build", "calm")
+    assert result.exit_code == 4
+    assert "calmtune scan" in result.stderr
+
+
+def test_playlist_build_broken_user_recipe_names_file_and_field(isolated_home):
+    (isolated_home / "recipes").mkdir()
+    bad = isolated_home / "recipes" / "mine.toml"
+    bad.write_text('description = "x"\nmood = "calm"\n[arc]\nshape = "zigzag"\n', encoding="utf-8")
+    result = run("playlist", "build", "mine")
+    assert result.exit_code == 1
+    assert str(bad) in result.stderr and "arc.shape" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-5m"])
+def test_playlist_build_bad_duration_is_a_usage_error(value):
+    result = run("playlist", "build", "calm", "--duration", value)
+    assert result.exit_code == 2
+    assert "--duration" in result.stderr
