@@ -122,8 +122,14 @@ _NEWLINE_PREFIX = "_nl=$(printf '\\nx'); _nl=${_nl%x}; "
 
 
 def cron_escape(text: str) -> str:
-    """Protect ``%`` from cron, which would turn it into a newline and cut the command there."""
-    return text.replace("%", "\\%")
+    """Protect ``%`` from cron, which would turn it into a newline and cut the command there.
+
+    cron (vixie/cronie ``do_command.c``) reads ``\\%`` as ``%`` but ``\\\\`` as an escaped pair,
+    so a literal backslash right before a ``%`` would make that ``%`` live again. ``text`` comes
+    from ``sh_quote``, where backslashes only occur inside single quotes: there ``\\%`` is split
+    into ``\\''%`` (close and reopen the quotes, same string for sh) before escaping.
+    """
+    return text.replace("\\%", "\\''%").replace("%", "\\%")
 
 
 def cron_days_field(days: Sequence[str]) -> str:
