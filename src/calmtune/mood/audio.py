@@ -77,26 +77,15 @@ def _scaled(x: float, lo: float, hi: float) -> float:
 
 
 class AudioVote:
-    """Accumulates weighted per-mood scores, arousal and valence from measured features."""
+    """Per-mood weighted sums (calm, upbeat, focus), arousal and valence sums, and reasons."""
 
     __slots__ = ("a_den", "a_num", "den", "num", "reasons", "v_den", "v_num")
 
     def __init__(self) -> None:
-        self.num = [0.0, 0.0, 0.0]
-        self.den = [0.0, 0.0, 0.0]
+        self.num = (0.0, 0.0, 0.0)
+        self.den = (0.0, 0.0, 0.0)
         self.a_num = self.a_den = self.v_num = self.v_den = 0.0
         self.reasons: list[str] = []
-
-    def add(self, weights: tuple[float, float, float], scores: tuple[float, ...], k: float) -> None:
-        for i in range(3):
-            w = weights[i] * k
-            self.num[i] += w * scores[i]
-            self.den[i] += w
-
-    def arousal(self, feature: str, x: float, k: float = 1.0) -> None:
-        lo, hi, w = tables.AROUSAL_SCALES[feature]
-        self.a_num += w * k * _scaled(x, lo, hi)
-        self.a_den += w * k
 
 
 def tempo_reliability(confidence: float | None) -> float:
@@ -144,40 +133,65 @@ def measured(features: Features | None) -> bool:
 
 
 def audio_vote(f: Features, s: MoodSettings) -> AudioVote:
-    """Score the measured features. Call only when ``measured(f)`` is true."""
+    """Score the measured features. Call only when ``measured(f)`` is true.
+
+    Written with plain local sums: the scanner calls this for every track of a big library.
+    """
     vote = AudioVote()
     reasons = vote.reasons
     curves = curves_for(s)
-    weights = tables.FEATURE_WEIGHTS
+    W = tables.FEATURE_WEIGHTS
+    A = tables.AROUSAL_SCALES
+    n0 = n1 = n2 = d0 = d1 = d2 = 0.0  # per-mood weighted score sums and weight sums
+    a_num = a_den = 0.0
 
     bpm = _value(f.bpm, 0.0)
     if bpm is not None:
         k = tempo_reliability(f.bpm_confidence)
         t = curves.tempo
-        vote.add(weights["tempo"], (at(t[0], bpm), at(t[1], bpm), at(t[2], bpm)), k)
-        vote.arousal("tempo", bpm, k)
-        lo, hi, _ = tables.AROUSAL_SCALES["tempo"]
-        a, b, vw = tables.TEMPO_VALENCE
-        vote.v_num += vw * (a + b * _scaled(bpm, lo, hi))
-        vote.v_den += vw
+        c, u, fo = at(t[0], bpm), at(t[1], bpm), at(t[2], bpm)
+        w0, w1, w2 = W["tempo"]
+        n0 += k * w0 * c
+        n1 += k * w1 * u
+        n2 += k * w2 * fo
+        d0 += k * w0
+        d1 += k * w1
+        d2 += k * w2
+        lo, hi, aw = A["tempo"]
+        scaled = _scaled(bpm, lo, hi)
+        a_num += aw * k * scaled
+        a_den += aw * k
+        va, vb, vw = tables.TEMPO_VALENCE
+        vote.v_num = vw * (va + vb * scaled)
+        vote.v_den = vw
         reason = tempo_reason(bpm, s)
         conf = _value(f.bpm_confidence)
-        if conf is not None and conf < 0.5:
-            reason += f" (tempo confidence {conf:.2f}, so it counts less)"
-        reasons.append(reason)
         if conf is not None:
+            if conf < 0.5:
+                reason += f" (tempo confidence {conf:.2f}, so it counts less)"
             # A steady beat helps focus only at a focus tempo: a dance beat is steady too.
-            focus_tempo = at(t[2], bpm)
-            pulse = at(tables.PULSE_CURVE, conf) * focus_tempo
-            vote.add(weights["pulse"], (0.0, 0.0, pulse), 1.0)
-            if conf >= 0.7 and focus_tempo >= 0.5:
+            pw = W["pulse"][2]
+            n2 += pw * at(tables.PULSE_CURVE, conf) * fo
+            d2 += pw
+            reasons.append(reason)
+            if conf >= 0.7 and fo >= 0.5:
                 reasons.append(f"steady pulse (tempo confidence {conf:.2f}) suits focus")
+        else:
+            reasons.append(reason)
 
     lufs = _value(f.loudness_lufs)
     if lufs is not None:
         t = curves.loudness
-        vote.add(weights["loudness"], (at(t[0], lufs), at(t[1], lufs), at(t[2], lufs)), 1.0)
-        vote.arousal("loudness", lufs)
+        w0, w1, w2 = W["loudness"]
+        n0 += w0 * at(t[0], lufs)
+        n1 += w1 * at(t[1], lufs)
+        n2 += w2 * at(t[2], lufs)
+        d0 += w0
+        d1 += w1
+        d2 += w2
+        lo, hi, aw = A["loudness"]
+        a_num += aw * _scaled(lufs, lo, hi)
+        a_den += aw
         q, loud = s.calm_loudness_lufs, s.upbeat_loudness_lufs
         if lufs <= q:
             reasons.append(f"loudness {lufs:.1f} LUFS is quiet (calm at or below {q:g})")
@@ -189,8 +203,16 @@ def audio_vote(f: Features, s: MoodSettings) -> AudioVote:
     density = _value(f.onset_density, -1e-9)
     if density is not None:
         t = tables.ONSET_DENSITY_CURVES
-        vote.add(weights["onset_density"], (at(t[0], density), at(t[1], density), at(t[2], density)), 1.0)  # fmt: skip
-        vote.arousal("onset_density", density)
+        w0, w1, w2 = W["onset_density"]
+        n0 += w0 * at(t[0], density)
+        n1 += w1 * at(t[1], density)
+        n2 += w2 * at(t[2], density)
+        d0 += w0
+        d1 += w1
+        d2 += w2
+        lo, hi, aw = A["onset_density"]
+        a_num += aw * _scaled(density, lo, hi)
+        a_den += aw
         if density <= t[0][0][0]:
             kind = "sparse, few accents"
         elif density >= t[1][-1][0]:
@@ -202,8 +224,16 @@ def audio_vote(f: Features, s: MoodSettings) -> AudioVote:
     centroid = _value(f.brightness, 0.0)
     if centroid is not None:
         t = tables.BRIGHTNESS_CURVES
-        vote.add(weights["brightness"], (at(t[0], centroid), at(t[1], centroid), at(t[2], centroid)), 1.0)  # fmt: skip
-        vote.arousal("brightness", centroid)
+        w0, w1, w2 = W["brightness"]
+        n0 += w0 * at(t[0], centroid)
+        n1 += w1 * at(t[1], centroid)
+        n2 += w2 * at(t[2], centroid)
+        d0 += w0
+        d1 += w1
+        d2 += w2
+        lo, hi, aw = A["brightness"]
+        a_num += aw * _scaled(centroid, lo, hi)
+        a_den += aw
         if centroid <= t[0][0][0]:
             reasons.append(f"spectral centroid {centroid:.0f} Hz: a dark, soft timbre")
         elif centroid >= t[1][-1][0]:
@@ -212,9 +242,19 @@ def audio_vote(f: Features, s: MoodSettings) -> AudioVote:
     lra = _value(f.loudness_range, -1e-9)
     if lra is not None:
         t = tables.LOUDNESS_RANGE_CURVES
-        vote.add(weights["loudness_range"], (at(t[0], lra), at(t[1], lra), at(t[2], lra)), 1.0)
+        w0, w1, w2 = W["loudness_range"]
+        n0 += w0 * at(t[0], lra)
+        n1 += w1 * at(t[1], lra)
+        n2 += w2 * at(t[2], lra)
+        d0 += w0
+        d1 += w1
+        d2 += w2
         if lra <= t[0][0][0]:
             reasons.append(f"loudness range {lra:.1f} LU: even dynamics")
         elif lra >= t[2][-1][0]:
             reasons.append(f"loudness range {lra:.1f} LU: big dynamic swings, not sedative")
+
+    vote.num = (n0, n1, n2)
+    vote.den = (d0, d1, d2)
+    vote.a_num, vote.a_den = a_num, a_den
     return vote

@@ -18,6 +18,8 @@ How the evidence is combined (numbers in ``tables.py``):
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from calmtune.models import Mood, MoodEvidence, MoodScores, MoodSource
 from calmtune.mood import tables
 from calmtune.mood.audio import at as curve_at
@@ -39,18 +41,12 @@ _NO_EVIDENCE = (
 )
 
 
-class _Source:
-    """One kind of evidence: per-mood weights and scores, and optional arousal/valence."""
-
-    __slots__ = ("label", "scores", "weights")
-
-    def __init__(self, label: str, weights: tuple[float, ...], scores: tuple[float, ...]) -> None:
-        self.label = label
-        self.weights = weights
-        self.scores = scores
+# One source of evidence: (label, weight per mood x3, score per mood x3), moods in _MOODS order.
+_Source = tuple[str, float, float, float, float, float, float]
 
 
-def _favours(scores: tuple[float, ...] | list[float]) -> str:
+@lru_cache(maxsize=1024)
+def _favours(scores: tuple[float, ...]) -> str:
     """Plain words for what a source leans to: "calm", "calm and focus", or "no clear mood"."""
     order = sorted(range(3), key=lambda i: -scores[i])
     best, second = scores[order[0]], scores[order[1]]
@@ -108,9 +104,18 @@ def classify(evidence: MoodEvidence, settings: MoodSettings | None = None) -> Mo
         reasons.append("the audio is silent, so it says nothing about mood")
     if has_audio:
         vote = audio_vote(f, s)  # type: ignore[arg-type]
-        w = tuple(vote.den)
-        sc = tuple(vote.num[i] / vote.den[i] if vote.den[i] else 0.0 for i in range(3))
-        sources.append(_Source("measured audio", w, sc))
+        (n0, n1, n2), (d0, d1, d2) = vote.num, vote.den
+        sources.append(
+            (
+                "measured audio",
+                d0,
+                d1,
+                d2,
+                n0 / d0 if d0 else 0.0,
+                n1 / d1 if d1 else 0.0,
+                n2 / d2 if d2 else 0.0,
+            )
+        )
         reasons.extend(vote.reasons)
         a_num += vote.a_num
         a_den += vote.a_den
@@ -131,10 +136,14 @@ def classify(evidence: MoodEvidence, settings: MoodSettings | None = None) -> Mo
             k = tables.BPM_TAG_FACTOR * tempo_reliability(None)
             tw = tables.FEATURE_WEIGHTS["tempo"]
             sources.append(
-                _Source(
+                (
                     "BPM tag",
-                    (tw[0] * k, tw[1] * k, tw[2] * k),
-                    (curve_at(t[0], bpm_tag), curve_at(t[1], bpm_tag), curve_at(t[2], bpm_tag)),
+                    tw[0] * k,
+                    tw[1] * k,
+                    tw[2] * k,
+                    curve_at(t[0], bpm_tag),
+                    curve_at(t[1], bpm_tag),
+                    curve_at(t[2], bpm_tag),
                 )
             )
             lo, hi, aw = tables.AROUSAL_SCALES["tempo"]
@@ -160,13 +169,13 @@ def classify(evidence: MoodEvidence, settings: MoodSettings | None = None) -> Mo
                 reasons.append("genre evidence is switched off in the settings (genre_weight 0)")
             else:
                 w = prior.strength * s.genre_weight
-                sources.append(_Source("genre", (w, w, w), prior[:3]))
+                sources.append(("genre", w, w, w, prior.calm, prior.upbeat, prior.focus))
                 a_num += w * prior.arousal
                 a_den += w
                 v_num += w * prior.valence
                 v_den += w
                 name = "; ".join(prior.matched)
-                lean = _favours(prior[:3])
+                lean = _favours((prior.calm, prior.upbeat, prior.focus))
                 if lean == "no clear mood":
                     reasons.append(f"genre {name} gives no clear lean")
                 else:
@@ -178,8 +187,8 @@ def classify(evidence: MoodEvidence, settings: MoodSettings | None = None) -> Mo
         total = sum(h.weight for h in hits)
         scale = min(1.0, tables.WORDS_MAX_WEIGHT / total)
         w_sum = total * scale
-        sc = tuple(sum(h.prior[i] * h.weight for h in hits) / total for i in range(3))
-        sources.append(_Source("title and album words", (w_sum, w_sum, w_sum), sc))
+        sc = [sum(h.prior[i] * h.weight for h in hits) / total for i in range(3)]
+        sources.append(("title and album words", w_sum, w_sum, w_sum, sc[0], sc[1], sc[2]))
         for h in hits:
             a_num += h.weight * scale * h.prior[3]
             a_den += h.weight * scale
@@ -201,9 +210,7 @@ def classify(evidence: MoodEvidence, settings: MoodSettings | None = None) -> Mo
         else:
             w = tables.CALMTUNE_TAG_WEIGHT
             sources.append(
-                _Source(
-                    "calmtune's mood tag", (w, w, w), tables.MOOD_PROTOTYPE_SCORES[calmtune_tag]
-                )
+                ("calmtune's mood tag", w, w, w, *tables.MOOD_PROTOTYPE_SCORES[calmtune_tag])
             )
             a, v = tables.MOOD_PROTOTYPE_AROUSAL_VALENCE[calmtune_tag]
             a_num += w * a
@@ -216,21 +223,30 @@ def classify(evidence: MoodEvidence, settings: MoodSettings | None = None) -> Mo
             )
 
     # Scores: weighted mean with weight PRIOR_WEIGHT on "no evidence".
-    num = [0.0, 0.0, 0.0]
-    den = [tables.PRIOR_WEIGHT] * 3
-    for src in sources:
-        for i in range(3):
-            num[i] += src.weights[i] * src.scores[i]
-            den[i] += src.weights[i]
-    scores = [num[i] / den[i] for i in range(3)]
-    best = max(range(3), key=lambda i: (scores[i], -i))
+    n0 = n1 = n2 = 0.0
+    d0 = d1 = d2 = tables.PRIOR_WEIGHT
+    for _, w0, w1, w2, s0, s1, s2 in sources:
+        n0 += w0 * s0
+        n1 += w1 * s1
+        n2 += w2 * s2
+        d0 += w0
+        d1 += w1
+        d2 += w2
+    scores = [n0 / d0, n1 / d1, n2 / d2]
+    c, u, fo = scores
+    best = 0 if c >= u and c >= fo else (2 if fo >= u else 1)  # ties: calm, then focus
 
     # Confidence: evidence for the best mood against evidence for another.
     support = against = 0.0
-    for src in sources:
-        lead = src.scores[best] - max(src.scores[i] for i in range(3) if i != best)
+    for _, w0, w1, w2, s0, s1, s2 in sources:
+        if best == 0:
+            lead = s0 - (s1 if s1 > s2 else s2)
+        elif best == 1:
+            lead = s1 - (s0 if s0 > s2 else s2)
+        else:
+            lead = s2 - (s0 if s0 > s1 else s1)
         d = _strength_of_lead(lead)
-        weight = (src.weights[0] + src.weights[1] + src.weights[2]) / 3.0
+        weight = (w0 + w1 + w2) / 3.0
         if d > 0:
             support += weight * d
         else:
@@ -296,9 +312,9 @@ def _unknown_reason(scores: list[float], confidence: float, s: MoodSettings, aud
 
 def _note_overruled(sources: list[_Source], best: int, reasons: list[str]) -> None:
     """Say so when measured audio decided against what genre or title words suggested."""
-    for src in sources[1:]:
-        fav = max(range(3), key=lambda i: src.scores[i])
-        if fav != best and src.scores[fav] - src.scores[best] >= 0.1:
+    for label, _w0, _w1, _w2, *scores in sources[1:]:
+        fav = max(range(3), key=scores.__getitem__)
+        if fav != best and scores[fav] - scores[best] >= 0.1:
             reasons.append(
-                f"the measured audio outranks the {src.label}, which suggested {_MOODS[fav].value}"
+                f"the measured audio outranks the {label}, which suggested {_MOODS[fav].value}"
             )

@@ -9,6 +9,8 @@ from calmtune.mood import tables
 
 _PUNCT = str.maketrans({c: " " for c in "-_.,;:!?()[]{}/\\|\"'*~#&+=<>\u2019\u201c\u201d"})
 _QUALIFIER_START = ("(", "[", " - ", " – ", " — ")
+# Every token that can start a hit: most titles share none, and skip the scan (fast path).
+_STARTS = frozenset(tables.TITLE_WORDS) | {p.split()[0] for p in tables.TITLE_PHRASES}
 
 
 class WordHit(NamedTuple):
@@ -30,6 +32,8 @@ def _split_qualifier(text: str) -> tuple[str, str]:
 
 def _hits_in(tokens: list[str], field: str, factor: float, version_words: bool) -> list[WordHit]:
     hits: list[WordHit] = []
+    if _STARTS.isdisjoint(tokens):
+        return hits
     skip = -1
     for i, token in enumerate(tokens):
         if i == skip:
