@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "doctor": "calmtune.cli.doctor:doctor",
     "playlist": "calmtune.cli.playlist:playlist",
     "schedule": "calmtune.cli.schedule:schedule",
+    "journal": "calmtune.cli.journal:journal",
     "tag": "calmtune.cli.tag:tag",
 }
 
