@@ -58,6 +58,7 @@ def make_library(root: Path, count: int) -> None:
     from audiofiles import make_tagged_file
 
     templates = {}
+    (root / ".templates").mkdir(parents=True)
     for fmt in MIX:
         templates[fmt] = make_tagged_file(
             root / ".templates" / fmt, fmt, seconds=3.0, title="t", artist="a", album="b"

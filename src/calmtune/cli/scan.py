@@ -27,13 +27,14 @@ def scan(
     are dropped from the index; unreadable files are listed and never stop the scan.
     """
     from calmtune.library.scanner import scan as run_scan
-    from calmtune.ui.progress import progress_bar
+    from calmtune.ui.progress import progress_bar, wants_progress
     from calmtune.ui.scan_view import describe_phase, print_scan_report
 
     library = app.open_library()
     roots = [str(p) for p in paths] or _default_roots(app, library)
     jobs = jobs or app.settings.get("library", "jobs")
-    with progress_bar(app.err_console, enabled=not (as_json or app.quiet)) as bar:
+    show_progress = wants_progress(json_output=as_json, quiet=app.quiet)
+    with progress_bar(app.err_console if show_progress else None) as bar:
         report = run_scan(
             library,
             roots,

@@ -206,35 +206,51 @@ class Library:
 
         return score_track(tags, features, user_mood, self.mood_settings)
 
-    def upsert_scanned(self, items: list[tuple[str, int, int, TagInfo]]) -> tuple[int, int]:
-        """Store freshly read files in one transaction. Returns (added, updated)."""
-        added = updated = 0
+    def upsert_scanned(
+        self, items: list[tuple[str, int, int, TagInfo, MoodScores | None]]
+    ) -> tuple[int, int]:
+        """Store freshly read files in one transaction. Returns (added, updated).
+
+        Each item may carry scores computed from its tags alone (the scanner's workers do that in
+        parallel); a track whose user chose a mood in calmtune is re-scored here with that mood.
+        """
+        keys = [encode_path(item[0]) for item in items]
+        existing = self._ids_and_user_moods(keys)
         now = time.time()
-        with write_transaction(self.conn):
-            for path, size, mtime_ns, tags in items:
-                key = encode_path(path)
-                row = self.conn.execute(
-                    "SELECT id, user_mood FROM tracks WHERE path = ?", (key,)
-                ).fetchone()
-                user_mood = row[1] if row else None
+        inserts, updates = [], []
+        for key, (_path, size, mtime_ns, tags, scores) in zip(keys, items, strict=True):
+            tid, user_mood = existing.get(key, (None, None))
+            if scores is None or user_mood is not None:
                 scores = self.score(tags, None, user_mood)
-                values = _tag_values(tags) + _score_values(scores) + (size, mtime_ns, now)
-                if row is None:
-                    self.conn.execute(
-                        f"INSERT INTO tracks ({_TAG_COLS}, {_SCORE_COLS}, size, mtime_ns, scanned_at, "
-                        f"path) VALUES ({', '.join('?' * (len(values) + 1))})",
-                        (*values, key),
-                    )
-                    added += 1
-                else:
-                    self.conn.execute(
-                        f"UPDATE tracks SET {_assignments(_TAG_COLS, _SCORE_COLS)}, size = ?, "
-                        "mtime_ns = ?, scanned_at = ? WHERE id = ?",
-                        (*values, row[0]),
-                    )
-                    updated += 1
-                self.conn.execute("DELETE FROM scan_failures WHERE path = ?", (key,))
-        return added, updated
+            values = (*_tag_values(tags), *_score_values(scores), size, mtime_ns, now)
+            if tid is None:
+                inserts.append((*values, key))
+            else:
+                updates.append((*values, tid))
+        with write_transaction(self.conn):
+            self.conn.executemany(
+                f"INSERT INTO tracks ({_TAG_COLS}, {_SCORE_COLS}, size, mtime_ns, scanned_at, path) "
+                f"VALUES ({_placeholders(_TAG_COLS, _SCORE_COLS, 'size, mtime_ns, scanned_at, path')})",
+                inserts,
+            )
+            self.conn.executemany(
+                f"UPDATE tracks SET {_assignments(_TAG_COLS, _SCORE_COLS)}, size = ?, mtime_ns = ?, "
+                "scanned_at = ? WHERE id = ?",
+                updates,
+            )
+            self.conn.executemany("DELETE FROM scan_failures WHERE path = ?", [(k,) for k in keys])
+        return len(inserts), len(updates)
+
+    def _ids_and_user_moods(self, keys: list[bytes]) -> dict[bytes, tuple[int, str | None]]:
+        found: dict[bytes, tuple[int, str | None]] = {}
+        for start in range(0, len(keys), 500):  # stay well under SQLite's variable limit
+            chunk = keys[start : start + 500]
+            rows = self.conn.execute(
+                f"SELECT path, id, user_mood FROM tracks WHERE path IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+            found.update((r[0], (r[1], r[2])) for r in rows)
+        return found
 
     def record_failures(self, items: list[tuple[str, int | None, int | None, str]]) -> None:
         """Remember files that could not be read, so an unchanged broken file is not re-read."""
@@ -375,6 +391,10 @@ _SCORE_COLS = (
     "mood, mood_source, mood_confidence, score_calm, score_upbeat, score_focus, arousal, valence, "
     "reasons"
 )
+
+
+def _placeholders(*column_lists: str) -> str:
+    return ", ".join("?" for cols in column_lists for _ in cols.split(","))
 
 
 def _assignments(*column_lists: str) -> str:

@@ -9,12 +9,14 @@ consistent index that the next scan completes.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 from calmtune.library.index import Library, decode_path, encode_path
 from calmtune.library.walk import FoundFile, WalkResult, walk_audio
-from calmtune.models import TagInfo
+from calmtune.models import MoodScores, TagInfo
 
 BATCH_SIZE = 400
 # Below this many files to read, a process pool costs more than it saves.
@@ -60,15 +62,23 @@ class ScanProgress:
 ProgressCallback = Callable[[ScanProgress], None]
 
 
-def read_one(path: str) -> tuple[str, TagInfo | None, str | None]:
-    """Read one file's tags: (path, tags, None) or (path, None, reason). Runs in a worker."""
+ReadResult = tuple[str, TagInfo | None, MoodScores | None, str | None]
+
+
+def read_one(path: str, mood_settings: Any = None) -> ReadResult:
+    """Read one file's tags and score its mood from them. Runs in a worker process.
+
+    Returns (path, tags, scores, None), or (path, None, None, reason) for an unreadable file.
+    """
     from calmtune.errors import TagError
+    from calmtune.library.scoring import score_track
     from calmtune.tags import read_tags
 
     try:
-        return path, read_tags(path), None
+        tags = read_tags(path)
     except TagError as exc:
-        return path, None, str(exc)
+        return path, None, None, str(exc)
+    return path, tags, score_track(tags, None, None, mood_settings), None
 
 
 def scan(
@@ -125,7 +135,7 @@ def _read_and_store(
     total = len(to_read)
     progress(ScanProgress("reading", 0, total))
     by_path = {f.path: f for f in to_read}
-    batch: list[tuple[str, int, int, TagInfo]] = []
+    batch: list[tuple[str, int, int, TagInfo, MoodScores | None]] = []
     failures: list[tuple[str, int | None, int | None, str]] = []
 
     def flush() -> None:
@@ -139,10 +149,12 @@ def _read_and_store(
             report.failed.extend(ScanFailure(p, e) for p, _, _, e in failures)
             failures.clear()
 
-    for done, (path, tags, error) in enumerate(_read_all([f.path for f in to_read], jobs), 1):
+    reader = partial(read_one, mood_settings=library.mood_settings)
+    results = _read_all(reader, [f.path for f in to_read], jobs)
+    for done, (path, tags, scores, error) in enumerate(results, 1):
         found = by_path[path]
         if tags is not None:
-            batch.append((path, found.size, found.mtime_ns, tags))
+            batch.append((path, found.size, found.mtime_ns, tags, scores))
         else:
             failures.append((path, found.size, found.mtime_ns, error or "unreadable"))
         if len(batch) + len(failures) >= BATCH_SIZE:
@@ -151,11 +163,13 @@ def _read_and_store(
     flush()
 
 
-def _read_all(paths: list[str], jobs: int | None):
+def _read_all(
+    reader: Callable[[str], ReadResult], paths: list[str], jobs: int | None
+) -> Iterator[ReadResult]:
     """Yield read results, in a pool of worker processes when there is enough to do."""
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
-        yield from map(read_one, paths)
+        yield from map(reader, paths)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -164,7 +178,7 @@ def _read_all(paths: list[str], jobs: int | None):
     context = multiprocessing.get_context("fork")
     chunk = max(1, min(64, len(paths) // (jobs * 8)))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        yield from pool.map(read_one, paths, chunksize=chunk)
+        yield from pool.map(reader, paths, chunksize=chunk)
 
 
 def _drop_vanished(

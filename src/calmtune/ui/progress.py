@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Protocol
@@ -12,6 +13,13 @@ if TYPE_CHECKING:
 
 class ProgressSink(Protocol):
     def update(self, description: str, done: int, total: int | None) -> None: ...
+
+
+def wants_progress(*, json_output: bool, quiet: bool) -> bool:
+    """Progress is for people watching a terminal: not with --json/--quiet or a redirected stderr."""
+    from calmtune.ui.console import is_terminal
+
+    return not (json_output or quiet) and is_terminal(sys.stderr)
 
 
 class _NoProgress:
@@ -43,9 +51,11 @@ def _rate_column():
 
 
 @contextmanager
-def progress_bar(console: Console, *, enabled: bool = True) -> Iterator[ProgressSink]:
-    """A bar with description, count, rate and ETA; a no-op when disabled or not a terminal."""
-    if not enabled or not console.is_terminal:
+def progress_bar(console: Console | None, *, enabled: bool = True) -> Iterator[ProgressSink]:
+    """A bar with description, count, rate and ETA on ``console``; a no-op for None or when the
+    console is not a terminal. Callers pass None when the bar is off (--json, --quiet, a pipe),
+    which also spares them creating a rich console at all."""
+    if console is None or not enabled or not console.is_terminal:
         yield _NoProgress()
         return
     from rich.progress import (
