@@ -53,6 +53,28 @@ def test_device_failure_raises_exit_3_naming_the_driver_and_the_fix() -> None:
     assert result.stderr == ""
 
 
+def test_device_driver_from_settings_is_used_unless_the_environment_says_otherwise() -> None:
+    code = """
+        import os, sys
+        from calmtune.errors import CalmtuneError
+        from calmtune.playback import AudioConfig, Engine
+        config = AudioConfig.from_settings({"driver": "nosuchdriver", "frequency": 48000})
+        try:
+            with Engine([], config=config) as engine:
+                import pygame.mixer
+                print(engine.driver, pygame.mixer.get_init()[0])
+        except CalmtuneError as err:
+            print(err)
+    """
+    env = {k: v for k, v in os.environ.items() if k != "SDL_AUDIODRIVER"}
+    from_settings = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], env=env, capture_output=True, text=True
+    )
+    assert "SDL driver 'nosuchdriver'" in from_settings.stdout
+    from_env = _python(code, SDL_AUDIODRIVER="dummy")
+    assert from_env.stdout.split() == ["dummy", "48000"]
+
+
 def test_device_unknown_driver_is_named_in_the_message() -> None:
     result = _python(OPEN_ENGINE, SDL_AUDIODRIVER="nosuchdriver")
     assert result.returncode == 3

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from calmtune.errors import AudioDeviceError
 from calmtune.playback.native_stderr import NativeStderrGuard
@@ -23,6 +24,15 @@ class AudioConfig:
     size: int = -16
     channels: int = 2
     buffer: int = 2048
+    driver: str | None = None  # SDL audio driver; SDL_AUDIODRIVER in the environment wins
+
+    @classmethod
+    def from_settings(cls, playback: Mapping[str, Any]) -> AudioConfig:
+        """From the ``[playback]`` settings section (``driver``, ``frequency``)."""
+        return cls(
+            frequency=int(playback.get("frequency", 44100)),
+            driver=playback.get("driver") or None,
+        )
 
 
 def ensure_runtime_dir(
@@ -71,6 +81,8 @@ def open_mixer(config: AudioConfig) -> str:
     Native noise printed while the drivers probe is kept off the screen by the caller's guard.
     """
     ensure_runtime_dir()
+    if config.driver and not os.environ.get("SDL_AUDIODRIVER"):
+        os.environ["SDL_AUDIODRIVER"] = config.driver  # SDL reads it when the device opens
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     import pygame.mixer
 

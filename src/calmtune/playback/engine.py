@@ -66,6 +66,13 @@ class PlayerStatus:
     wind_down_progress: float | None  # 0..1 while winding down, else None
     played: int  # items started so far
 
+    @property
+    def remaining(self) -> float | None:
+        """Seconds left in the current item, when its duration is known."""
+        if self.duration is None:
+            return None
+        return max(0.0, self.duration - self.position)
+
 
 class Engine:
     """A pygame-ce music player over a list of :class:`PlayItem`.
