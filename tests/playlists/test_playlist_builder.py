@@ -236,3 +236,14 @@ def test_build_playlist_notes_unknown_tempo():
     pl = build_playlist(lib, get_recipe("calm"), duration=900)
     assert pl.tracks
     assert any("calmtune analyze" in n for n in pl.notes)
+
+
+def test_build_playlist_large_pool_is_sampled_deterministically_and_keeps_pins():
+    lib = dense_library(5000)  # more candidates than the builder's pool limit
+    pin = lib[4321].path
+    recipe = open_recipe("descending", pinned=(pin,), duration=1800.0)
+    first = build_playlist(lib, recipe, seed=21)
+    again = build_playlist(list(reversed(lib)), recipe, seed=21)
+    assert [t.path for t in first.tracks] == [t.path for t in again.tracks]
+    assert pin in [t.path for t in first.tracks]
+    assert not first.short

@@ -18,9 +18,9 @@ from calmtune.models import Track
 from calmtune.playlists.recipe import Recipe
 from calmtune.playlists.select import Candidate, select_candidates
 
-# A bigger pool adds time, not quality: 4,000 candidates leave hundreds near every point of the
+# A bigger pool adds time, not quality: 1,500 candidates leave dozens near every point of the
 # arc for a playlist of 10-20 tracks.
-POOL_LIMIT = 4000
+POOL_LIMIT = 1500
 # Arousal 0..1 (check-in rating / 10, or a recipe's start) mapped onto tempo: 0 sits at a slow
 # resting pulse, 1 at clearly stimulating music (DOMAIN.md: <100 sedative, >130 stimulating).
 LEVEL_BPM_LOW, LEVEL_BPM_HIGH = 55.0, 135.0
