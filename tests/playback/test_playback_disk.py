@@ -46,8 +46,7 @@ class Run:
 
 def _scenarios(tmp: Path) -> dict[str, dict]:
     tone3 = write_tone(tmp / "tone3.wav", 3.0)
-    tone4 = write_tone(tmp / "tone4.wav", 4.0)
-    tone5 = write_tone(tmp / "tone5.wav", 5.0)
+    tone6 = write_tone(tmp / "tone6.wav", 6.0)  # long, so late commands on a busy machine still fit
     loud = write_tone(tmp / "loud.wav", 2.0, peak=LOUD)
     quiet = write_tone(tmp / "quiet.wav", 2.0, peak=QUIET)
     corrupt = tmp / "corrupt.mp3"
@@ -59,11 +58,11 @@ def _scenarios(tmp: Path) -> dict[str, dict]:
         "plain": {"items": [{"path": str(tone3)}]},
         "fade_in": {"items": [{"path": str(tone3)}], "fade_in": 1.5},
         "fade_out": {
-            "items": [{"path": str(tone4)}],
+            "items": [{"path": str(tone6)}],
             "actions": [{"at": 1.5, "do": "stop", "args": {"fade": 1.5}}],
         },
         "wind_down": {
-            "items": [{"path": str(tone5)}],
+            "items": [{"path": str(tone6)}],
             "actions": [{"at": 0.8, "do": "wind_down", "args": {"seconds": 3.0, "to_level": 0.1}}],
         },
         "normalised": {
@@ -175,7 +174,7 @@ def test_disk_stop_fades_out_before_the_track_ends(runs: dict[str, Run]) -> None
     (start, end), *rest = segments(run.pcm)
     assert rest == []
     played = (end - start) / RATE
-    assert 2.0 < played < 3.8  # stopped early: 1.5 s in plus a 1.5 s fade, not the 4 s track
+    assert 2.0 < played < 5.0  # stopped early: 1.5 s in plus a 1.5 s fade, not the 6 s track
     levels = window_rms_db(run.pcm[start:end])
     full = 20 * np.log10(0.5 / np.sqrt(2))
     assert abs(levels[5] - full) < 1.0  # full before the stop
@@ -191,7 +190,7 @@ def test_disk_wind_down_lowers_the_level_over_its_span_and_keeps_playing(
 ) -> None:
     run = runs["wind_down"]
     (start, end), *_ = segments(run.pcm)
-    assert abs((end - start) / RATE - 5.0) < 0.05  # the track plays to its end
+    assert abs((end - start) / RATE - 6.0) < 0.05  # the track plays to its end
     levels = window_rms_db(run.pcm[start:end])
     full = 20 * np.log10(0.5 / np.sqrt(2))
     assert abs(levels[3] - full) < 1.0
