@@ -67,7 +67,9 @@ def select_tracks(library: Library, paths: Iterable[str]) -> tuple[list[Track], 
             track = library.get_track(target)
             if track is None:
                 st = os.stat(target)
-                library.upsert_scanned([(target, st.st_size, st.st_mtime_ns, read_tags(target))])
+                library.upsert_scanned(
+                    [(target, st.st_size, st.st_mtime_ns, read_tags(target), None)]
+                )
                 track = library.get_track(target)
             if track is not None:
                 tracks[track.path] = track
