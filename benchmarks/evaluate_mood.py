@@ -44,12 +44,13 @@ EVAL_SEED = 20261125
 
 # What each class sounds like (DOMAIN.md): ranges drawn uniformly per piece.
 CLASS_SOUND = {
-    # tempo, onsets per beat, loudness target (RMS dBFS), timbre harmonics, section swing (dB)
-    "calm": {"bpm": (52, 76), "per_beat": (0.5, 1.0), "level": (-34, -24), "harm": (1, 3),
+    # tempo range, notes per beat (on the beat grid, as in real music: halves, quarters, 8ths,
+    # 16ths), loudness target (RMS dBFS), timbre harmonics, section level swing (dB)
+    "calm": {"bpm": (52, 76), "per_beat": (0.5, 1), "level": (-34, -24), "harm": (1, 3),
              "swing": (0, 2)},
-    "focus": {"bpm": (84, 112), "per_beat": (1.0, 2.0), "level": (-22, -16), "harm": (3, 6),
+    "focus": {"bpm": (84, 112), "per_beat": (1, 2), "level": (-21, -15), "harm": (3, 6),
               "swing": (0, 1.5)},
-    "upbeat": {"bpm": (118, 150), "per_beat": (2.0, 4.0), "level": (-14, -9), "harm": (6, 12),
+    "upbeat": {"bpm": (118, 150), "per_beat": (2, 4), "level": (-10, -6), "harm": (6, 12),
                "swing": (0, 2)},
 }  # fmt: skip
 
@@ -201,7 +202,7 @@ def make_pieces(per_class: int, seed: int) -> list[Piece]:
                     label=label,
                     disagree=disagree,
                     bpm=bpm,
-                    per_beat=rng.uniform(*sound["per_beat"]),
+                    per_beat=rng.choice(sound["per_beat"]),
                     level_db=rng.uniform(*sound["level"]),
                     harmonics=rng.randint(*sound["harm"]),
                     swing_db=rng.uniform(*sound["swing"]),
