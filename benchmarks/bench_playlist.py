@@ -47,10 +47,12 @@ def library_items(n: int, seed: int = 1) -> list:
 
 
 def make_index(db: Path, n: int) -> float:
+    """Store the generated tags as a scan would, scored from the tags by the mood engine."""
     from calmtune.library import Library
+    from calmtune.library.scoring import score_track
 
     start = time.perf_counter()
-    items = library_items(n)
+    items = [(*item, score_track(item[3], None, None)) for item in library_items(n)]
     with Library.open(db) as lib:
         for first in range(0, n, 5000):
             lib.upsert_scanned(items[first : first + 5000])
@@ -63,7 +65,7 @@ def in_memory_tracks(n: int) -> list:
     from calmtune.models import Track
 
     return [
-        Track(path=p, size=s, mtime_ns=m, tags=t, scores=score_track(t, None, None, None))
+        Track(path=p, size=s, mtime_ns=m, tags=t, scores=score_track(t, None, None))
         for p, s, m, t in library_items(n)
     ]
 

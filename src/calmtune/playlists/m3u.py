@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 from calmtune.errors import PlaylistError
 from calmtune.models import Track
@@ -134,6 +133,8 @@ def _decode(raw: bytes, path: Path) -> str:
 def _line_path(line: str, base: Path) -> str | None:
     """The absolute path a playlist line names, or ``None`` for a URL we cannot play."""
     if _URL_RE.match(line):
+        from urllib.parse import unquote, urlparse  # only readers need it; writers start faster
+
         url = urlparse(line)
         if url.scheme.lower() != "file":
             return None
