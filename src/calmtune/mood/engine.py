@@ -199,15 +199,13 @@ def classify(evidence: MoodEvidence, settings: MoodSettings | None = None) -> Mo
     calmtune_tag: Mood | None = None
     if user is None and evidence.tag_mood and evidence.tag_mood_by_calmtune:
         calmtune_tag = mood_from_word(evidence.tag_mood)
-        if calmtune_tag is None:
-            pass
-        elif has_audio:
+        if calmtune_tag is not None and has_audio:
             reasons.append(
                 f"mood tag '{evidence.tag_mood.strip()}' written earlier by calmtune is "
                 "recomputed from the measured audio"
             )
             calmtune_tag = None
-        else:
+        elif calmtune_tag is not None:
             w = tables.CALMTUNE_TAG_WEIGHT
             sources.append(
                 ("calmtune's mood tag", w, w, w, *tables.MOOD_PROTOTYPE_SCORES[calmtune_tag])
