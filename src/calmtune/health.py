@@ -37,9 +37,12 @@ RUNTIME_PACKAGES = ("click", "pygame-ce", "mutagen", "rich", "numpy", "platformd
 
 
 def check_python() -> Check:
+    from calmtune import __version__
+
     version = ".".join(map(str, sys.version_info[:3]))
     ok = sys.version_info >= (3, 11)
-    return Check("python", ok, f"Python {version}", None if ok else "install Python 3.11 or newer")
+    detail = f"calmtune {__version__} on Python {version} ({sys.executable})"
+    return Check("python", ok, detail, None if ok else "install Python 3.11 or newer")
 
 
 def check_packages() -> Check:
@@ -61,12 +64,18 @@ def check_packages() -> Check:
     return Check("packages", True, ", ".join(found))
 
 
-def check_settings(load) -> Check:
+def check_settings(load, path: Path | None = None) -> Check:
     """``load`` is a callable returning the Settings (so its errors are caught here)."""
     try:
         settings = load()
     except CalmtuneError as exc:
-        return Check("settings", False, str(exc), "fix or remove the settings file")
+        where = path if path is not None else "the settings file"
+        return Check(
+            "settings",
+            False,
+            str(exc),
+            f"edit {where} at the line named (or move it aside to use the defaults)",
+        )
     if settings.source is None:
         return Check("settings", True, "no settings file (defaults in use)")
     return Check("settings", True, f"{settings.source} is valid")
@@ -127,6 +136,18 @@ def check_index(db_path: Path, mood_settings=None) -> list[Check]:
         if total == 0:
             checks[0].fix = "run `calmtune scan ~/Music` to fill it"
             checks[0].warning = True
+        untagged = count_untagged(library) if total else 0
+        if untagged:
+            checks.append(
+                Check(
+                    "tags",
+                    True,
+                    f"{untagged} of {total} tracks have a mood calmtune inferred but has not "
+                    "written into the file",
+                    "run `calmtune tag` (other players then see the mood too)",
+                    warning=True,
+                )
+            )
         if pending:
             checks.append(
                 Check(
@@ -150,3 +171,147 @@ def check_index(db_path: Path, mood_settings=None) -> list[Check]:
         else:
             checks.append(Check("roots", True, f"{len(library.roots())} library root(s) present"))
         return checks
+
+
+# -- audio device ------------------------------------------------------------------------------
+
+AUDIO_PROBE_TIMEOUT = 15.0  # seconds; a healthy device opens in well under one
+_PROBE_ENTRY = "from calmtune.health import audio_probe_child; audio_probe_child()"
+
+
+def audio_probe_child() -> None:
+    """Runs in the probe subprocess: open and close the device, write the verdict as JSON.
+
+    The verdict goes to a file named on the command line, not to a pipe: a sound server that the
+    probe autospawns would inherit a pipe and keep it open after the probe exits.
+    """
+    import json
+
+    result = {"ok": False, "driver": os.environ.get("SDL_AUDIODRIVER") or "default", "message": ""}
+    try:
+        from calmtune.playback import probe_audio_device
+
+        ok, driver, message = probe_audio_device()
+        result.update(ok=bool(ok), driver=driver, message=message)
+    except Exception as exc:  # report anything: doctor must say what went wrong, not crash
+        result["message"] = f"{type(exc).__name__}: {exc}"
+    with open(sys.argv[-1], "w", encoding="utf-8") as fh:
+        json.dump(result, fh)
+
+
+def check_audio(
+    driver_setting: str | None = None,
+    *,
+    timeout: float = AUDIO_PROBE_TIMEOUT,
+    command: list[str] | None = None,
+) -> Check:
+    """Whether an audio device opens (without playing), tried in a subprocess with a timeout.
+
+    A hung sound server can block SDL's open call forever; in a child process that costs at most
+    ``timeout`` seconds and never hangs doctor. ``driver_setting`` is ``[playback] driver``;
+    ``SDL_AUDIODRIVER`` in the environment wins over it, as in the player. ``command`` replaces
+    the probe (tests use it to stand in for a hanging server).
+    """
+    import json
+    import subprocess
+    import tempfile
+
+    env = dict(os.environ)
+    if driver_setting and not env.get("SDL_AUDIODRIVER"):
+        env["SDL_AUDIODRIVER"] = driver_setting
+    env.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    driver = env.get("SDL_AUDIODRIVER") or "default"
+    with tempfile.TemporaryDirectory(prefix="calmtune-doctor-") as tmp:
+        result_file = os.path.join(tmp, "probe.json")
+        argv = [*(command or [sys.executable, "-c", _PROBE_ENTRY]), result_file]
+        try:
+            proc = subprocess.Popen(
+                argv,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError as exc:
+            return Check("audio", False, f"cannot start the audio probe: {exc}", _AUDIO_FIX)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            return Check(
+                "audio",
+                False,
+                f"opening the audio device with SDL driver '{driver}' did not finish within "
+                f"{timeout:g} s: the sound server seems to hang",
+                "restart it (`systemctl --user restart pipewire pipewire-pulse`, or "
+                "`pulseaudio -k`), or try SDL_AUDIODRIVER=alsa",
+            )
+        try:
+            with open(result_file, encoding="utf-8") as fh:
+                verdict = json.load(fh)
+        except (OSError, ValueError):
+            return Check(
+                "audio",
+                False,
+                f"the audio probe with SDL driver '{driver}' died (exit {proc.returncode})",
+                _AUDIO_FIX,
+            )
+    if verdict.get("ok"):
+        return Check("audio", True, verdict.get("message") or f"opens with '{verdict['driver']}'")
+    return Check("audio", False, verdict.get("message") or "no audio device", _AUDIO_FIX)
+
+
+_AUDIO_FIX = (
+    "check that a sound server runs (`pactl info` or `wpctl status`); pick a driver with "
+    "SDL_AUDIODRIVER=pipewire|pulseaudio|alsa or `driver` in [playback]; from cron, set "
+    "XDG_RUNTIME_DIR (a `calmtune schedule` line does)"
+)
+
+
+# -- formats ------------------------------------------------------------------------------------
+
+
+def check_formats() -> Check:
+    """Which formats play (SDL_mixer, or ffmpeg) and which can be analysed (libsndfile, ffmpeg)."""
+    from importlib.util import find_spec
+
+    from calmtune.analysis.decode import FFMPEG_ONLY
+    from calmtune.playback.formats import FFMPEG_FORMATS, SDL_FORMATS, find_ffmpeg, playable_formats
+
+    ffmpeg = find_ffmpeg()
+    playable = playable_formats(ffmpeg, look_up=False)
+    libsndfile = find_spec("soundfile") is not None
+    formats = [*SDL_FORMATS, *FFMPEG_FORMATS]
+    analysable = {f: (libsndfile and f not in FFMPEG_ONLY) or ffmpeg is not None for f in formats}
+    plays = [f for f in formats if playable[f]]
+    analyses = [f for f in formats if analysable[f]]
+    detail = f"plays {', '.join(plays)}; analyses {', '.join(analyses) or 'nothing'}"
+    missing = sorted({f for f in formats if not playable[f] or not analysable[f]})
+    if not missing:
+        return Check("formats", True, detail)
+    fixes = []
+    if not ffmpeg:
+        fixes.append("install ffmpeg")
+    if not libsndfile:
+        fixes.append("pip install soundfile (for analysis)")
+    return Check(
+        "formats",
+        True,
+        f"{detail}; cannot yet: {', '.join(missing)}",
+        " and ".join(fixes) or None,
+        warning=True,
+    )
+
+
+def count_untagged(library) -> int:
+    """Tracks with a confident inferred mood that is not written into the file yet."""
+    from calmtune.models import Mood, MoodSource
+
+    return sum(
+        1
+        for t in library.iter_tracks(sort="path")
+        if t.scores is not None
+        and t.scores.source is MoodSource.INFERRED
+        and t.scores.mood is not Mood.UNKNOWN
+    )

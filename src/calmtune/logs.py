@@ -80,6 +80,7 @@ def start_unattended_log(ctx: click.Context, state_dir: Path, *, verbose: int = 
     logger.addHandler(handler)
     if verbose:
         handler.setLevel(logging.DEBUG)
+    saved = (logger.level, logger.propagate)
     logger.setLevel(logging.DEBUG if verbose else logging.INFO)
     logger.propagate = False  # the records belong in the file, not on a root handler's stderr
     started = time.monotonic()
@@ -106,6 +107,8 @@ def start_unattended_log(ctx: click.Context, state_dir: Path, *, verbose: int = 
         )
         logger.removeHandler(handler)
         handler.close()
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
 
     ctx.call_on_close(finish)
 
@@ -121,9 +124,12 @@ def _outcome(exc: BaseException | None) -> tuple[int, str]:
     code: Any = getattr(exc, "exit_code", None)
     if code is None:
         code = getattr(exc, "code", 1)
-    cause = exc.__context__ if exc.__context__ is not None else exc
-    # A bare Exit (e.g. doctor's "problems found") carries no message of its own.
-    reason = "" if cause is exc and type(exc).__name__ == "Exit" else _describe(cause)
+    if type(exc).__name__ != "Exit":  # e.g. a usage error: it is its own cause
+        return (code if isinstance(code, int) else 1), _describe(exc)
+    # An Exit raised while handling an error carries that error as its context; a bare Exit
+    # (e.g. doctor's "problems found") has no message of its own.
+    cause = exc.__context__
+    reason = _describe(cause) if cause is not None else ""
     return (code if isinstance(code, int) else 1), reason
 
 

@@ -12,23 +12,33 @@ from calmtune.cli.options import emit_json, json_option
 @json_option
 @click.pass_obj
 def doctor(app: AppContext, as_json: bool) -> None:
-    """Check Python, packages, settings, audio, ffmpeg and the index; say what to fix.
+    """Check the set-up and say what to fix: versions, settings, the audio device (opened and
+    closed without playing, in a subprocess with a timeout), playable and analysable formats,
+    ffmpeg, and the index (integrity, counts, tracks not analysed or tagged, missing roots).
 
-    Exits 0 when all is well, 1 otherwise.
+    Exits 0 when all is well, 1 otherwise. --json writes a list of
+    {"name", "ok", "warning", "detail", "fix"}.
     """
     from calmtune import health
+    from calmtune.errors import CalmtuneError
 
+    settings_check = health.check_settings(
+        lambda: app.settings, app.config_file or app.paths.settings_file
+    )
+    try:
+        driver = app.settings.get("playback", "driver")
+        mood_settings = app.mood_settings
+    except CalmtuneError:  # a bad settings file is reported by the settings check
+        driver = mood_settings = None
     checks = [
         health.check_python(),
         health.check_packages(),
-        health.check_settings(lambda: app.settings),
+        settings_check,
+        health.check_audio(driver),
+        health.check_formats(),
         health.check_ffmpeg(),
+        *health.check_index(app.db_path, mood_settings),
     ]
-    try:
-        mood_settings = app.mood_settings
-    except Exception:  # a bad [mood] section is already reported by the settings check
-        mood_settings = None
-    checks += health.check_index(app.db_path, mood_settings)
     if as_json:
         emit_json([c.to_json() for c in checks])
     else:
