@@ -45,7 +45,7 @@ evidence_st = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     evidence=evidence_st,
     features=features_st,
@@ -73,7 +73,7 @@ def test_classify_calmer_version_never_scores_lower_on_calm(
     assert calmed.calm >= original.calm
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(evidence=evidence_st, word=st.sampled_from(sorted(SYNONYMS)), where=st.booleans())
 def test_classify_user_mood_always_wins(evidence, word, where):
     """A mood set by hand, in calmtune or by another tagger in the file, decides with confidence 1."""
@@ -89,7 +89,7 @@ def test_classify_user_mood_always_wins(evidence, word, where):
     assert getattr(result, expected.value) == 1.0
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(evidence=evidence_st)
 def test_classify_outputs_stay_in_range_with_reasons(evidence):
     result = classify(evidence)
@@ -102,7 +102,7 @@ def test_classify_outputs_stay_in_range_with_reasons(evidence):
         assert result.source is MoodSource.INFERRED
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(
     evidence=evidence_st,
     genre=st.sampled_from(sorted(GENRE_PRIORS)),
