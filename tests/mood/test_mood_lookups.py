@@ -96,6 +96,13 @@ def test_genres_unknown_and_uninformative() -> None:
     assert unknown.matched == ("Ambient",)
 
 
+def test_genres_pathological_tag_is_handled() -> None:
+    long_genre = " ".join(["Ambient"] + ["x"] * 5000)
+    prior = genre_prior(long_genre)
+    assert prior is not None and prior.calm > prior.upbeat
+    assert genre_prior(";;;///") is None
+
+
 def test_genres_broad_weaker_than_specific() -> None:
     broad = genre_prior("Classical")
     specific = genre_prior("Ambient")

@@ -15,7 +15,8 @@ from calmtune.mood import tables
 _SPLIT = str.maketrans({";": "\n", ",": "\n", "/": "\n", "|": "\n", "\\": "\n", "\x00": "\n"})
 _PUNCT = str.maketrans({c: " " for c in '-_.()[]{}!?:"*~#=<>'})
 _PARTIAL_FACTOR = 0.8  # a genre matched only by its parts says a little less
-_HEAD_WEIGHT = 2.0  # in "Ambient Techno" the last word names the kind of music
+_HEAD_WEIGHT = 2.0
+_MAX_COMPOUND_WORDS = 8  # in "Ambient Techno" the last word names the kind of music
 
 
 class GenrePrior(NamedTuple):
@@ -67,7 +68,9 @@ def _match_one(value: str) -> tuple[list[tuple[tuple[float, ...], float]], bool,
     prior = _resolve(compact)
     if prior is not None:
         return [(prior, 1.0)], True, False
-    # Unknown compound: take its longest known parts, without overlap.
+    # Unknown compound: take its longest known parts, without overlap. Genre names are short;
+    # the cap keeps a pathological tag (thousands of words) from costing quadratic time.
+    tokens = tokens[:_MAX_COMPOUND_WORDS]
     used = [False] * len(tokens)
     found: list[tuple[int, tuple[float, ...]]] = []
     for length in range(len(tokens) - 1, 0, -1):
