@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 def make_console(*, stderr: bool = False, quiet: bool = False) -> Console:
     from rich.console import Console
 
+    # stderr=True (not file=sys.stderr): rich then looks sys.stderr up on every write, so the
+    # console follows the playback engine when it re-points Python's stderr at the terminal.
     return Console(
-        file=sys.stderr if stderr else sys.stdout,
+        stderr=stderr,
         highlight=False,  # never colour numbers or paths inside track titles
         emoji=False,  # ":zzz:" in a title stays literal
         quiet=quiet,
