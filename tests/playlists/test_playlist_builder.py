@@ -12,9 +12,9 @@ from playlist_factory import dense_library, libraries, make_track, open_recipe
 
 from calmtune.errors import NothingToPlayError
 from calmtune.models import Mood, MoodSource
-from calmtune.playlists.builder import build_playlist, level_from_rating
+from calmtune.playlists.builder import build_playlist, level_from_rating, plan_playlist
 from calmtune.playlists.recipe import get_recipe
-from calmtune.playlists.select import track_loudness, track_tempo
+from calmtune.playlists.select import track_loudness, track_row, track_tempo
 
 PROPS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -247,3 +247,23 @@ def test_build_playlist_large_pool_is_sampled_deterministically_and_keeps_pins()
     assert [t.path for t in first.tracks] == [t.path for t in again.tracks]
     assert pin in [t.path for t in first.tracks]
     assert not first.short
+
+
+def test_track_row_prefers_measured_values_and_reads_tags_otherwise():
+    measured = track_row(make_track("/a.flac", bpm=66.0, lufs=-27.0, bpm_tag=132.0, gain_tag=1.0))
+    assert (measured.bpm, measured.lufs, measured.mood) == (66.0, -27.0, "calm")
+    tagged = track_row(make_track("/b.flac", bpm_tag=90.0, gain_tag=4.0, mood=None))
+    assert (tagged.bpm, tagged.lufs, tagged.mood, tagged.mood_source) == (
+        90.0,
+        -22.0,
+        "unknown",
+        None,
+    )
+
+
+def test_plan_playlist_over_rows_names_the_same_tracks_as_build():
+    lib = dense_library(300)
+    plan = plan_playlist([track_row(t) for t in lib], open_recipe("descending"), seed=5)
+    built = build_playlist(lib, open_recipe("descending"), seed=5)
+    assert plan.paths == [t.path for t in built.tracks]
+    assert plan.duration_total == pytest.approx(built.duration_total)

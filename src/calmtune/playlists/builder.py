@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from calmtune.errors import NothingToPlayError
 from calmtune.models import Track
 from calmtune.playlists.recipe import Recipe
-from calmtune.playlists.select import Candidate, select_candidates
+from calmtune.playlists.select import Candidate, TrackRow, select_rows, track_row
 
 # A bigger pool adds time, not quality: 1,500 candidates leave dozens near every point of the
 # arc for a playlist of 10-20 tracks.
@@ -62,6 +62,20 @@ def level_from_recipe(recipe: Recipe) -> float:
     return min(1.0, max(0.0, (bpm - LEVEL_BPM_LOW) / (LEVEL_BPM_HIGH - LEVEL_BPM_LOW)))
 
 
+@dataclass(slots=True)
+class Plan:
+    """A playlist as positions in the rows it was planned from (see ``plan_playlist``)."""
+
+    recipe: str
+    seed: int
+    duration_target: float
+    indexes: list[int]
+    paths: list[str]
+    duration_total: float
+    notes: list[str] = field(default_factory=list)
+    short: bool = False
+
+
 def build_playlist(
     tracks: Sequence[Track],
     recipe: Recipe,
@@ -79,11 +93,45 @@ def build_playlist(
     recipe's tempo band. Raises ``NothingToPlayError`` when no track fits.
     """
     tracks = list(tracks)
+    plan = plan_playlist(
+        [track_row(t) for t in tracks],
+        recipe,
+        duration=duration,
+        seed=seed,
+        recently_played=recently_played,
+        start_level=start_level,
+    )
+    return playlist_from_plan(plan, [tracks[i] for i in plan.indexes])
+
+
+def playlist_from_plan(plan: Plan, tracks: list[Track]) -> Playlist:
+    """The ``Playlist`` for a plan, given its tracks in plan order (e.g. read from the index)."""
+    return Playlist(
+        recipe=plan.recipe,
+        seed=plan.seed,
+        duration_target=plan.duration_target,
+        tracks=tracks,
+        notes=list(plan.notes),
+        short=plan.short,
+    )
+
+
+def plan_playlist(
+    rows: Sequence[TrackRow],
+    recipe: Recipe,
+    *,
+    duration: float | None = None,
+    seed: int = 0,
+    recently_played: Collection[str] = frozenset(),
+    start_level: float | None = None,
+) -> Plan:
+    """``build_playlist`` over flat ``TrackRow`` tuples, so a caller holding a large index need
+    not build a ``Track`` for every file: it builds only the few the plan names."""
     target = float(duration if duration is not None else recipe.duration)
-    selected = select_candidates(tracks, recipe.mood, recipe.select)
+    selected = select_rows(rows, recipe.mood, recipe.select)
     cands = selected.candidates
     if not cands:
-        raise NothingToPlayError(_nothing_message(tracks, recipe, selected.banned))
+        raise NothingToPlayError(_nothing_message(rows, recipe, selected.banned))
 
     rng = random.Random(seed)
     # Sort by path first so the result depends on the index, not on the order it was read in.
@@ -118,7 +166,8 @@ def build_playlist(
     if best.short:
         notes.append(
             f"Only {best.total / 60:.0f} of {target / 60:.0f} minutes fit recipe '{recipe.name}' "
-            f"({len(cands)} matching tracks); scan or analyse more music, or loosen the recipe."
+            f"({len(selected.candidates)} matching tracks); scan or analyse more music, "
+            "or loosen the recipe."
         )
     unknown = sum(1 for c in best.sequence if c.bpm is None)
     if unknown:
@@ -126,11 +175,13 @@ def build_playlist(
             f"{unknown} track(s) have no known tempo and were placed by mood alone; "
             "'calmtune analyze' measures it."
         )
-    return Playlist(
+    return Plan(
         recipe=recipe.name,
         seed=seed,
         duration_target=target,
-        tracks=[tracks[c.index] for c in best.sequence],
+        indexes=[c.index for c in best.sequence],
+        paths=[c.path for c in best.sequence],
+        duration_total=best.total,
         notes=notes,
         short=best.short,
     )
@@ -370,13 +421,13 @@ def _insert_pins(seq: list[Candidate], pins: list[Candidate], shape: str) -> lis
     return out
 
 
-def _nothing_message(tracks: list[Track], recipe: Recipe, banned: int) -> str:
-    if not tracks:
+def _nothing_message(rows: Sequence[TrackRow], recipe: Recipe, banned: int) -> str:
+    if not rows:
         return "the library is empty; add music with 'calmtune scan PATH'"
-    analysed = sum(1 for t in tracks if t.features is not None)
+    known = sum(1 for r in rows if r.bpm is not None)
     where = f"recipe file {recipe.path}" if recipe.path else f"recipe '{recipe.name}'"
     return (
-        f"no track fits recipe '{recipe.name}' ({len(tracks)} indexed, {analysed} analysed"
+        f"no track fits recipe '{recipe.name}' ({len(rows)} looked at, {known} with a known tempo"
         + (f", {banned} banned" if banned else "")
         + f"); run 'calmtune analyze', set moods with 'calmtune tag --mood', or loosen {where}"
     )
