@@ -7,7 +7,8 @@ fills and background at random from its seed, in one of several styles that real
 - ``clicks``: a metronome with an accented downbeat in 3 or 4;
 - ``pads``: soft legato synth notes with slow attacks changing on the beat, no percussion;
 - ``waltz``: 3/4 oom-pah-pah, a bass note on one and softer chords on two and three;
-- ``syncopated``: kicks and bass on off-beats, snare on two and four, open hats on the "and"s;
+- ``syncopated``: kicks and bass off the beat (16ths in slow grooves, 8ths in fast ones), snare on
+  two and four, hats on the subdivisions;
 - ``swing``: ride cymbal in swung 8ths (2:1), walking bass on every beat, hi-hat on two and four.
 
 The beat (the tempo to find) is the quarter note in every style. Used by the tests and by
@@ -191,17 +192,19 @@ def _waltz(c: _Canvas, beat, beats, meter, chords, bpm) -> None:
 
 
 def _syncopated(c: _Canvas, beat, beats, meter, chords, bpm) -> None:
+    # Syncopation sits one level under the beat: 16ths in slow grooves, 8ths in fast ones.
+    unit = 0.25 if bpm < 100 else 0.5
     hat_gain = c.rng.uniform(0.15, 0.3)
-    kicks = [0.0, 1.5, 2.5] if c.rng.random() < 0.5 else [0.0, 0.75, 2.5]
+    kicks = [0, 3, 5] if c.rng.random() < 0.5 else [0, 3, 6, 11]
     for bar in range(beats // 4 + 1):
         t0 = bar * 4 * beat
         for k in kicks:
-            c.add(t0 + k * beat, c.kick(), 1.0)
-            c.add(t0 + k * beat, c.tone(chords[bar][0] - 12, 0.4 * beat, 0.005, 0.2), 0.4)
+            c.add(t0 + k * unit * beat, c.kick(), 1.0)
+            c.add(t0 + k * unit * beat, c.tone(chords[bar][0] - 12, unit * beat, 0.005, 0.2), 0.4)
         for s in (1, 3):
             c.add(t0 + s * beat, c.snare(), 0.8)
-        for e in range(8):
-            c.add(t0 + e * beat / 2, c.hat(open_=e % 2 == 1), hat_gain)
+        for e in range(int(4 / unit)):
+            c.add(t0 + e * unit * beat, c.hat(open_=e % 2 == 1), hat_gain)
 
 
 def _swing(c: _Canvas, beat, beats, meter, chords, bpm) -> None:

@@ -13,9 +13,11 @@ import numpy as np
 
 TARGET_RATE = 22050.0
 FRAME_RATE = 86.0  # frames per second, as librosa's 512 hop at 22.05 kHz doubled
-BAND_COUNT = 36
+BAND_COUNT = 128
 LOW_BAND_TOP_HZ = 250.0  # bands under this carry bass, kick and chord roots
-FLOOR_DB = -90.0  # band level floor: silence and dither do not make onsets
+HIGH_BAND_BOTTOM_HZ = 3000.0  # bands over this carry hats and cymbals
+FLOOR_DB = -90.0
+FLUX_LAG = 3  # frames between the compared spectra (~23 ms)  # band level floor: silence and dither do not make onsets
 
 
 def decimation_factor(rate: int) -> int:
@@ -40,12 +42,18 @@ class SpectralAnalyzer:
         self._scale = 2.0 / float(self._window.sum())
         freqs = np.fft.rfftfreq(self.n_fft, 1.0 / self.rate)
         self._freqs = freqs
-        self._bands, self._low = _band_matrix(freqs, self.rate)
+        self._bands, centres = _band_matrix(freqs, self.rate)
+        self._groups = [
+            centres < LOW_BAND_TOP_HZ,
+            (centres >= LOW_BAND_TOP_HZ) & (centres < HIGH_BAND_BOTTOM_HZ),
+            centres >= HIGH_BAND_BOTTOM_HZ,
+        ]
+        self._groups = [g if g.any() else np.ones_like(g) for g in self._groups]
         self._carry = np.zeros(0, dtype=np.float32)  # samples not yet decimated
         self._buffer = np.zeros(0, dtype=np.float32)  # decimated samples not yet framed
         self._previous: np.ndarray | None = None
         self._flux: list[np.ndarray] = []
-        self._low_flux: list[np.ndarray] = []
+        self._group_flux: list[np.ndarray] = []
         self._centroid_num = 0.0
         self._centroid_den = 0.0
 
@@ -74,19 +82,26 @@ class SpectralAnalyzer:
         self._centroid_den += float(spectrum_sum.sum())
         band_power = (magnitude * magnitude) @ self._bands
         level = 10.0 * np.log10(np.maximum(band_power, 10.0 ** (FLOOR_DB / 10.0)))
-        previous = level[:1] if self._previous is None else self._previous[None, :]
-        rise = np.maximum(np.diff(level, axis=0, prepend=previous), 0.0)
-        self._previous = level[-1]
+        # Rise over FLUX_LAG frames: a slow (legato, pad) attack spread over several frames still
+        # adds up to one clear onset instead of a few small steps lost in the noise.
+        history = (
+            self._previous if self._previous is not None else np.repeat(level[:1], FLUX_LAG, 0)
+        )
+        stacked = np.concatenate([history, level])
+        rise = np.maximum(stacked[FLUX_LAG:] - stacked[:-FLUX_LAG], 0.0)
+        self._previous = stacked[-FLUX_LAG:]
         self._flux.append(rise.mean(axis=1))
-        self._low_flux.append(rise[:, self._low].mean(axis=1) if self._low.any() else rise[:, 0])
+        self._group_flux.append(np.stack([rise[:, g].mean(axis=1) for g in self._groups], axis=1))
 
     def onset_envelope(self) -> np.ndarray:
         """Onset strength per frame (mean dB rise over bands), float32."""
         return np.concatenate(self._flux) if self._flux else np.zeros(0, dtype=np.float32)
 
-    def low_onset_envelope(self) -> np.ndarray:
-        """Onset strength of the bands under LOW_BAND_TOP_HZ only."""
-        return np.concatenate(self._low_flux) if self._low_flux else np.zeros(0, dtype=np.float32)
+    def band_onset_envelopes(self) -> np.ndarray:
+        """Onset strength per frame in three groups of bands: low, mid, high (frames, 3)."""
+        if not self._group_flux:
+            return np.zeros((0, 3), dtype=np.float32)
+        return np.concatenate(self._group_flux)
 
     def centroid(self) -> float | None:
         """Magnitude-weighted spectral centroid over the whole file (Hz), None for silence."""
@@ -96,7 +111,7 @@ class SpectralAnalyzer:
 
 
 def _band_matrix(freqs: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray]:
-    """A (bins, bands) 0/1 matrix pooling bins into log-spaced bands, and the low-band mask."""
+    """A (bins, bands) 0/1 matrix pooling bins into log-spaced bands, and the band centres."""
     top = min(11000.0, rate / 2.0)
     edges = np.geomspace(30.0, top, BAND_COUNT + 1)
     index = np.searchsorted(edges, freqs, side="right") - 1
@@ -106,7 +121,7 @@ def _band_matrix(freqs: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray
     for column, band in enumerate(used):
         matrix[index == band, column] = 1.0
     centres = np.array([freqs[index == band].mean() for band in used])
-    return matrix, centres < LOW_BAND_TOP_HZ
+    return matrix, centres
 
 
 def frame_rate_for(rate: int) -> float:
