@@ -135,3 +135,13 @@ def test_playlist_build_bad_duration_is_a_usage_error(value):
     result = run("playlist", "build", "calm", "--duration", value)
     assert result.exit_code == 2
     assert "--duration" in result.stderr
+
+
+def test_playlist_build_no_match_in_a_full_library_says_what_to_do(tmp_path):
+    root = tmp_path / "loud"
+    root.mkdir()
+    make_tagged_file(root / "a", "flac", title="A", genre="Dance", bpm=130, mood="Energetic")
+    assert run("scan", str(root)).exit_code == 0
+    result = run("playlist", "build", "sleep")
+    assert result.exit_code == 4
+    assert "1 indexed, 0 calm" in result.stderr and "loosen" in result.stderr

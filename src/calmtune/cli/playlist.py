@@ -92,8 +92,14 @@ def build(
     """
     import random
 
-    from calmtune.playlists.builder import build_playlist, level_from_rating, level_from_recipe
+    from calmtune.playlists.builder import (
+        level_from_rating,
+        level_from_recipe,
+        plan_playlist,
+        playlist_from_plan,
+    )
     from calmtune.playlists.recipe import get_recipe
+    from calmtune.playlists.select import track_row
 
     if save is not None and not _SAVE_NAME.match(save):
         raise click.BadParameter(
@@ -113,9 +119,16 @@ def build(
     single = next(iter(moods)) if len(moods) == 1 and not chosen.select.pinned else None
     tracks = list(library.iter_tracks(mood=single, sort="path"))
     recent = library.journal.recently_played(RECENT_SESSIONS) if chosen.avoid_recent else set()
-    result = build_playlist(
-        tracks, chosen, duration=duration, seed=seed, recently_played=recent, start_level=level
+    plan = plan_playlist(
+        [track_row(t) for t in tracks],
+        chosen,
+        duration=duration,
+        seed=seed,
+        recently_played=recent,
+        start_level=level,
+        indexed=library.count(),
     )
+    result = playlist_from_plan(plan, [tracks[i] for i in plan.indexes])
     for note in result.notes:
         app.say(f"calmtune: note: {note}")
     text = _render(result, fmt)

@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 from calmtune.errors import NothingToPlayError
 from calmtune.models import Track
 from calmtune.playlists.recipe import Recipe
-from calmtune.playlists.select import Candidate, TrackRow, select_rows, track_row
+from calmtune.playlists.select import (
+    Candidate,
+    TrackRow,
+    path_matcher,
+    select_rows,
+    track_row,
+)
 
 # A bigger pool adds time, not quality: 1,500 candidates leave dozens near every point of the
 # arc for a playlist of 10-20 tracks.
@@ -93,15 +99,24 @@ def build_playlist(
     recipe's tempo band. Raises ``NothingToPlayError`` when no track fits.
     """
     tracks = list(tracks)
+    # Most of a library has another mood: drop those before building a row for each track.
+    moods = frozenset(recipe.select.moods)
+    pinned = path_matcher(recipe.select.pinned)
+    keep = [
+        i
+        for i, t in enumerate(tracks)
+        if (t.scores.mood if t.scores is not None else "unknown") in moods or pinned(t.path)
+    ]
     plan = plan_playlist(
-        [track_row(t) for t in tracks],
+        [track_row(tracks[i]) for i in keep],
         recipe,
         duration=duration,
         seed=seed,
         recently_played=recently_played,
         start_level=start_level,
+        indexed=len(tracks),
     )
-    return playlist_from_plan(plan, [tracks[i] for i in plan.indexes])
+    return playlist_from_plan(plan, [tracks[keep[i]] for i in plan.indexes])
 
 
 def playlist_from_plan(plan: Plan, tracks: list[Track]) -> Playlist:
@@ -124,14 +139,20 @@ def plan_playlist(
     seed: int = 0,
     recently_played: Collection[str] = frozenset(),
     start_level: float | None = None,
+    indexed: int | None = None,
 ) -> Plan:
     """``build_playlist`` over flat ``TrackRow`` tuples, so a caller holding a large index need
-    not build a ``Track`` for every file: it builds only the few the plan names."""
+    not build a ``Track`` for every file: it builds only the few the plan names.
+
+    ``indexed`` is how many tracks the library holds when ``rows`` are only some of them (for
+    example one mood's), so the nothing-to-play message can tell "empty" from "nothing fits".
+    """
     target = float(duration if duration is not None else recipe.duration)
     selected = select_rows(rows, recipe.mood, recipe.select)
     cands = selected.candidates
     if not cands:
-        raise NothingToPlayError(_nothing_message(rows, recipe, selected.banned))
+        size = len(rows) if indexed is None else indexed
+        raise NothingToPlayError(_nothing_message(rows, size, recipe, selected.banned))
 
     rng = random.Random(seed)
     # Sort by path first so the result depends on the index, not on the order it was read in.
@@ -421,13 +442,14 @@ def _insert_pins(seq: list[Candidate], pins: list[Candidate], shape: str) -> lis
     return out
 
 
-def _nothing_message(rows: Sequence[TrackRow], recipe: Recipe, banned: int) -> str:
-    if not rows:
+def _nothing_message(rows: Sequence[TrackRow], indexed: int, recipe: Recipe, banned: int) -> str:
+    if not indexed:
         return "the library is empty; add music with 'calmtune scan PATH'"
-    known = sum(1 for r in rows if r.bpm is not None)
+    moods = recipe.select.moods
+    matching = sum(1 for r in rows if r.mood in moods)
     where = f"recipe file {recipe.path}" if recipe.path else f"recipe '{recipe.name}'"
     return (
-        f"no track fits recipe '{recipe.name}' ({len(rows)} looked at, {known} with a known tempo"
+        f"no track fits recipe '{recipe.name}' ({indexed} indexed, {matching} {'/'.join(moods)}"
         + (f", {banned} banned" if banned else "")
         + f"); run 'calmtune analyze', set moods with 'calmtune tag --mood', or loosen {where}"
     )
