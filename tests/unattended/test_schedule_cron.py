@@ -168,3 +168,11 @@ def test_calmtune_argv_prefers_the_console_script_then_python_dash_m(tmp_path):
     assert calmtune_argv("/somewhere/pytest", str(python)) == [str(script)]
     lonely = tmp_path / "other" / "python3"
     assert calmtune_argv("-c", str(lonely)) == [str(lonely), "-m", "calmtune"]
+
+
+def test_schedule_warns_when_a_crontab_line_may_be_too_long_for_old_crons():
+    short = CliRunner().invoke(cli, ["schedule", "--at", "7:30", "--", "tracks"])
+    assert "characters" not in short.stderr
+    long = CliRunner().invoke(cli, ["schedule", "--at", "7:30", "--", "show", "x" * 1000])
+    assert long.exit_code == 0
+    assert "older cron versions cut commands at 1000" in long.stderr

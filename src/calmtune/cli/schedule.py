@@ -11,6 +11,7 @@ import click
 from calmtune.cli.context import AppContext
 
 SCHEDULED_LOG_NAME = "scheduled.log"  # stdout/stderr of scheduled runs (calmtune.log is the log)
+CRON_MAX_COMMAND = 1000  # vixie cron's MAX_COMMAND; cronie allows far more
 _UNIT_NAME = re.compile(r"^[A-Za-z0-9:_.@-]{1,200}$")
 
 
@@ -109,8 +110,14 @@ def schedule(
         click.echo(f"# ~/.config/systemd/user/{unit}.timer\n{timer}", nl=False)
         explanation = _systemd_help(unit, log_file)
     else:
-        click.echo(sched.crontab_line(job))
+        line = sched.crontab_line(job)
+        click.echo(line)
         explanation = _cron_help(log_file)
+        if len(line) > CRON_MAX_COMMAND:
+            app.warn(
+                f"this line is {len(line)} characters; older cron versions cut commands at "
+                f"{CRON_MAX_COMMAND}: use --systemd, or shorten the command"
+            )
     if not app.quiet:
         click.echo(explanation, err=True)
 
