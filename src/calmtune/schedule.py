@@ -140,15 +140,14 @@ def cron_days_field(days: Sequence[str]) -> str:
 
 def shell_command(schedule: Schedule) -> str:
     """The /bin/sh command line (before cron's ``%`` escaping): env, argv, and the log redirect."""
-    words = [*schedule.environment.items()]
-    assignments = " ".join(f"{name}={sh_quote(value)}" for name, value in words)
+    env = schedule.environment
+    assignments = " ".join(f"{name}={sh_quote(value)}" for name, value in env.items())
     command = " ".join(sh_quote(w) for w in schedule.argv)
     line = f"{assignments} {command}" if assignments else command
-    if schedule.log_file is not None:
-        line += f" >>{sh_quote(str(schedule.log_file))} 2>&1"
-    needs_newline = any("\n" in w for w in (*schedule.argv, *schedule.environment.values()))
-    if schedule.log_file is not None and "\n" in str(schedule.log_file):
-        needs_newline = True
+    log = "" if schedule.log_file is None else str(schedule.log_file)
+    if log:
+        line += f" >>{sh_quote(log)} 2>&1"
+    needs_newline = any("\n" in text for text in (*schedule.argv, *env.values(), log))
     return (_NEWLINE_PREFIX + line) if needs_newline else line
 
 
@@ -163,9 +162,13 @@ def crontab_line(schedule: Schedule) -> str:
 _C_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
-def systemd_quote(word: str) -> str:
-    """One ``ExecStart=``/``Environment=`` word: double-quoted, C-escaped, ``%`` and ``$`` doubled."""
-    if word == ";":
+def systemd_quote(word: str, *, expands_variables: bool = True) -> str:
+    """One ``ExecStart=`` word: double-quoted, C-escaped, ``%`` and ``$`` doubled.
+
+    ``Environment=`` values get ``expands_variables=False``: systemd expands ``$`` only in
+    command lines, so there a doubled ``$`` would stay doubled.
+    """
+    if word == ";" and expands_variables:
         return "\\;"  # a lone ; separates commands, even quoted; systemd documents \; for it
 
     def escape(ch: str) -> str:
@@ -175,7 +178,7 @@ def systemd_quote(word: str) -> str:
             return f"\\x{ord(ch):02x}"
         if ch == "%":
             return "%%"
-        if ch == "$":
+        if ch == "$" and expands_variables:
             return "$$"
         return ch
 
@@ -210,7 +213,7 @@ def systemd_units(schedule: Schedule, name: str, description: str) -> tuple[str,
         "Type=simple",
     ]
     for key, value in schedule.environment.items():
-        lines.append(f"Environment={systemd_quote(f'{key}={value}')}")
+        lines.append(f"Environment={systemd_quote(f'{key}={value}', expands_variables=False)}")
     lines.append("ExecStart=" + " ".join(systemd_quote(w) for w in schedule.argv))
     if schedule.log_file is not None:
         target = str(schedule.log_file).replace("%", "%%")

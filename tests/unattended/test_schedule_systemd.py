@@ -38,8 +38,11 @@ def parse_unit(text: str) -> dict[str, list[tuple[str, str]]]:
     return sections
 
 
-def systemd_split(value: str) -> list[str]:
-    """Split a command line as systemd does: words, quotes, C escapes, \\;, then %% and $$."""
+def systemd_split(value: str, specials: str = "%$") -> list[str]:
+    """Split a command line as systemd does: words, quotes, C escapes, \\;, then %% and $$.
+
+    ``Environment=`` is split the same way but expands no variables: ``specials="%"``.
+    """
     words: list[str] = []
     i, n = 0, len(value)
     while i < n:
@@ -75,15 +78,15 @@ def systemd_split(value: str) -> list[str]:
                 chars.append(c)
                 i += 1
         assert quote is None, f"unbalanced quotes in {value!r}"
-        words.append(_expand("".join(chars)))
+        words.append(_expand("".join(chars), specials))
     return words
 
 
-def _expand(word: str) -> str:
-    """Specifiers (%x) and environment variables ($X, ${X}): only the doubled literals may occur."""
+def _expand(word: str, specials: str = "%$") -> str:
+    """Specifiers (%x) and, in command lines, variables ($X, ${X}): only doubled literals may occur."""
     out, i = [], 0
     while i < len(word):
-        if word[i] in "%$":
+        if word[i] in specials:
             assert word[i + 1 : i + 2] == word[i], f"unescaped {word[i]} in {word!r}"
             out.append(word[i])
             i += 2
@@ -103,7 +106,9 @@ def _units(args: list[str]) -> tuple[str, dict, dict]:
     return service_name[: -len(".service")], parse_unit(service), parse_unit(timer)
 
 
-def test_systemd_execstart_splits_into_the_exact_argv():
+def test_systemd_execstart_splits_into_the_exact_argv(monkeypatch, tmp_path):
+    home = tmp_path / "my $HOME 100% \"calm\" 'tunes'"
+    monkeypatch.setenv("CALMTUNE_HOME", str(home))
     name, service, timer = _units(
         ["--at", "07:30", "--days", "weekdays", "--", "tracks", *NASTY_WORDS]
     )
@@ -112,11 +117,11 @@ def test_systemd_execstart_splits_into_the_exact_argv():
     assert os.path.isabs(argv[0])
     assert argv[argv.index("tracks") :] == ["tracks", *NASTY_WORDS]
     env = dict(
-        systemd_split(v)[0].split("=", 1) for k, v in service["Service"] if k == "Environment"
+        systemd_split(v, "%")[0].split("=", 1) for k, v in service["Service"] if k == "Environment"
     )
     assert env["XDG_RUNTIME_DIR"] == f"/run/user/{os.getuid()}"
     assert env["DBUS_SESSION_BUS_ADDRESS"] == f"unix:path=/run/user/{os.getuid()}/bus"
-    assert env["CALMTUNE_HOME"] == os.environ["CALMTUNE_HOME"]
+    assert env["CALMTUNE_HOME"] == str(home)
     assert entries["StandardOutput"].startswith("append:")
     assert dict(timer["Timer"]) == {
         "OnCalendar": "Mon..Fri *-*-* 07:30:00",
