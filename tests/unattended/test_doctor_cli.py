@@ -121,16 +121,19 @@ def test_audio_check_gives_up_on_a_hanging_probe():
 def test_doctor_counts_tracks_not_yet_tagged_or_analysed(tmp_path):
     music = tmp_path / "music"
     music.mkdir()
-    # No mood tag, but an ambient genre and a sleepy title: calmtune infers calm, not yet written.
     make_tagged_file(music / "a", "wav", title="Sleep lullaby", genre="Ambient")
+    make_tagged_file(music / "b", "flac", title="Rain", genre="Ambient", mood="Relaxed")
+    make_tagged_file(music / "c", "flac", title="Party anthem", genre="Dance", bpm="128")
     CliRunner().invoke(cli, ["scan", str(music)])
+    # What `calmtune tag` would write: inferred, confident moods (read through `tracks --json`).
+    tracks = json.loads(CliRunner().invoke(cli, ["tracks", "--json"]).stdout)
+    untagged = [t for t in tracks if t["mood_source"] == "inferred" and t["mood"] != "unknown"]
+    assert untagged and len(untagged) < 3  # the user's "Relaxed" never counts
 
     checks = _checks(_doctor("--json"))
 
-    assert (
-        checks["analysis"]["warning"]
-        and "1 of 1 tracks not analysed" in checks["analysis"]["detail"]
-    )
+    assert checks["tags"]["warning"] and checks["tags"]["ok"]
+    assert checks["tags"]["detail"].startswith(f"{len(untagged)} of 3 tracks have a mood")
+    assert "calmtune tag" in checks["tags"]["fix"]
+    assert checks["analysis"]["detail"] == "3 of 3 tracks not analysed yet"
     assert "calmtune analyze" in checks["analysis"]["fix"]
-    if "tags" in checks:  # only when the mood engine is confident about this track
-        assert "calmtune tag" in checks["tags"]["fix"]
