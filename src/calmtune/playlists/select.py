@@ -100,23 +100,28 @@ class TrackRow(NamedTuple):
 
 
 def track_row(track: Track) -> TrackRow:
-    """``track`` as a ``TrackRow``."""
-    tags, scores = track.tags, track.scores
+    """``track`` as a ``TrackRow`` (``track_tempo`` and ``track_loudness`` inlined: this runs
+    once per track of a mood when the caller holds ``Track`` objects)."""
+    tags, scores, f = track.tags, track.scores, track.features
+    bpm = f.bpm if f is not None and f.bpm else (tags.bpm or None)
+    lufs = f.loudness_lufs if f is not None else None
+    if lufs is None and tags.replaygain_track_gain is not None:
+        lufs = RG_REFERENCE_LUFS - tags.replaygain_track_gain
     if scores is None:
-        mood, source, calm, upbeat, focus, confidence = "unknown", None, 0.0, 0.0, 0.0, 0.0
-    else:
-        mood, source = scores.mood.value, scores.source.value
-        calm, upbeat, focus, confidence = (
-            scores.calm,
-            scores.upbeat,
-            scores.focus,
-            scores.confidence,
+        head = (track.path, tags.duration, bpm, lufs, tags.artist, tags.albumartist, tags.album)
+        return _new_row((*head, tags.genre, "unknown", None, 0.0, 0.0, 0.0, 0.0, track.playable))
+    return _new_row(
+        (
+            track.path, tags.duration, bpm, lufs, tags.artist, tags.albumartist, tags.album,
+            tags.genre, str(scores.mood), str(scores.source), scores.calm, scores.upbeat,
+            scores.focus, scores.confidence, track.playable,
         )
-    return TrackRow(
-        track.path, tags.duration, track_tempo(track), track_loudness(track), tags.artist,
-        tags.albumartist, tags.album, tags.genre, mood, source, calm, upbeat, focus, confidence,
-        track.playable,
     )  # fmt: skip
+
+
+def _new_row(values: tuple) -> TrackRow:
+    # tuple.__new__ skips NamedTuple's Python-level __new__: half the cost per row.
+    return tuple.__new__(TrackRow, values)
 
 
 class Selected(NamedTuple):
