@@ -178,6 +178,11 @@ def audio_vote(f: Features, s: MoodSettings) -> AudioVote:
                 reasons.append(f"steady pulse (tempo confidence {conf:.2f}) suits focus")
         else:
             reasons.append(reason)
+    else:
+        # Measured audio without a tempo: the analysis found no pulse. Focus music needs one.
+        pw = W["pulse"][2]
+        d2 += pw
+        reasons.append("no steady pulse was found, which counts against focus")
 
     lufs = _value(f.loudness_lufs)
     if lufs is not None:
