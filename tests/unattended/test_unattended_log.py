@@ -24,24 +24,31 @@ def _calmtune(*args: str, stdout=subprocess.PIPE) -> subprocess.CompletedProcess
     )
 
 
-def test_piped_runs_log_start_and_outcome(isolated_home):
-    _calmtune("journal", "--limit", "3")
-    _calmtune("show", "/no/such track.flac")
+def test_piped_runs_log_start_and_outcome(isolated_home, tmp_path):
+    _calmtune("scan", "--json", str(tmp_path))
+    _calmtune("playlist", "build", "no such recipe")
 
     lines = (isolated_home / "state" / "calmtune.log").read_text().splitlines()
 
     assert len(lines) == 4
-    assert "INFO calmtune.run: start: calmtune journal --limit 3" in lines[0]
-    assert "INFO calmtune.run: end journal: exit 0 after" in lines[1]
-    assert "start: calmtune show '/no/such track.flac'" in lines[2]
-    assert "ERROR calmtune.run: end show: exit 1 after" in lines[3]
-    assert "/no/such track.flac is not in the index" in lines[3]
+    assert f"INFO calmtune.run: start: calmtune scan --json {tmp_path}" in lines[0]
+    assert "INFO calmtune.run: end scan: exit 0 after" in lines[1]
+    assert "start: calmtune playlist build 'no such recipe'" in lines[2]
+    assert "ERROR calmtune.run: end playlist: exit 1 after" in lines[3]
+    assert "no such recipe" in lines[3]
+
+
+def test_queries_write_no_log(isolated_home):
+    """tracks, show, journal ... hand their answer to the caller; only acting commands log."""
+    assert _calmtune("journal").returncode == 0
+    assert _calmtune("show", "/no/such.flac").returncode == 1
+    assert not (isolated_home / "state" / "calmtune.log").exists()
 
 
 def test_usage_errors_are_logged_with_their_exit_code(isolated_home):
-    _calmtune("schedule", "--at", "25:00", "--", "tracks")
+    _calmtune("playlist", "build", "calm", "--format", "xml")
     log = (isolated_home / "state" / "calmtune.log").read_text()
-    assert "end schedule: exit 2 after" in log and "BadParameter" in log
+    assert "end playlist: exit 2 after" in log and "BadParameter" in log
 
 
 def test_log_rotates_when_full(isolated_home):
@@ -49,17 +56,17 @@ def test_log_rotates_when_full(isolated_home):
     log.parent.mkdir(parents=True)
     log.write_text("old line\n" * (MAX_BYTES // 9 + 1))
 
-    _calmtune("journal")
+    _calmtune("scan", str(log.parent))
 
     assert (isolated_home / "state" / "calmtune.log.1").read_text().startswith("old line")
-    assert "end journal: exit 0" in log.read_text()
+    assert "end scan: exit 0" in log.read_text()
     assert "old line" not in log.read_text()
 
 
 def test_terminal_runs_write_no_log(isolated_home):
     leader, follower = os.openpty()
     try:
-        done = _calmtune("journal", stdout=follower)
+        done = _calmtune("scan", str(isolated_home / "state"), stdout=follower)
     finally:
         os.close(follower)
         os.close(leader)
@@ -71,8 +78,8 @@ def test_in_process_runs_leave_no_handler_behind(isolated_home):
     logger = logging.getLogger("calmtune")
     before = (list(logger.handlers), logger.propagate, logger.level)
 
-    result = CliRunner().invoke(cli, ["journal"])
+    result = CliRunner().invoke(cli, ["scan", str(isolated_home)])
 
     assert result.exit_code == 0
     assert (list(logger.handlers), logger.propagate, logger.level) == before
-    assert "end journal: exit 0" in (isolated_home / "state" / "calmtune.log").read_text()
+    assert "end scan: exit 0" in (isolated_home / "state" / "calmtune.log").read_text()

@@ -24,7 +24,17 @@ COMMANDS: dict[str, str] = {
     "schedule": "calmtune.cli.schedule:schedule",
     "journal": "calmtune.cli.journal:journal",
     "tag": "calmtune.cli.tag:tag",
+    "play": "calmtune.cli.play:play",
+    "relax": "calmtune.cli.play:relax",
+    "focus": "calmtune.cli.play:focus",
+    "upbeat": "calmtune.cli.play:upbeat",
 }
+
+
+# Commands whose unattended runs are written to the log file in the state folder.
+LOGGED_COMMANDS = frozenset(
+    {"scan", "analyze", "tag", "play", "relax", "focus", "upbeat", "playlist"}
+)
 
 
 class CalmtuneGroup(click.Group):
@@ -124,7 +134,10 @@ def cli(
     )
     from calmtune.ui.console import is_terminal
 
-    if not is_terminal():  # cron, timers, pipes: leave a record (calmtune.logs)
+    # Unattended runs (cron, timers, scripts) of commands that change or play something leave a
+    # record. Queries (tracks, show, journal, ...) already hand their answer to the caller, and
+    # skipping them keeps scripted start-up free of the logging import.
+    if ctx.invoked_subcommand in LOGGED_COMMANDS and not is_terminal():
         from calmtune.logs import start_unattended_log
 
         start_unattended_log(ctx, ctx.obj.paths.state_dir, verbose=verbose)
