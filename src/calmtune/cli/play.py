@@ -1,0 +1,366 @@
+"""``calmtune play`` and the listening sessions ``relax``, ``focus``, ``upbeat``.
+
+Thin callbacks: ``calmtune.session`` holds the rules and the loop, ``calmtune.ui`` the displays.
+This module only chooses values (option > settings > recipe), wires the parts together in the
+right order, and turns the way a session ended into the exit code of CLI.md.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from calmtune.cli.context import AppContext
+from calmtune.cli.playlist import DurationType
+
+if TYPE_CHECKING:
+    from calmtune.session import SessionResult, SessionTiming
+    from calmtune.session.sources import Playable
+
+SESSION_RECIPES = {"relax": "calm", "focus": "focus", "upbeat": "upbeat"}
+
+
+class OptionalDurationType(DurationType):
+    """A duration that may be zero (``--wind-down 0`` turns the wind-down off)."""
+
+    def convert(self, value, param, ctx):
+        from calmtune.durations import parse_duration
+
+        if isinstance(value, float):
+            return value
+        try:
+            return parse_duration(value)
+        except ValueError as err:
+            self.fail(str(err), param, ctx)
+
+
+def _common_options(func: Callable) -> Callable:
+    options = [
+        click.option(
+            "--duration", "-d", type=DurationType(), help="Session length, e.g. 20m, 90s, 1h15m."
+        ),
+        click.option("--volume", type=click.IntRange(0, 100), help="Volume 0-100 (default 100)."),
+        click.option(
+            "--breathe/--no-breathe", default=None, help="Show a breathing pacer (6 a minute)."
+        ),
+        click.option("--no-ui", is_flag=True, help="One plain line per track, no keys."),
+        click.option("--wait", is_flag=True, help="If a session is playing, start after it."),
+        click.option(
+            "--replace", is_flag=True, help="If a session is playing, stop it and take over."
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _session_command(name: str, recipe_name: str, summary: str) -> click.Command:
+    @click.command(name, help=summary + _SESSION_HELP.format(recipe=recipe_name))
+    @_common_options
+    @click.option(
+        "--wind-down",
+        type=OptionalDurationType(),
+        help="Lower the volume slowly to silence over the last D (e.g. 5m; 0: off).",
+    )
+    @click.option(
+        "--check-in/--no-check-in",
+        default=None,
+        help="Rate your stress 0-10 before and after (only on a terminal).",
+    )
+    @click.option("--seed", type=int, help="The same seed and index give the same playlist.")
+    @click.pass_obj
+    def command(app: AppContext, wind_down: float | None, check_in: bool | None, **opts) -> None:
+        _recipe_session(app, name, recipe_name, wind_down=wind_down, check_in=check_in, **opts)
+
+    return command
+
+
+_SESSION_HELP = """
+
+    Builds the '{recipe}' recipe from your index and plays it with the session rules: a gentle
+    fade-in, a tempo arc, a volume ramp down during --wind-down, a fade into silence at the end.
+
+    Keys: space pause, n next, p previous, +/- volume, f finish after this track, q quit.
+    """
+
+relax = _session_command(
+    "relax",
+    "calm",
+    "A calming session. With an empty library it plays a built-in soundscape.",
+)
+focus = _session_command("focus", "focus", "A focus session: steady music for study and work.")
+upbeat = _session_command("upbeat", "upbeat", "An energising session that climbs in tempo.")
+
+
+@click.command()
+@click.argument("sources", nargs=-1, metavar="[SOURCE]...")
+@_common_options
+@click.option("--fade-in", type=click.FloatRange(0, 600), help="Seconds of fade-in.")
+@click.option("--fade-out", type=click.FloatRange(0, 1800), help="Seconds of fade-out at the end.")
+@click.option("--shuffle", is_flag=True, help="Play in random order.")
+@click.pass_obj
+def play(
+    app: AppContext,
+    sources: tuple[str, ...],
+    fade_in: float | None,
+    fade_out: float | None,
+    shuffle: bool,
+    **opts,
+) -> None:
+    """Play SOURCEs: recipe names, .m3u/.m3u8 playlists, audio files or folders.
+
+    Without SOURCE, the whole index plays. Missing files and URLs are skipped with a warning.
+
+    Keys: space pause, n next, p previous, +/- volume, f finish after this track, q quit.
+    """
+    from calmtune.playlists.recipe import load_recipes
+    from calmtune.session.rules import session_timing
+    from calmtune.session.sources import resolve_sources
+
+    def build(stress: int | None) -> Playable:
+        return resolve_sources(
+            sources,
+            library=app.open_library(),
+            recipes=load_recipes(app.paths.recipes_dir),
+            duration=opts["duration"],
+            shuffle=shuffle,
+        )
+
+    def timing(playable: Playable) -> SessionTiming:
+        return session_timing(
+            recipe=playable.recipe if len(sources) == 1 else None,
+            playback=app.settings.section("playback"),
+            session=app.settings.section("session"),
+            duration=opts["duration"],
+            fade_in=fade_in,
+            fade_out=fade_out,
+            wind_down=0.0,
+        )
+
+    _listen(app, build=build, timing=timing, check_in=False, **opts)
+
+
+def _recipe_session(
+    app: AppContext,
+    name: str,
+    recipe_name: str,
+    *,
+    wind_down: float | None,
+    check_in: bool | None,
+    seed: int | None,
+    **opts,
+) -> None:
+    from calmtune.errors import NothingToPlayError
+    from calmtune.playlists.recipe import get_recipe
+    from calmtune.session.rules import first_set, session_timing
+    from calmtune.session.sources import HOW_TO_FILL, recipe_items, soundscape_items
+
+    recipe = get_recipe(recipe_name, app.paths.recipes_dir)
+    session_settings = app.settings.section("session")
+    fixed = session_timing(
+        recipe=recipe,
+        playback=app.settings.section("playback"),
+        session=session_settings,
+        duration=opts["duration"],
+        wind_down=wind_down,
+    )
+
+    def build(stress: int | None) -> Playable:
+        from calmtune.playlists.builder import level_from_rating
+
+        library = app.open_library()
+        level = level_from_rating(stress) if stress is not None else None
+        if library.count() == 0:
+            if name != "relax":
+                raise NothingToPlayError("the library is empty", hint=HOW_TO_FILL)
+            playable = soundscape_items(app.paths.cache_dir, recipe.name, recipe)
+            playable.notes.append(
+                "your library is empty, so calmtune plays its own calm soundscape; " + HOW_TO_FILL
+            )
+            return playable
+        try:
+            return recipe_items(
+                library, recipe, duration=fixed.music_end, start_level=level, seed=seed
+            )
+        except NothingToPlayError as err:
+            if name != "relax":
+                raise
+            playable = soundscape_items(app.paths.cache_dir, recipe.name, recipe)
+            playable.notes.append(f"{err}; playing the calm soundscape instead")
+            return playable
+
+    check = bool(first_set(check_in, session_settings.get("check_in"), False))
+    _listen(app, build=build, timing=lambda _playable: fixed, check_in=check, **opts)
+
+
+def _listen(
+    app: AppContext,
+    *,
+    build: Callable[[int | None], Playable],
+    timing: Callable[[Playable], SessionTiming],
+    check_in: bool,
+    duration: float | None,
+    volume: int | None,
+    breathe: bool | None,
+    no_ui: bool,
+    wait: bool,
+    replace: bool,
+) -> None:
+    """Lock, check in, build, play, check out, and exit with the contract's code."""
+    from calmtune.errors import NothingToPlayError
+    from calmtune.models import EndedBy
+    from calmtune.session import SessionLock
+    from calmtune.session.rules import first_set
+    from calmtune.ui.console import is_terminal
+
+    if wait and replace:
+        raise click.UsageError("use either --wait or --replace, not both")
+    interactive = is_terminal(sys.stdout) and is_terminal(sys.stdin)
+    if check_in and not interactive:
+        app.say("calmtune: check-in skipped: it needs a terminal")
+        check_in = False
+    lock = SessionLock(app.paths.state_dir / "session.lock")
+    lock.acquire(wait=wait, replace=replace, on_wait=lambda pid: _say_waiting(app, pid, replace))
+    try:
+        before = _ask_rating(app, "How stressed do you feel right now") if check_in else None
+        result = _play(
+            app,
+            build=build,
+            timing=timing,
+            stress_before=before,
+            live=interactive and not no_ui,
+            breathe=bool(first_set(breathe, app.settings.get("session", "breathe"), False)),
+            volume=first_set(volume, app.settings.get("playback", "volume"), 100),
+        )
+    finally:
+        lock.release()
+    ended = result.ended_by
+    if result.nothing_playable:
+        raise NothingToPlayError(
+            "none of the tracks could be played (see the warnings above)",
+            hint="check the files, or run 'calmtune doctor'",
+        )
+    if check_in and ended in (EndedBy.COMPLETED, EndedBy.FINISH_KEY, EndedBy.QUIT):
+        after = _ask_rating(app, "And now, how stressed do you feel")
+        if after is not None and result.session_id is not None:
+            app.open_library().journal.set_stress_after(result.session_id, after)
+            if before is not None:
+                app.say(f"Stress {before} -> {after}. Saved in the journal.")
+    app.say(_summary(result))
+    if result.signal is not None and ended is not EndedBy.REPLACED:
+        click.get_current_context().exit(128 + result.signal)
+
+
+def _play(
+    app: AppContext,
+    *,
+    build: Callable[[int | None], Playable],
+    timing: Callable[[Playable], SessionTiming],
+    stress_before: int | None,
+    live: bool,
+    breathe: bool,
+    volume: float,
+) -> SessionResult:
+    from calmtune.playback import AudioConfig, Engine
+    from calmtune.session import Session, SignalFlags
+
+    # From here a signal only sets a flag: the session fades out, saves and exits 130/143.
+    with SignalFlags() as signals:
+        playable = build(stress_before)
+        for warning in playable.warnings:
+            app.warn(warning)
+        for note in playable.notes:
+            app.say(f"calmtune: note: {note}")
+        chosen = timing(playable)
+        state_dir: Path = app.paths.state_dir
+        state_dir.mkdir(parents=True, exist_ok=True)
+        engine = Engine(
+            playable.items,
+            config=AudioConfig.from_settings(app.settings.section("playback")),
+            volume=round(volume),
+            native_log=state_dir / "audio.log",
+        )
+        journal = app.open_library().journal
+        with engine, _display(app, live=live, breathe=breathe) as (reporter, keys):
+            session = Session(
+                engine,
+                chosen,
+                label=playable.label,
+                journal=journal,
+                stress_before=stress_before,
+                reporter=reporter,
+                keys=keys,
+                signals=signals,
+                soundscape=playable.soundscape,
+            )
+            return session.run()
+
+
+class _display:
+    """The live view and key reader on a terminal, else plain lines and no keys."""
+
+    def __init__(self, app: AppContext, *, live: bool, breathe: bool) -> None:
+        self._app, self._live, self._breathe = app, live, breathe
+        self._view = self._keys = None
+
+    def __enter__(self):
+        if not self._live:
+            from calmtune.ui.plain import PlainLines
+
+            return PlainLines(quiet=self._app.quiet), None
+        from calmtune.ui.keys import KeyReader
+        from calmtune.ui.live_view import LiveView
+
+        self._keys = KeyReader().__enter__()
+        try:
+            self._view = LiveView(self._app.console, breathe=self._breathe).__enter__()
+        except BaseException:
+            self._keys.restore()
+            raise
+        return self._view, self._keys
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self._view is not None:
+                self._view.__exit__(*exc)
+        finally:
+            if self._keys is not None:
+                self._keys.restore()
+
+
+def _say_waiting(app: AppContext, pid: int | None, replace: bool) -> None:
+    who = f"PID {pid}" if pid is not None else "another session"
+    if replace:
+        app.say(f"calmtune: asking the session playing ({who}) to stop…")
+    else:
+        app.say(f"calmtune: waiting for the session playing ({who}) to end…")
+
+
+def _ask_rating(app: AppContext, question: str) -> int | None:
+    """A 0-10 rating, or ``None`` when the listener just presses Enter."""
+    while True:
+        answer = click.prompt(
+            f"{question}, 0 (calm) to 10 (very stressed)? Enter skips",
+            default="",
+            show_default=False,
+            err=True,
+        ).strip()
+        if not answer:
+            return None
+        if answer.isdigit() and 0 <= int(answer) <= 10:
+            return int(answer)
+        app.say("Please type a whole number from 0 to 10, or just press Enter.")
+
+
+def _summary(result: SessionResult) -> str:
+    from calmtune.durations import format_duration
+
+    heard = len(result.tracks)
+    return (
+        f"calmtune: session ended ({result.ended_by.value}) after "
+        f"{format_duration(result.elapsed)}, {heard} track{'s' if heard != 1 else ''} heard"
+    )

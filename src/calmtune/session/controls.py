@@ -1,0 +1,34 @@
+"""The playback keys (CLI.md) as commands. Pure: the key reader lives in ``calmtune.ui.keys``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Command(StrEnum):
+    TOGGLE_PAUSE = "toggle_pause"
+    NEXT = "next"
+    PREVIOUS = "previous"
+    VOLUME_UP = "volume_up"
+    VOLUME_DOWN = "volume_down"
+    FINISH = "finish"  # finish after this track (toggles)
+    QUIT = "quit"
+
+
+KEYS: dict[str, Command] = {
+    " ": Command.TOGGLE_PAUSE,
+    "n": Command.NEXT,
+    "p": Command.PREVIOUS,
+    "+": Command.VOLUME_UP,
+    "=": Command.VOLUME_UP,  # the unshifted "+" key on most layouts
+    "-": Command.VOLUME_DOWN,
+    "f": Command.FINISH,
+    "q": Command.QUIT,
+}
+
+HINT = "space pause · n next · p previous · +/- volume · f finish after this · q quit"
+
+
+def command_for(key: str) -> Command | None:
+    """The command a key stands for; capitals work too (caps lock on)."""
+    return KEYS.get(key) or KEYS.get(key.lower())

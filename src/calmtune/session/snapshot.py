@@ -1,0 +1,90 @@
+"""What a display needs to know about a session at one moment: plain frozen data, cheap to build.
+
+The session builds a ``SessionSnapshot`` only when a display asks for one (a live view draws 4
+times a second); the display never reaches into the engine itself.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from calmtune.models import Track
+from calmtune.playback import PlayItem
+
+
+@dataclass(frozen=True, slots=True)
+class NowPlaying:
+    """One item as people see it. Text is raw tag data: displays must escape it."""
+
+    path: str
+    title: str
+    artist: str | None = None
+    mood: str | None = None
+    why: str | None = None  # the first reason behind the mood
+    bpm: float | None = None
+    duration: float | None = None
+    soundscape: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSnapshot:
+    label: str  # recipe name, or what ``play`` was given
+    state: str  # playing, paused, stopping, finished, silence
+    now: NowPlaying | None
+    position: float  # seconds into the current item
+    elapsed: float  # session seconds (pauses excluded)
+    duration: float | None  # session length, None: until the list ends
+    volume: int
+    next_up: NowPlaying | None
+    index: int | None  # 0-based position in the list
+    count: int
+    finishing: bool  # "finish after this track" is on
+    wind_down: float | None  # 0..1 while the closing ramp runs
+    ending: str | None  # why the session is ending, in words
+    warnings: tuple[str, ...] = ()
+    note: str | None = None  # the latest short message (e.g. "finishing after this track")
+
+    @property
+    def remaining(self) -> float | None:
+        if self.duration is None:
+            return None
+        return max(0.0, self.duration - self.elapsed)
+
+
+def describe(item: PlayItem, *, soundscape: bool = False) -> NowPlaying:
+    """How to show ``item``: tags and mood from the index when it is indexed, else the file name."""
+    track = item.track
+    if track is None:
+        return NowPlaying(
+            path=item.path,
+            title=item.title or _file_title(item.path),
+            duration=item.duration,
+            soundscape=soundscape,
+        )
+    return NowPlaying(
+        path=item.path,
+        title=track.tags.title or item.title or _file_title(item.path),
+        artist=track.tags.artist or track.tags.albumartist,
+        mood=_mood(track),
+        why=track.scores.reasons[0] if track.scores and track.scores.reasons else None,
+        bpm=_bpm(track),
+        duration=item.duration or track.tags.duration,
+        soundscape=soundscape,
+    )
+
+
+def _file_title(path: str) -> str:
+    return os.path.splitext(os.path.basename(path))[0]
+
+
+def _mood(track: Track) -> str | None:
+    if track.scores is None:
+        return None
+    return track.scores.mood.value
+
+
+def _bpm(track: Track) -> float | None:
+    if track.features is not None and track.features.bpm is not None:
+        return track.features.bpm
+    return track.tags.bpm

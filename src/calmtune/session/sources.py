@@ -1,0 +1,173 @@
+"""What a session plays: a recipe's playlist, playlist files, audio files, folders, or the
+built-in soundscape. Everything becomes a list of ``PlayItem``; problems become warnings, so one
+bad entry never stops the rest (QUALITY.md).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from calmtune.errors import NothingToPlayError
+from calmtune.playback import PlayItem
+from calmtune.playlists.recipe import Recipe
+
+RECENT_SESSIONS = 3  # the journal's last few sessions count as "recently played"
+PLAYLIST_SUFFIXES = (".m3u", ".m3u8")
+HOW_TO_FILL = "add music with 'calmtune scan ~/Music'"
+
+
+@dataclass(slots=True)
+class Playable:
+    """The items to play, what they came from, and what to tell the listener before it starts."""
+
+    items: list[PlayItem]
+    label: str  # the journal's "recipe" column
+    recipe: Recipe | None = None
+    soundscape: bool = False
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def recipe_items(
+    library: Any,
+    recipe: Recipe,
+    *,
+    duration: float | None = None,
+    start_level: float | None = None,
+    seed: int | None = None,
+) -> Playable:
+    """Build ``recipe``'s playlist from the index (as ``calmtune playlist build`` does).
+
+    Raises ``NothingToPlayError`` (exit 4) when no indexed track fits the recipe.
+    """
+    from calmtune.playlists.builder import build_playlist
+
+    moods = set(recipe.select.moods)
+    single = next(iter(moods)) if len(moods) == 1 and not recipe.select.pinned else None
+    tracks = list(library.iter_tracks(mood=single, sort="path"))
+    recent = library.journal.recently_played(RECENT_SESSIONS) if recipe.avoid_recent else set()
+    if seed is None:
+        seed = random.SystemRandom().randrange(2**31)
+    result = build_playlist(
+        tracks,
+        recipe,
+        duration=duration,
+        seed=seed,
+        recently_played=recent,
+        start_level=start_level,
+    )
+    items = [PlayItem.from_track(t) for t in result.tracks if t.playable]
+    unplayable = len(result.tracks) - len(items)
+    notes = list(result.notes)
+    if unplayable:
+        notes.append(f"{unplayable} track(s) need ffmpeg to play and were left out")
+    return Playable(items, recipe.name, recipe=recipe, notes=notes)
+
+
+def soundscape_items(cache_dir: str | Path, label: str, recipe: Recipe | None = None) -> Playable:
+    """The built-in soundscape, looped for the whole session (rendered once into the cache)."""
+    from calmtune.playback.soundscape import DEFAULT_SECONDS, ensure_soundscape
+
+    path = ensure_soundscape(cache_dir)
+    item = PlayItem(str(path), title="calmtune soundscape", duration=DEFAULT_SECONDS, repeat=True)
+    return Playable([item], label, recipe=recipe, soundscape=True)
+
+
+def resolve_sources(
+    sources: Sequence[str],
+    *,
+    library: Any,
+    recipes: Mapping[str, Recipe],
+    duration: float | None = None,
+    shuffle: bool = False,
+    seed: int | None = None,
+) -> Playable:
+    """``calmtune play SOURCE...``: recipes, ``.m3u``/``.m3u8`` files, audio files and folders.
+
+    An existing path wins over a recipe of the same name. With no source, the whole index plays.
+    Raises ``NothingToPlayError`` when nothing playable is left.
+    """
+    from calmtune.tags import AUDIO_EXTENSIONS
+
+    items: list[PlayItem] = []
+    warnings: list[str] = []
+    notes: list[str] = []
+    first_recipe: Recipe | None = None
+    for source in sources:
+        if os.path.isdir(source):
+            items.extend(_folder_items(source, library, AUDIO_EXTENSIONS, warnings))
+        elif os.path.isfile(source):
+            if source.lower().endswith(PLAYLIST_SUFFIXES):
+                items.extend(_playlist_items(source, library, warnings))
+            elif _extension(source) in AUDIO_EXTENSIONS:
+                items.append(_item_for(os.path.abspath(source), library))
+            else:
+                warnings.append(f"skipped {source}: not an audio file or playlist")
+        elif source in recipes:
+            built = recipe_items(library, recipes[source], duration=duration, seed=seed)
+            items.extend(built.items)
+            notes.extend(built.notes)
+            first_recipe = first_recipe or built.recipe
+        elif "://" in source:
+            warnings.append(f"skipped {source}: streams and URLs are not played")
+        else:
+            warnings.append(f"skipped {source}: no such file, folder or recipe")
+    if not sources:
+        items = [PlayItem.from_track(t) for t in library.iter_tracks() if t.playable]
+        if not items:
+            raise NothingToPlayError("the library is empty", hint=HOW_TO_FILL)
+    if not items:
+        raise NothingToPlayError(
+            "nothing to play in " + ", ".join(sources),
+            hint="name audio files, folders, .m3u/.m3u8 playlists or a recipe "
+            "(see 'calmtune playlist recipes')",
+        )
+    if shuffle:
+        random.Random(seed).shuffle(items)
+    label = first_recipe.name if first_recipe and len(sources) == 1 else "play"
+    return Playable(items, label, recipe=first_recipe, warnings=warnings, notes=notes)
+
+
+def _extension(path: str) -> str:
+    return os.path.splitext(path)[1].lower()  # with the dot, as AUDIO_EXTENSIONS holds them
+
+
+def _item_for(path: str, library: Any) -> PlayItem:
+    """An indexed file plays with its tags, mood and loudness; any other file plays as it is."""
+    track = library.get_track(path) if library is not None else None
+    if track is not None:
+        return PlayItem.from_track(track)
+    return PlayItem(path)
+
+
+def _folder_items(
+    folder: str, library: Any, extensions: frozenset[str], warnings: list[str]
+) -> list[PlayItem]:
+    from calmtune.library.walk import WalkResult, walk_audio
+
+    found = WalkResult()
+    walk_audio(os.path.abspath(folder), extensions, found)
+    for problem in found.problems:
+        warnings.append(f"skipped {problem.path}: {problem.error}")
+    if not found.files:
+        warnings.append(f"skipped {folder}: no audio files in it")
+    return [_item_for(f.path, library) for f in sorted(found.files, key=lambda f: f.path)]
+
+
+def _playlist_items(path: str, library: Any, warnings: list[str]) -> list[PlayItem]:
+    from calmtune.playlists.m3u import read_m3u
+
+    parsed = read_m3u(path)
+    warnings.extend(parsed.warnings)
+    items = []
+    for entry in parsed.entries:
+        item = _item_for(entry.path, library)
+        if item.track is None and entry.title:
+            item = PlayItem(entry.path, title=entry.title, duration=entry.duration)
+        items.append(item)
+    return items
