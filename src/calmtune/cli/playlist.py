@@ -12,8 +12,6 @@ from calmtune.cli.context import AppContext
 from calmtune.cli.options import emit_json, json_option
 
 FORMATS = ("m3u8", "json", "paths")
-# The journal's last few sessions count as "recently played".
-RECENT_SESSIONS = 3
 _SAVE_NAME = re.compile(r"^[\w][\w .-]{0,99}$")
 
 
@@ -92,14 +90,9 @@ def build(
     """
     import random
 
-    from calmtune.playlists.builder import (
-        level_from_rating,
-        level_from_recipe,
-        plan_playlist,
-        playlist_from_plan,
-    )
+    from calmtune.playlists.builder import level_from_rating, level_from_recipe
+    from calmtune.playlists.indexed import build_from_index
     from calmtune.playlists.recipe import get_recipe
-    from calmtune.playlists.select import track_row
 
     if save is not None and not _SAVE_NAME.match(save):
         raise click.BadParameter(
@@ -113,22 +106,9 @@ def build(
         level = level_from_recipe(get_recipe(from_recipe, app.paths.recipes_dir))
     if seed is None:
         seed = random.SystemRandom().randrange(2**31)
-    library = app.open_library()
-    moods = set(chosen.select.moods)
-    # Ask the index for one mood when the recipe takes one (and pins nothing): far fewer rows.
-    single = next(iter(moods)) if len(moods) == 1 and not chosen.select.pinned else None
-    tracks = list(library.iter_tracks(mood=single, sort="path"))
-    recent = library.journal.recently_played(RECENT_SESSIONS) if chosen.avoid_recent else set()
-    plan = plan_playlist(
-        [track_row(t) for t in tracks],
-        chosen,
-        duration=duration,
-        seed=seed,
-        recently_played=recent,
-        start_level=level,
-        indexed=library.count(),
+    result = build_from_index(
+        app.open_library(), chosen, duration=duration, seed=seed, start_level=level
     )
-    result = playlist_from_plan(plan, [tracks[i] for i in plan.indexes])
     for note in result.notes:
         app.say(f"calmtune: note: {note}")
     text = _render(result, fmt)

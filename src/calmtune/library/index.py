@@ -141,6 +141,35 @@ class Library:
         for row in self.conn.execute(sql, params):
             yield self._track_from_row(row)
 
+    def track_rows(self, mood: str | None = None) -> list[tuple]:
+        """Light rows for playlist selection, straight from SQL, in ``playlists.select.TrackRow``
+        order: (path, duration, bpm, lufs, artist, albumartist, album, genre, mood, mood_source,
+        score_calm, score_upbeat, score_focus, confidence, playable).
+
+        ``bpm`` is the measured tempo, else the BPM tag; ``lufs`` the measured loudness, else the
+        one implied by the ReplayGain tag (-18 - gain). Building a ``Track`` per file would cost
+        ten times as much on a 100,000-track index.
+        """
+        current = "f.size = t.size AND f.mtime_ns = t.mtime_ns AND f.error IS NULL"
+        sql = (
+            f"SELECT t.path, t.duration, "
+            f"CASE WHEN {current} AND f.bpm > 0 THEN f.bpm ELSE NULLIF(t.tag_bpm, 0) END, "
+            f"CASE WHEN {current} AND f.loudness_lufs IS NOT NULL THEN f.loudness_lufs "
+            f"ELSE -18.0 - t.rg_track_gain END, "
+            "t.artist, t.albumartist, t.album, t.genre, t.mood, t.mood_source, "
+            "COALESCE(t.score_calm, 0), COALESCE(t.score_upbeat, 0), COALESCE(t.score_focus, 0), "
+            f"t.mood_confidence, t.format {_TRACK_FROM}"
+        )
+        params: tuple = ()
+        if mood is not None:
+            sql += " WHERE t.mood = ?"
+            params = (mood,)
+        fsdecode, playable = os.fsdecode, self._playable
+        return [
+            (fsdecode(r[0]), *r[1:14], playable(r[14]))
+            for r in self.conn.execute(sql + " ORDER BY t.path", params)
+        ]
+
     def file_states(self) -> dict[bytes, tuple[int, int]]:
         """Every indexed path with its (size, mtime_ns): what a rescan compares against."""
         return {

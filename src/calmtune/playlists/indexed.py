@@ -1,0 +1,43 @@
+"""Building a recipe's playlist from the library index: shared by ``playlist build`` and the
+listening sessions, so both pick tracks the same way."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from calmtune.playlists.builder import Playlist, plan_playlist, playlist_from_plan
+from calmtune.playlists.recipe import Recipe
+from calmtune.playlists.select import TrackRow
+
+if TYPE_CHECKING:
+    from calmtune.library import Library
+
+# Tracks played in this many recent sessions are avoided when the library allows.
+RECENT_SESSIONS = 3
+
+
+def build_from_index(
+    library: Library,
+    recipe: Recipe,
+    *,
+    duration: float | None = None,
+    seed: int = 0,
+    start_level: float | None = None,
+) -> Playlist:
+    """Plan over light rows from the index, then load full tracks only for the chosen ones."""
+    moods = set(recipe.select.moods)
+    # Ask the index for one mood when the recipe takes one (and pins nothing): far fewer rows.
+    single = next(iter(moods)) if len(moods) == 1 and not recipe.select.pinned else None
+    rows = [tuple.__new__(TrackRow, r) for r in library.track_rows(mood=single)]
+    recent = library.journal.recently_played(RECENT_SESSIONS) if recipe.avoid_recent else set()
+    plan = plan_playlist(
+        rows,
+        recipe,
+        duration=duration,
+        seed=seed,
+        recently_played=recent,
+        start_level=start_level,
+        indexed=library.count(),
+    )
+    chosen = [library.get_track(rows[i].path) for i in plan.indexes]
+    return playlist_from_plan(plan, [t for t in chosen if t is not None])

@@ -1,0 +1,31 @@
+"""``Library.track_rows`` (SQL) must agree with ``playlists.select.track_row`` (from a Track)."""
+
+from calmtune.library import Library
+from calmtune.models import Features, TagInfo
+from calmtune.playlists.select import TrackRow, track_row
+
+
+def test_track_rows_match_rows_built_from_tracks(tmp_path):
+    with Library.open(tmp_path / "i.db") as lib:
+        items = [
+            (
+                "/m/a.flac",
+                TagInfo("flac", duration=200, title="A", artist="X", bpm=70, genre="Ambient"),
+            ),
+            ("/m/b.mp3", TagInfo("mp3", duration=180, artist="Y", replaygain_track_gain=-6.5)),
+            ("/m/c.m4a", TagInfo("m4a", duration=None, albumartist="Z", album="Q")),
+            ("/m/d.ogg", TagInfo("ogg", duration=90, bpm=0, replaygain_track_gain=2.0)),
+        ]
+        lib.upsert_scanned([(p, 10, 20, t, None) for p, t in items])
+        lib.store_features("/m/a.flac", 10, 20, Features(bpm=66.5, loudness_lufs=-24.0), None)
+        lib.store_features("/m/b.mp3", 99, 99, Features(bpm=120, loudness_lufs=-9.0), None)  # stale
+        lib.store_features("/m/d.ogg", 10, 20, None, "cannot decode")
+        lib.set_user_mood("/m/c.m4a", "focus")
+        expected = [track_row(t) for t in lib.iter_tracks(sort="path")]
+        got = [tuple.__new__(TrackRow, r) for r in lib.track_rows()]
+        calm = [r[0] for r in lib.track_rows(mood="calm")]
+    assert got == expected
+    assert got[0].bpm == 66.5 and got[0].lufs == -24.0  # measured wins
+    assert got[1].bpm is None and got[1].lufs == -11.5  # stale analysis ignored; gain used
+    assert got[3].bpm is None  # a BPM tag of 0 means unknown
+    assert calm == [r.path for r in expected if r.mood == "calm"]
