@@ -1,0 +1,191 @@
+"""Helpers for the session tests: short generated tracks, calmtune in a subprocess or in a
+pseudo-terminal, the journal read back through the library API, the disk driver's PCM.
+
+Not a test module (no ``test_`` prefix); the test files here import it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+
+RATE = 44100
+
+
+def write_tone(path: Path, seconds: float, *, freq: float = 440.0, peak: float = 0.3) -> Path:
+    """A stereo 16-bit WAV sine: real audio the engine plays and the scanner indexes."""
+    t = np.arange(int(seconds * RATE)) / RATE
+    pcm = np.rint(peak * np.sin(2 * np.pi * freq * t) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(2)
+        out.setsampwidth(2)
+        out.setframerate(RATE)
+        out.writeframes(np.repeat(pcm[:, None], 2, axis=1).tobytes())
+    return path
+
+
+def write_m4a(path: Path, seconds: float) -> Path:
+    """A real AAC-in-MP4 file (PyAV), which SDL cannot decode without ffmpeg."""
+    import av
+
+    t = np.arange(int(seconds * RATE)) / RATE
+    tone = (0.3 * np.sin(2 * np.pi * 440 * t)).astype("f4")
+    with av.open(str(path), "w", format="ipod") as container:
+        stream = container.add_stream("aac", rate=RATE)
+        stream.layout = "stereo"
+        frame = av.AudioFrame.from_ndarray(np.stack([tone, tone]), format="fltp", layout="stereo")
+        frame.sample_rate = RATE
+        for packet in stream.encode(frame):
+            container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return path
+
+
+def calmtune_env(home: Path, **extra: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "CALMTUNE_HOME": str(home),
+        "SDL_AUDIODRIVER": "dummy",
+        "PYGAME_HIDE_SUPPORT_PROMPT": "1",
+        # No ffmpeg on this PATH whatever the machine has: M4A must be skipped.
+        "PATH": str(Path(sys.executable).parent) + os.pathsep + "/usr/bin:/bin",
+    }
+    env.pop("CALMTUNE_DEBUG", None)
+    env.update(extra)
+    return env
+
+
+def command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "calmtune", *args]
+
+
+def start(home: Path, *args: str, **env: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        command(*args),
+        env=calmtune_env(home, **env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def run(home: Path, *args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        command(*args),
+        env=calmtune_env(home, **env),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def wait_for_line(proc: subprocess.Popen, timeout: float = 20) -> str:
+    """The first line the process writes to stdout (plain mode prints one when a track starts)."""
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    assert ready, "no output in time"
+    return proc.stdout.readline()
+
+
+def sessions(home: Path) -> list:
+    """The journal, newest first, read through the library API."""
+    from calmtune.library import Library
+
+    with Library.open(home / "library.db") as lib:
+        return lib.journal.sessions()
+
+
+def lock_pid(home: Path) -> int | None:
+    text = (home / "state" / "session.lock").read_text().strip()
+    return int(text) if text else None
+
+
+class PtySession:
+    """calmtune in a pseudo-terminal: keys go in, the screen comes out, modes can be compared."""
+
+    def __init__(self, home: Path, *args: str, rows: int = 30, cols: int = 120) -> None:
+        self.master, self.slave = os.openpty()
+        fcntl.ioctl(self.slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        self.modes_before = termios.tcgetattr(self.slave)
+        self.output = b""
+        self.proc = subprocess.Popen(
+            command(*args),
+            env=calmtune_env(home, TERM="xterm-256color", COLUMNS=str(cols), LINES=str(rows)),
+            stdin=self.slave,
+            stdout=self.slave,
+            stderr=self.slave,
+            start_new_session=True,
+        )
+
+    @property
+    def text(self) -> str:
+        return self.output.decode("utf-8", "replace")
+
+    def pump(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.master], [], [], 0.05)
+            if ready:
+                try:
+                    self.output += os.read(self.master, 65536)
+                except OSError:
+                    return
+
+    def wait_for(self, needle: str, timeout: float = 20, since: int = 0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if needle in self.output[since:].decode("utf-8", "replace"):
+                return True
+            if self.proc.poll() is not None:
+                self.pump(0.2)
+                return needle in self.output[since:].decode("utf-8", "replace")
+            self.pump(0.1)
+        return False
+
+    def press(self, key: str) -> int:
+        """Send a key; returns the output offset before it, for ``wait_for(since=...)``."""
+        mark = len(self.output)
+        os.write(self.master, key.encode())
+        return mark
+
+    def wait_exit(self, timeout: float) -> int | None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                self.pump(0.2)
+                return self.proc.returncode
+            self.pump(0.05)
+        return None
+
+    def modes_now(self) -> list:
+        return termios.tcgetattr(self.slave)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+        os.close(self.master)
+        os.close(self.slave)
+
+
+def read_pcm(path: Path) -> np.ndarray:
+    """The disk driver's raw output (S16 little-endian stereo), left channel, as floats."""
+    data = np.fromfile(path, dtype="<i2")
+    return data.reshape(-1, 2)[:, 0].astype(np.float64) / 32768.0
+
+
+def rms_db(signal_: np.ndarray) -> float:
+    return float(20 * np.log10(np.sqrt(np.mean(signal_**2)) + 1e-12))

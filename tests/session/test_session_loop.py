@@ -1,0 +1,111 @@
+"""The session loop over the real engine (dummy driver) and a real index's journal, in-process.
+
+Keys and signals are fed in as plain inputs (what a terminal or the kernel would deliver), so the
+loop's reactions are observed through the journal and the result, not through any stand-in.
+"""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import pytest
+from session_helpers import write_tone
+
+from calmtune.library import Library
+from calmtune.models import EndedBy
+from calmtune.playback import Engine, PlayItem
+from calmtune.session import Session, fit_timing
+
+
+class Script:
+    """Delivers given keys / signals after a number of loop turns (20 turns is about 1 s)."""
+
+    def __init__(self, at: dict[int, object]) -> None:
+        self.at, self.turn = dict(at), 0
+
+    def read(self) -> list[str]:
+        self.turn += 1
+        value = self.at.pop(self.turn, None)
+        return list(value) if isinstance(value, str) else []
+
+    def take(self) -> int | None:
+        self.turn += 1
+        value = self.at.pop(self.turn, None)
+        return value if isinstance(value, int) else None
+
+
+@pytest.fixture
+def library(tmp_path: Path):
+    with Library.open(tmp_path / "library.db") as lib:
+        yield lib
+
+
+def _tones(tmp_path: Path, *seconds: float) -> list[PlayItem]:
+    return [
+        PlayItem(str(write_tone(tmp_path / f"t{i}.wav", s, freq=300 + 100 * i)), duration=s)
+        for i, s in enumerate(seconds)
+    ]
+
+
+def _run(items, timing, library, **kwargs):
+    with Engine(items) as engine:
+        return Session(engine, timing, label="test", journal=library.journal, **kwargs).run()
+
+
+def test_session_loop_duration_ends_with_wind_down_and_journal(tmp_path, library) -> None:
+    items = _tones(tmp_path, 10.0)
+    result = _run(items, fit_timing(2.0, fade_in=0.2, fade_out=0.5, wind_down=1.0), library)
+    assert result.ended_by is EndedBy.COMPLETED
+    assert result.elapsed >= 2.0  # the session lasted its duration, silence included
+    entry = library.journal.sessions()[0]
+    assert entry.ended_by is EndedBy.COMPLETED and entry.tracks == [items[0].path]
+    assert 1.0 < entry.listened_seconds < 2.5
+
+
+def test_session_loop_finish_key_stops_after_the_current_track(tmp_path, library) -> None:
+    items = _tones(tmp_path, 1.5, 1.5, 1.5)
+    keys = Script({5: "f"})
+    result = _run(items, fit_timing(None, fade_in=0, fade_out=0.5), library, keys=keys)
+    assert result.ended_by is EndedBy.FINISH_KEY
+    assert result.tracks == [items[0].path]
+    assert library.journal.sessions()[0].ended_by is EndedBy.FINISH_KEY
+
+
+def test_session_loop_next_then_quit(tmp_path, library) -> None:
+    items = _tones(tmp_path, 5.0, 5.0, 5.0)
+    keys = Script({4: "n", 12: "q"})
+    result = _run(items, fit_timing(None, fade_in=0, fade_out=1), library, keys=keys)
+    assert result.ended_by is EndedBy.QUIT
+    assert result.tracks == [items[0].path, items[1].path]
+    assert result.elapsed < 4.0  # q fades out in 1 s, long before the tracks end
+
+
+def test_session_loop_plays_the_list_to_the_end_and_skips_bad_entries(tmp_path, library) -> None:
+    items = _tones(tmp_path, 1.0, 1.0)
+    broken = tmp_path / "broken.wav"
+    broken.write_bytes(b"RIFF....WAVEfmt garbage" * 10)
+    items.insert(1, PlayItem(str(broken)))
+    items.insert(1, PlayItem(str(tmp_path / "vanished.wav")))
+    result = _run(items, fit_timing(None, fade_in=0, fade_out=0.3), library)
+    assert result.ended_by is EndedBy.COMPLETED
+    assert result.tracks == [items[0].path, items[3].path]
+    reasons = dict(result.skipped)
+    assert reasons[str(tmp_path / "vanished.wav")] == "file not found"
+    assert str(broken) in reasons
+
+
+def test_session_loop_signal_fades_and_records_it(tmp_path, library) -> None:
+    items = _tones(tmp_path, 10.0)
+    signals = Script({10: signal.SIGTERM})
+    result = _run(items, fit_timing(None, fade_in=0, fade_out=1), library, signals=signals)
+    assert result.ended_by is EndedBy.SIGTERM and result.signal == signal.SIGTERM
+    assert result.elapsed < 2.5  # half a second of play, then a 1.5 s fade
+    assert library.journal.sessions()[0].ended_by is EndedBy.SIGTERM
+
+
+def test_session_loop_nothing_playable_is_an_error_entry(tmp_path, library) -> None:
+    items = [PlayItem(str(tmp_path / "gone.wav"))]
+    result = _run(items, fit_timing(None, fade_in=0, fade_out=1), library)
+    assert result.nothing_playable
+    assert library.journal.sessions()[0].ended_by is EndedBy.ERROR
