@@ -26,16 +26,16 @@ def _calmtune(*args: str, stdout=subprocess.PIPE) -> subprocess.CompletedProcess
 
 def test_piped_runs_log_start_and_outcome(isolated_home, tmp_path):
     _calmtune("scan", "--json", str(tmp_path))
-    _calmtune("playlist", "build", "no such recipe")
+    _calmtune("--db", "/dev/null/no index.db", "scan")
 
     lines = (isolated_home / "state" / "calmtune.log").read_text().splitlines()
 
     assert len(lines) == 4
     assert f"INFO calmtune.run: start: calmtune scan --json {tmp_path}" in lines[0]
     assert "INFO calmtune.run: end scan: exit 0 after" in lines[1]
-    assert "start: calmtune playlist build 'no such recipe'" in lines[2]
-    assert "ERROR calmtune.run: end playlist: exit 1 after" in lines[3]
-    assert "no such recipe" in lines[3]
+    assert "start: calmtune --db '/dev/null/no index.db' scan" in lines[2]
+    assert "ERROR calmtune.run: end scan: exit 1 after" in lines[3]
+    assert "/dev/null" in lines[3]
 
 
 def test_queries_write_no_log(isolated_home):
@@ -46,9 +46,9 @@ def test_queries_write_no_log(isolated_home):
 
 
 def test_usage_errors_are_logged_with_their_exit_code(isolated_home):
-    _calmtune("playlist", "build", "calm", "--format", "xml")
+    _calmtune("scan", "--jobs", "0")
     log = (isolated_home / "state" / "calmtune.log").read_text()
-    assert "end playlist: exit 2 after" in log and "BadParameter" in log
+    assert "end scan: exit 2 after" in log and "BadParameter" in log
 
 
 def test_log_rotates_when_full(isolated_home):

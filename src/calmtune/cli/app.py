@@ -32,9 +32,7 @@ COMMANDS: dict[str, str] = {
 
 
 # Commands whose unattended runs are written to the log file in the state folder.
-LOGGED_COMMANDS = frozenset(
-    {"scan", "analyze", "tag", "play", "relax", "focus", "upbeat", "playlist"}
-)
+LOGGED_COMMANDS = frozenset({"scan", "analyze", "tag", "play", "relax", "focus", "upbeat"})
 
 
 class CalmtuneGroup(click.Group):

@@ -141,7 +141,9 @@ class Library:
         for row in self.conn.execute(sql, params):
             yield self._track_from_row(row)
 
-    def track_rows(self, mood: str | None = None) -> list[tuple]:
+    def track_rows(
+        self, mood: str | None = None, *, sample: int | None = None, seed: int = 0
+    ) -> list[tuple]:
         """Light rows for playlist selection, straight from SQL, in ``playlists.select.TrackRow``
         order: (path, duration, bpm, lufs, artist, albumartist, album, genre, mood, mood_source,
         score_calm, score_upbeat, score_focus, confidence, playable).
@@ -149,6 +151,9 @@ class Library:
         ``bpm`` is the measured tempo, else the BPM tag; ``lufs`` the measured loudness, else the
         one implied by the ReplayGain tag (-18 - gain). Building a ``Track`` per file would cost
         ten times as much on a 100,000-track index.
+
+        ``sample`` limits the rows to a pseudo-random subset, the same for the same ``seed`` and
+        index (ordered by a multiplicative hash of the row id), so a big library is not read whole.
         """
         current = "f.size = t.size AND f.mtime_ns = t.mtime_ns AND f.error IS NULL"
         sql = (
@@ -161,14 +166,20 @@ class Library:
             f"t.mood_confidence, t.format {_TRACK_FROM}"
         )
         params: tuple = ()
-        if mood is not None:
+        if sample is not None:
+            # Pick the ids on the (mood) index alone, then read just those rows.
+            where = "WHERE mood = ?" if mood is not None else ""
+            sql += (
+                f" WHERE t.id IN (SELECT id FROM tracks {where} "
+                "ORDER BY (id * 2654435761 + ?) % 4294967296, id LIMIT ?)"
+            )
+            params = (*([mood] if mood is not None else []), seed % 4294967296, sample)
+        elif mood is not None:
             sql += " WHERE t.mood = ?"
             params = (mood,)
+        sql += " ORDER BY t.path"
         fsdecode, playable = os.fsdecode, self._playable
-        return [
-            (fsdecode(r[0]), *r[1:14], playable(r[14]))
-            for r in self.conn.execute(sql + " ORDER BY t.path", params)
-        ]
+        return [(fsdecode(r[0]), *r[1:14], playable(r[14])) for r in self.conn.execute(sql, params)]
 
     def file_states(self) -> dict[bytes, tuple[int, int]]:
         """Every indexed path with its (size, mtime_ns): what a rescan compares against."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from calmtune.playlists.builder import Playlist, plan_playlist, playlist_from_plan
+from calmtune.playlists.builder import Plan, Playlist, plan_playlist, playlist_from_plan
 from calmtune.playlists.recipe import Recipe
 from calmtune.playlists.select import TrackRow
 
@@ -14,6 +14,9 @@ if TYPE_CHECKING:
 
 # Tracks played in this many recent sessions are avoided when the library allows.
 RECENT_SESSIONS = 3
+# A session needs a few dozen tracks at most: plan from a seeded sample of a big library first,
+# and read every row only when the sample cannot fill the recipe without compromise.
+SAMPLE_ROWS = 4000
 
 
 def build_from_index(
@@ -28,16 +31,27 @@ def build_from_index(
     moods = set(recipe.select.moods)
     # Ask the index for one mood when the recipe takes one (and pins nothing): far fewer rows.
     single = next(iter(moods)) if len(moods) == 1 and not recipe.select.pinned else None
-    rows = [tuple.__new__(TrackRow, r) for r in library.track_rows(mood=single)]
     recent = library.journal.recently_played(RECENT_SESSIONS) if recipe.avoid_recent else set()
-    plan = plan_playlist(
-        rows,
-        recipe,
-        duration=duration,
-        seed=seed,
-        recently_played=recent,
-        start_level=start_level,
-        indexed=library.count(),
-    )
+    indexed = library.count()
+
+    def plan_from(raw_rows: list[tuple]) -> tuple[list[TrackRow], Plan]:
+        rows = [tuple.__new__(TrackRow, r) for r in raw_rows]
+        return rows, plan_playlist(
+            rows,
+            recipe,
+            duration=duration,
+            seed=seed,
+            recently_played=recent,
+            start_level=start_level,
+            indexed=indexed,
+        )
+
+    plan = None
+    if single is not None and library.count(single) > SAMPLE_ROWS:
+        rows, plan = plan_from(library.track_rows(mood=single, sample=SAMPLE_ROWS, seed=seed))
+        if plan.short or plan.notes:
+            plan = None  # the sample forced a compromise: plan over everything instead
+    if plan is None:
+        rows, plan = plan_from(library.track_rows(mood=single))
     chosen = [library.get_track(rows[i].path) for i in plan.indexes]
     return playlist_from_plan(plan, [t for t in chosen if t is not None])
