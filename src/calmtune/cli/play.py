@@ -275,6 +275,7 @@ def _play(
             app.warn(warning)
         for note in playable.notes:
             app.say(f"calmtune: note: {note}")
+        playable.require_items()
         chosen = timing(playable)
         state_dir: Path = app.paths.state_dir
         state_dir.mkdir(parents=True, exist_ok=True)

@@ -31,6 +31,12 @@ class Playable:
     soundscape: bool = False
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    empty: NothingToPlayError | None = None  # raise it after showing the warnings
+
+    def require_items(self) -> None:
+        """Raise ``NothingToPlayError`` (exit 4) when nothing is left to play."""
+        if not self.items:
+            raise self.empty or NothingToPlayError("nothing to play", hint=HOW_TO_FILL)
 
 
 def recipe_items(
@@ -90,7 +96,8 @@ def resolve_sources(
     """``calmtune play SOURCE...``: recipes, ``.m3u``/``.m3u8`` files, audio files and folders.
 
     An existing path wins over a recipe of the same name. With no source, the whole index plays.
-    Raises ``NothingToPlayError`` when nothing playable is left.
+    When nothing playable is left, ``items`` is empty and ``require_items`` raises; the caller
+    shows the warnings first, since they say why.
     """
     from calmtune.tags import AUDIO_EXTENSIONS
 
@@ -117,12 +124,12 @@ def resolve_sources(
             warnings.append(f"skipped {source}: streams and URLs are not played")
         else:
             warnings.append(f"skipped {source}: no such file, folder or recipe")
+    empty = None
     if not sources:
         items = [PlayItem.from_track(t) for t in library.iter_tracks() if t.playable]
-        if not items:
-            raise NothingToPlayError("the library is empty", hint=HOW_TO_FILL)
-    if not items:
-        raise NothingToPlayError(
+        empty = NothingToPlayError("the library is empty", hint=HOW_TO_FILL)
+    elif not items:
+        empty = NothingToPlayError(
             "nothing to play in " + ", ".join(sources),
             hint="name audio files, folders, .m3u/.m3u8 playlists or a recipe "
             "(see 'calmtune playlist recipes')",
@@ -130,7 +137,7 @@ def resolve_sources(
     if shuffle:
         random.Random(seed).shuffle(items)
     label = first_recipe.name if first_recipe and len(sources) == 1 else "play"
-    return Playable(items, label, recipe=first_recipe, warnings=warnings, notes=notes)
+    return Playable(items, label, recipe=first_recipe, warnings=warnings, notes=notes, empty=empty)
 
 
 def _extension(path: str) -> str:

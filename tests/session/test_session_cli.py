@@ -1,0 +1,187 @@
+"""``calmtune relax`` and ``calmtune play`` as a user runs them: real processes, real signals,
+the journal read back from the index. Plain mode (no terminal), dummy audio driver.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from session_helpers import lock_pid, run, sessions, start, wait_for_line, write_m4a, write_tone
+
+from calmtune.models import EndedBy
+
+
+@pytest.fixture(scope="session")
+def rendered_soundscape(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The built-in soundscape, rendered once for the test run (each home reuses the file)."""
+    from calmtune.playback.soundscape import ensure_soundscape
+
+    return ensure_soundscape(tmp_path_factory.mktemp("soundscape-cache"))
+
+
+@pytest.fixture
+def home(isolated_home: Path, rendered_soundscape: Path) -> Path:
+    cache = isolated_home / "cache"
+    cache.mkdir(exist_ok=True)
+    shutil.copy(rendered_soundscape, cache / rendered_soundscape.name)
+    return isolated_home
+
+
+def _stop(proc) -> None:
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
+def test_relax_on_an_empty_library_plays_the_soundscape_for_the_duration(home: Path) -> None:
+    began = time.monotonic()
+    done = run(home, "relax", "--duration", "5s", "--no-ui")
+    took = time.monotonic() - began
+    assert done.returncode == 0, done.stderr
+    assert "calmtune scan ~/Music" in done.stderr
+    assert "soundscape" in done.stdout  # the plain line of the one item playing
+    entry = sessions(home)[0]
+    assert entry.recipe == "calm" and entry.ended_by is EndedBy.COMPLETED
+    assert 4.5 <= took < 15
+
+
+def test_relax_sigterm_fades_saves_and_exits_143(home: Path) -> None:
+    proc = start(home, "relax", "--duration", "60s", "--no-ui")
+    try:
+        wait_for_line(proc)
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+        took = time.monotonic() - sent
+    finally:
+        _stop(proc)
+    assert proc.returncode == 143, proc.stderr.read()
+    assert took < 3.0
+    entry = sessions(home)[0]
+    assert entry.ended_by is EndedBy.SIGTERM and entry.ended is not None
+    assert len(entry.tracks) == 1
+
+
+def test_second_session_exits_5_naming_the_first(home: Path) -> None:
+    first = start(home, "relax", "--duration", "60s", "--no-ui")
+    try:
+        wait_for_line(first)
+        second = run(home, "focus", "--no-ui", "--duration", "5s")
+        assert second.returncode == 5
+        assert f"PID {first.pid}" in second.stderr and "--replace" in second.stderr
+        assert lock_pid(home) == first.pid
+    finally:
+        first.send_signal(signal.SIGINT)
+        first.wait(timeout=10)
+        _stop(first)
+    assert first.returncode == 130
+    assert sessions(home)[0].ended_by is EndedBy.SIGINT
+
+
+def test_replace_stops_the_playing_session_and_takes_over(home: Path) -> None:
+    first = start(home, "relax", "--duration", "60s", "--no-ui")
+    try:
+        wait_for_line(first)
+        second = run(home, "relax", "--duration", "3s", "--no-ui", "--replace")
+        first.wait(timeout=10)
+    finally:
+        _stop(first)
+    assert second.returncode == 0, second.stderr
+    assert first.returncode == 0  # it ended cleanly, at another session's request
+    newest, older = sessions(home)[:2]
+    assert older.ended_by is EndedBy.REPLACED
+    assert newest.ended_by is EndedBy.COMPLETED
+    assert newest.started >= older.ended - 0.5
+
+
+def test_wait_plays_after_the_running_session(home: Path) -> None:
+    first = start(home, "relax", "--duration", "3s", "--no-ui")
+    try:
+        wait_for_line(first)
+        second = run(home, "relax", "--duration", "2s", "--no-ui", "--wait")
+        first.wait(timeout=10)
+    finally:
+        _stop(first)
+    assert second.returncode == 0 and "waiting" in second.stderr
+    newest, older = sessions(home)[:2]
+    assert older.ended_by is newest.ended_by is EndedBy.COMPLETED
+    assert newest.started >= older.ended - 0.5
+
+
+def test_play_skips_missing_corrupt_and_m4a_and_plays_on(home: Path, tmp_path: Path) -> None:
+    first = write_tone(tmp_path / "first.wav", 1.5)
+    vanishing = write_tone(tmp_path / "vanishing.wav", 1.0)
+    corrupt = tmp_path / "corrupt.mp3"
+    corrupt.write_bytes(bytes(range(256)) * 40)
+    song = write_m4a(tmp_path / "song.m4a", 1.0)
+    last = write_tone(tmp_path / "last.wav", 1.0, freq=660)
+    playlist = tmp_path / "mix.m3u8"
+    playlist.write_text(
+        "#EXTM3U\n"
+        + "\n".join(
+            str(p) for p in (first, tmp_path / "missing.wav", corrupt, song, vanishing, last)
+        )
+        + "\n"
+    )
+    proc = start(home, "play", str(playlist))
+    try:
+        assert "first" in wait_for_line(proc)
+        vanishing.unlink()  # gone between building the list and its turn
+        out, err = proc.communicate(timeout=30)
+    finally:
+        _stop(proc)
+    assert proc.returncode == 0, err
+    assert "missing.wav: file not found" in err
+    assert "corrupt.mp3" in err and "m4a needs ffmpeg" in err
+    assert "vanishing.wav: file not found" in err
+    assert "last" in out
+    entry = sessions(home)[0]
+    assert entry.tracks == [str(first), str(last)]
+    assert entry.ended_by is EndedBy.COMPLETED
+
+
+def test_play_a_folder_recursively_including_files_not_indexed(home: Path, tmp_path) -> None:
+    music = tmp_path / "music"
+    (music / "sub").mkdir(parents=True)
+    write_tone(music / "a.wav", 0.8)
+    write_tone(music / "sub" / "b.wav", 0.8)
+    (music / "notes.txt").write_text("not audio")
+    done = run(home, "play", str(music), "--fade-in", "0", "--fade-out", "0.2")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split()[-1] for line in lines] == ["a", "b"]
+    assert sessions(home)[0].recipe == "play"
+
+
+def test_play_nothing_playable_exits_4_saying_what_to_do(home: Path, tmp_path: Path) -> None:
+    done = run(home, "play", str(tmp_path / "nowhere"), "http://radio.example/stream")
+    assert done.returncode == 4
+    assert "no such file, folder or recipe" in done.stderr
+    assert "streams and URLs are not played" in done.stderr
+    assert "calmtune playlist recipes" in done.stderr
+    broken = tmp_path / "broken.mp3"
+    broken.write_bytes(bytes(range(256)) * 40)
+    done = run(home, "play", str(broken))
+    assert done.returncode == 4 and "none of the tracks could be played" in done.stderr
+
+
+def test_focus_on_an_empty_library_exits_4_with_the_scan_hint(home: Path) -> None:
+    done = run(home, "focus", "--no-ui")
+    assert done.returncode == 4
+    assert "calmtune scan ~/Music" in done.stderr
+
+
+@pytest.mark.slow
+def test_relax_twenty_seconds_ends_by_itself_near_twenty(home: Path) -> None:
+    began = time.monotonic()
+    done = run(home, "relax", "--duration", "20s", "--no-ui")
+    took = time.monotonic() - began
+    assert done.returncode == 0, done.stderr
+    assert 20.0 <= took < 30.0
+    entry = sessions(home)[0]
+    assert entry.ended_by is EndedBy.COMPLETED
+    assert 19.0 <= entry.ended - entry.started <= 22.0
