@@ -25,7 +25,7 @@ from calmtune.playback.clock import PlaybackClock
 from calmtune.session.controls import Command, command_for
 from calmtune.session.lock import REPLACE_SIGNAL
 from calmtune.session.rules import SessionTiming
-from calmtune.session.snapshot import NowPlaying, SessionSnapshot, describe
+from calmtune.session.snapshot import NowPlaying, SessionSnapshot, describe, with_file_tags
 
 SIGNAL_FADE = 1.5  # the contract allows 2 s from signal to silence
 QUIT_FADE = 1.0
@@ -210,6 +210,7 @@ class Session:
         for event in events:
             kind = event.kind
             if kind is EventKind.TRACK_STARTED and event.item is not None:
+                self._learn_about(event.index)
                 self._track_started_at = self._clock.elapsed()
                 self._current_path = event.item.path
                 self._reporter.track_started(self.snapshot())
@@ -226,6 +227,14 @@ class Session:
                 self._clock.resume()
             elif kind is EventKind.FINISHED:
                 self._finish = event.finished
+
+    def _learn_about(self, index: int | None) -> None:
+        """A file the index does not know: read its tags now, for the view and the last fade."""
+        if index is None:
+            return
+        info = self._info[index]
+        if self._items[index].track is None and not info.soundscape and info.duration is None:
+            self._info[index] = with_file_tags(info)
 
     def _track_ended(self) -> None:
         if self._current_path is None or self._track_started_at is None:

@@ -7,7 +7,7 @@ times a second); the display never reaches into the engine itself.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from calmtune.models import Track
 from calmtune.playback import PlayItem
@@ -71,6 +71,28 @@ def describe(item: PlayItem, *, soundscape: bool = False) -> NowPlaying:
         bpm=_bpm(track),
         duration=item.duration or track.tags.duration,
         soundscape=soundscape,
+    )
+
+
+def with_file_tags(now: NowPlaying) -> NowPlaying:
+    """Fill in title, artist and length from the file's own tags, for a file not in the index.
+
+    Done when the track starts rather than for the whole list, so a folder of thousands of
+    unindexed files still starts at once.
+    """
+    from calmtune.errors import CalmtuneError
+    from calmtune.tags import read_tags
+
+    try:
+        tags = read_tags(now.path)
+    except (CalmtuneError, OSError):
+        return now
+    return replace(
+        now,
+        title=tags.title or now.title,
+        artist=tags.artist or tags.albumartist or now.artist,
+        bpm=tags.bpm or now.bpm,
+        duration=tags.duration or now.duration,
     )
 
 
