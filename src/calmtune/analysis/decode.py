@@ -184,4 +184,8 @@ def _one_line(err: BaseException) -> str:
     # libsndfile repeats the path in "Error opening '<path>': reason"; keep the reason.
     if text.startswith("Error opening") and "': " in text:
         text = text.split("': ", 1)[1]
-    return text.removeprefix("Error : ").strip() or type(err).__name__
+    text = text.removeprefix("Error : ").strip()
+    if "does not exist" in text or "unknown format" in text.lower():
+        # libsndfile's words when no decoder recognised the bytes; the file itself is there.
+        return "not a recognised audio format, or the file is corrupt"
+    return text or type(err).__name__
