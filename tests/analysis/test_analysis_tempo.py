@@ -28,7 +28,7 @@ def test_tempo_accuracy1_at_least_95_percent_across_styles(held_out_results):
     hits = [_within(bpm, piece.bpm) for piece, bpm, _ in held_out_results]
     misses = [
         (p.style, round(p.bpm, 1), bpm)
-        for (p, bpm, _), hit in zip(held_out_results, hits)
+        for (p, bpm, _), hit in zip(held_out_results, hits, strict=True)
         if not hit
     ]
     assert {p.style for p, _, _ in held_out_results} == set(STYLES)

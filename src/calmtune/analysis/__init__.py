@@ -28,7 +28,17 @@ _EXPORTS = {
     "onset_density": "calmtune.analysis.onsets",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "analyze_blocks",
+    "analyze_file",
+    "analyze_many",
+    "analyze_one",
+    "analyze_samples",
+    "estimate_tempo",
+    "integrated_loudness",
+    "loudness_range_of",
+    "onset_density",
+]
 
 if TYPE_CHECKING:
     from calmtune.analysis.features import analyze_blocks, analyze_file, analyze_samples
