@@ -67,6 +67,12 @@ def recipe_items(
         recently_played=recent,
         start_level=start_level,
     )
+    if not result.tracks and duration is not None and duration < recipe.duration:
+        # A session shorter than any track: plan the recipe's full arc and let the session's
+        # clock fade it out, rather than play nothing.
+        result = build_playlist(
+            tracks, recipe, seed=seed, recently_played=recent, start_level=start_level
+        )
     items = [PlayItem.from_track(t) for t in result.tracks if t.playable]
     unplayable = len(result.tracks) - len(items)
     notes = list(result.notes)
