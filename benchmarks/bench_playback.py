@@ -4,7 +4,7 @@
 
 1. The same file plays for ``--seconds`` twice, side by side (dummy SDL driver, separate homes so
    the single-instance lock lets both run): once with the live view in a pseudo-terminal, once
-   with ``--no-ui``. Each process's CPU time and peak RSS come from ``wait4``. Target
+   with ``--no-ui``. Each process's CPU time comes from ``wait4``, its peak RSS from ``/proc/PID/status`` (VmHWM). Target
    (QUALITY.md): the view costs at most 2 points of one core; RSS under 120 MB.
 2. ``calmtune relax --no-ui`` on an index of ``--tracks`` tracks: the time from starting the
    command to the track-start line, which the session prints right after SDL starts playing.
@@ -86,7 +86,9 @@ def start_in_pty(home: Path, args: list[str]) -> tuple[subprocess.Popen, int, in
 def reap(proc: subprocess.Popen, master: int | None = None) -> tuple[float, float, float]:
     """Wait for ``proc`` (draining its terminal); returns (cpu seconds, wall seconds, RSS MB)."""
     began = time.monotonic()
+    peak_kb = 0
     while True:
+        peak_kb = max(peak_kb, vm_hwm_kb(proc.pid))
         if master is not None:
             ready, _, _ = select.select([master], [], [], 0.1)
             if ready:
@@ -99,7 +101,20 @@ def reap(proc: subprocess.Popen, master: int | None = None) -> tuple[float, floa
         if master is None:
             time.sleep(0.1)
     cpu = usage.ru_utime + usage.ru_stime
-    return cpu, time.monotonic() - began, usage.ru_maxrss / 1024
+    # Not ru_maxrss: on Linux a child's starts at this (numpy-heavy) parent's RSS from fork.
+    return cpu, time.monotonic() - began, peak_kb / 1024
+
+
+def vm_hwm_kb(pid: int) -> int:
+    """The process's peak RSS so far (VmHWM; reset by exec, unlike ru_maxrss)."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def view_cost(tmp: Path, seconds: float) -> None:
