@@ -83,12 +83,18 @@ def start_in_pty(home: Path, args: list[str]) -> tuple[subprocess.Popen, int, in
     return proc, master, slave
 
 
-def reap(proc: subprocess.Popen, master: int | None = None) -> tuple[float, float, float]:
+PEAKS: dict[int, int] = {}  # pid -> VmHWM kB, sampled while any run is reaped
+
+
+def reap(
+    proc: subprocess.Popen, master: int | None = None, watch: tuple[int, ...] = ()
+) -> tuple[float, float, float]:
     """Wait for ``proc`` (draining its terminal); returns (cpu seconds, wall seconds, RSS MB)."""
     began = time.monotonic()
-    peak_kb = 0
     while True:
-        peak_kb = max(peak_kb, vm_hwm_kb(proc.pid))
+        for pid in (proc.pid, *watch):  # a zombie has no VmHWM: sample side-by-side runs too
+            PEAKS[pid] = max(PEAKS.get(pid, 0), vm_hwm_kb(pid))
+        peak_kb = PEAKS[proc.pid]
         if master is not None:
             ready, _, _ = select.select([master], [], [], 0.1)
             if ready:
@@ -127,7 +133,7 @@ def view_cost(tmp: Path, seconds: float) -> None:
     live, master, slave = start_in_pty(homes[0], args)
     plain = start_plain(homes[1], [*args, "--no-ui"])
     # Reap the plain run in a thread-free way: drain the pty until the view run ends, then wait.
-    live_cpu, _, live_rss = reap(live, master)
+    live_cpu, _, live_rss = reap(live, master, watch=(plain.pid,))
     plain_cpu, _, plain_rss = reap(plain)
     wall = time.monotonic() - began
     os.close(master)
