@@ -12,6 +12,7 @@ short-term blocks for the loudness range are sums of consecutive steps.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -43,6 +44,7 @@ def k_weighting_coefficients(rate: int) -> tuple[np.ndarray, np.ndarray]:
     return b, a
 
 
+@functools.lru_cache(maxsize=8)
 def k_weighting_impulse_response(rate: int, tolerance: float = 1e-9) -> np.ndarray:
     """The K-weighting impulse response, truncated where its tail is below ``tolerance``.
 
