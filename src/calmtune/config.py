@@ -76,6 +76,16 @@ def _string_list(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
+def _duration(value: Any) -> bool:
+    from calmtune.durations import parse_duration
+
+    try:
+        parse_duration(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _non_negative_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
 
@@ -95,7 +105,7 @@ _SCHEMA: dict[str, dict[str, tuple[Any, str]]] = {
     "session": {
         "check_in": (lambda v: isinstance(v, bool), "true or false"),
         "breathe": (lambda v: isinstance(v, bool), "true or false"),
-        "wind_down": (_string, "a duration such as '5m' or '90s'"),
+        "wind_down": (_duration, "a duration such as '5m', '90s' or a number of minutes"),
     },
 }
 _FREE_SECTIONS = frozenset({"mood"})  # validated by the package that owns them

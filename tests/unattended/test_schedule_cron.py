@@ -82,17 +82,17 @@ def test_schedule_command_quotes_every_word_of_the_users_command(tmp_path, isola
 
 
 def test_crontab_line_runs_this_calmtune_without_path_and_logs_the_outcome(tmp_path, isolated_home):
-    weird = "/no such/track 'x' $HOME 100%.flac"
-    line = _schedule(["--at", "6:05", "--days", "weekends", "--", "show", weird])
+    weird = "/no such/folder 'x' $HOME 100%"
+    line = _schedule(["--at", "6:05", "--days", "weekends", "--", "scan", weird])
     assert line.startswith("5 6 * * 0,6 ")
 
     done = run_like_cron(line, tmp_path)  # PATH=/usr/bin:/bin: calmtune is found by its path
 
-    assert done.returncode == 1
+    assert done.returncode == 0
     output = (isolated_home / "state" / "scheduled.log").read_text()
-    assert f"calmtune: error: {weird} is not in the index" in output
+    assert f"{weird}: library root does not exist" in output
     log = (isolated_home / "state" / "calmtune.log").read_text()
-    assert "end show: exit 1" in log and weird in log
+    assert "end scan: exit 0" in log and "/no such/folder" in log
 
 
 @pytest.mark.parametrize(
