@@ -17,6 +17,7 @@ from calmtune.errors import CalmtuneError
 # name -> "module:function". Modules are imported only when their command runs (or for --help).
 COMMANDS: dict[str, str] = {
     "scan": "calmtune.cli.scan:scan",
+    "analyze": "calmtune.cli.analyze:analyze",
     "tracks": "calmtune.cli.tracks:tracks",
     "show": "calmtune.cli.tracks:show",
     "doctor": "calmtune.cli.doctor:doctor",
