@@ -1,0 +1,120 @@
+"""``calmtune analyze`` and ``scan --analyze`` end to end through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+import soundfile
+from click.testing import CliRunner
+from music_synth import make_piece
+
+from calmtune.cli import cli
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def analyze_json(*args: str) -> dict:
+    result = run("analyze", "--json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _write(path, bpm: float, style: str, seed: int) -> str:
+    piece = make_piece(bpm, style, seed, seconds=10.0, rate=44100)
+    soundfile.write(str(path), piece.samples, piece.rate)
+    return str(path)
+
+
+@pytest.fixture
+def music(tmp_path):
+    folder = tmp_path / "music"
+    folder.mkdir()
+    files = {
+        "slow": _write(folder / "slow.flac", 64.0, "clicks", 1),
+        "fast": _write(folder / "fast.wav", 128.0, "clicks", 2),
+        "silent": str(folder / "silent.wav"),
+        "broken": str(folder / "broken.flac"),
+    }
+    soundfile.write(files["silent"], np.zeros(44100 * 2, dtype=np.float32), 44100)
+    (folder / "broken.flac").write_bytes(b"fLaC" + bytes(3000))
+    return folder, files
+
+
+def test_analyze_paths_indexes_measures_and_reports_json(music):
+    folder, files = music
+    report = analyze_json(str(folder))
+    by_path = {item["path"]: item for item in report["analyzed"]}
+    assert set(by_path) == {files["slow"], files["fast"], files["silent"]}
+    assert by_path[files["slow"]]["bpm"] == pytest.approx(64.0, rel=0.04)
+    assert by_path[files["fast"]]["bpm"] == pytest.approx(128.0, rel=0.04)
+    lufs = by_path[files["fast"]]["loudness_lufs"]
+    assert by_path[files["fast"]]["replaygain_track_gain"] == pytest.approx(-18.0 - lufs, abs=0.01)
+    assert set(by_path[files["fast"]]) == {
+        "path", "bpm", "bpm_confidence", "loudness_lufs", "peak_dbfs", "replaygain_track_gain"
+    }  # fmt: skip
+    assert by_path[files["silent"]]["loudness_lufs"] is None
+    assert [f["path"] for f in report["failed"]] == [files["broken"]]
+    assert report["skipped"] == 0
+
+
+def test_analyze_twice_skips_unchanged_files_and_redoes_changed_ones(music):
+    folder, files = music
+    analyze_json(str(folder))
+    again = analyze_json(str(folder))
+    assert again["analyzed"] == []
+    assert again["skipped"] == 3
+    _write(files["fast"], 100.0, "clicks", 3)  # new contents, new size or mtime
+    os.utime(files["fast"], ns=(1, 1))
+    third = analyze_json(str(folder))
+    assert [item["path"] for item in third["analyzed"]] == [files["fast"]]
+    assert third["analyzed"][0]["bpm"] == pytest.approx(100.0, rel=0.04)
+
+
+def test_analyze_force_measures_again(music):
+    folder, files = music
+    analyze_json(str(folder))
+    forced = analyze_json("--force", files["slow"])
+    assert [item["path"] for item in forced["analyzed"]] == [files["slow"]]
+
+
+def test_analyze_without_paths_takes_indexed_tracks_lacking_analysis(music):
+    folder, files = music
+    assert run("scan", "--json", str(folder)).exit_code == 0
+    report = analyze_json("--jobs", "2")
+    assert {item["path"] for item in report["analyzed"]} == {
+        files["slow"],
+        files["fast"],
+        files["silent"],
+    }
+    shown = json.loads(run("show", "--json", files["slow"]).stdout)
+    assert shown["bpm"] == pytest.approx(64.0, rel=0.04)
+    assert shown["loudness_lufs"] is not None
+
+
+def test_scan_with_analyze_stores_features(music):
+    folder, files = music
+    result = run("scan", "--analyze", "--json", str(folder))
+    assert result.exit_code == 0, result.output
+    json.loads(result.stdout)  # stdout holds only the scan's JSON
+    assert analyze_json()["analyzed"] == []  # nothing left to analyse
+    shown = json.loads(run("show", "--json", files["fast"]).stdout)
+    assert shown["bpm"] == pytest.approx(128.0, rel=0.04)
+
+
+def test_analyze_human_output_lists_failures_on_stderr(music):
+    folder, _files = music
+    result = run("analyze", str(folder))
+    assert result.exit_code == 0
+    assert "Analysed 3 track(s)" in result.stdout
+    assert "broken.flac" in result.stderr
+
+
+def test_analyze_missing_path_is_a_usage_error(tmp_path):
+    result = run("analyze", str(tmp_path / "nope"))
+    assert result.exit_code == 2
+    assert "no such file or folder" in result.stderr
