@@ -16,7 +16,6 @@ from calmtune.errors import NothingToPlayError
 from calmtune.playback import PlayItem
 from calmtune.playlists.recipe import Recipe
 
-RECENT_SESSIONS = 3  # the journal's last few sessions count as "recently played"
 PLAYLIST_SUFFIXES = (".m3u", ".m3u8")
 HOW_TO_FILL = "add music with 'calmtune scan ~/Music'"
 
@@ -51,28 +50,17 @@ def recipe_items(
 
     Raises ``NothingToPlayError`` (exit 4) when no indexed track fits the recipe.
     """
-    from calmtune.playlists.builder import build_playlist
+    from calmtune.playlists.indexed import build_from_index
 
-    moods = set(recipe.select.moods)
-    single = next(iter(moods)) if len(moods) == 1 and not recipe.select.pinned else None
-    tracks = list(library.iter_tracks(mood=single, sort="path"))
-    recent = library.journal.recently_played(RECENT_SESSIONS) if recipe.avoid_recent else set()
     if seed is None:
         seed = random.SystemRandom().randrange(2**31)
-    result = build_playlist(
-        tracks,
-        recipe,
-        duration=duration,
-        seed=seed,
-        recently_played=recent,
-        start_level=start_level,
+    result = build_from_index(
+        library, recipe, duration=duration, seed=seed, start_level=start_level
     )
     if not result.tracks and duration is not None and duration < recipe.duration:
         # A session shorter than any track: plan the recipe's full arc and let the session's
         # clock fade it out, rather than play nothing.
-        result = build_playlist(
-            tracks, recipe, seed=seed, recently_played=recent, start_level=start_level
-        )
+        result = build_from_index(library, recipe, seed=seed, start_level=start_level)
     items = [PlayItem.from_track(t) for t in result.tracks if t.playable]
     unplayable = len(result.tracks) - len(items)
     notes = list(result.notes)
