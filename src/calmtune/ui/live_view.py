@@ -110,7 +110,7 @@ def render(
 ) -> RenderableType:
     """The screen for one snapshot. ``breath``: seconds since the pacer started, or no pacer."""
     grid = Table.grid(padding=(0, 1))
-    grid.add_column(style="dim", justify="right", no_wrap=True)
+    grid.add_column(style="dim", justify="right", no_wrap=True, min_width=7)
     grid.add_column(no_wrap=True, overflow="ellipsis")
     now = snap.now
     if now is not None:
