@@ -121,8 +121,7 @@ def _open_ffmpeg(path: str, ext: str, block_frames: int) -> AudioStream:
     try:
         rate, channels = _read_wav_header(proc.stdout)
     except AnalysisError as err:
-        _stderr = _finish(proc)
-        reason = _stderr or err.message
+        reason = _finish(proc).removeprefix(f"{path}: ") or err.message
         raise AnalysisError(f"cannot decode {path}: {reason}") from None
 
     def blocks() -> Iterator[np.ndarray]:
@@ -137,7 +136,7 @@ def _open_ffmpeg(path: str, ext: str, block_frames: int) -> AudioStream:
             carry = chunk[usable:]
             if usable:
                 yield np.frombuffer(chunk[:usable], dtype="<f4").reshape(-1, channels)
-        err_text = _finish(proc)
+        err_text = _finish(proc).removeprefix(f"{path}: ")
         if proc.returncode != 0:
             raise AnalysisError(f"cannot decode {path}: {err_text or 'ffmpeg failed'}")
 

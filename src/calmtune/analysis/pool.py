@@ -48,7 +48,8 @@ def analyze_many(
     """Analyse ``paths`` with ``jobs`` worker processes (default: the number of cores).
 
     Calls ``on_result(path, features, error)`` in this process once per file, in completion
-    order. ``jobs=1`` runs in this process, with no pool. Returns the number of files handled.
+    order. ``jobs=1`` runs in this process, with no pool (decoder warnings then reach this
+    process's stderr). Returns the number of files handled.
     """
     queue = list(paths)
     callback = on_result or (lambda _path, _features, _error: None)
@@ -60,7 +61,7 @@ def analyze_many(
         handled += 1
         callback(path, features, error)
 
-    if jobs == 1 or len(queue) <= 1:
+    if jobs == 1:
         for path in queue:
             counted(*analyze_one(path))
         return handled

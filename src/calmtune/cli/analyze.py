@@ -133,7 +133,7 @@ def run_analysis(
                 report.failed.append((path, error or "analysis failed"))
             bar.update("Analysing", len(report.analyzed) + len(report.failed), total)
 
-        analyze_many(to_run, jobs=min(jobs, max(1, total)), on_result=on_result)
+        analyze_many(to_run, jobs=jobs, on_result=on_result)
     return report
 
 
