@@ -209,3 +209,13 @@ def test_wav_written_with_wave_module_is_analysed(tmp_path):
     features = analyze_file(str(tmp_path / "clicks.wav"))
     assert features.bpm == pytest.approx(120.0, rel=0.04)
     assert features.onset_density == pytest.approx(2.0, rel=0.2)
+
+
+def test_analyze_file_of_a_blip_shorter_than_a_gating_block_is_not_silent(tmp_path):
+    t = np.arange(int(0.2 * 44100)) / 44100
+    blip = (0.5 * np.sin(2 * np.pi * 1000 * t)).astype(np.float32)
+    features = analyze_file(write_audio(tmp_path / "blip.wav", blip, 44100))
+    assert features.silent is False
+    assert features.bpm is None
+    assert -12.0 < features.loudness_lufs < -2.0  # a -6 dBFS 1 kHz sine reads about -6.7 LUFS
+    assert features.peak_dbfs == pytest.approx(-6.02, abs=0.1)

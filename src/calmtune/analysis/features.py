@@ -53,6 +53,8 @@ def analyze_blocks(blocks: Iterable[np.ndarray], rate: int, channels: int) -> Fe
     if loudness.frames == 0:
         raise AnalysisError("no audio frames (empty or truncated)")
     lufs = loudness.integrated()
+    if lufs is None and loudness.frames < 0.4 * rate:
+        lufs = loudness.short_clip()  # a blip too short for gating is not silence
     if lufs is None:
         return Features(silent=True)
     envelope = spectrum.onset_envelope()

@@ -143,6 +143,10 @@ class StepEnergies:
             return np.zeros((0, self._channels))
         return np.vstack(self._sums)
 
+    def total(self) -> np.ndarray:
+        """Sum of squares per channel over everything added, steps and the partial one."""
+        return self.step_sums().sum(axis=0) + self._partial
+
     def step_lengths(self, count: int) -> np.ndarray:
         idx = np.arange(count + 1)
         bounds = (idx * self.rate) // STEPS_PER_SECOND
@@ -231,6 +235,17 @@ class LoudnessMeter:
     def integrated(self) -> float | None:
         sums, lengths = self._sums()
         return gated_loudness(sums, lengths, self._weights)
+
+    def short_clip(self) -> float | None:
+        """Ungated loudness of a clip shorter than one 400 ms block (BS.1770 defines none);
+        None when there is nothing, or it is under the absolute gate."""
+        if self.frames == 0:
+            return None
+        power = float((self._steps.total() / self.frames) @ self._weights)
+        if power <= 0.0:
+            return None
+        lufs = -0.691 + 10.0 * math.log10(power)
+        return lufs if lufs >= ABSOLUTE_GATE_LUFS else None
 
     def range(self) -> float | None:
         sums, lengths = self._sums()
