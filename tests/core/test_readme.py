@@ -32,3 +32,14 @@ def test_readme_tour_mentions_every_command():
     readme = (ROOT / "README.md").read_text()
     for name in COMMANDS:
         assert f"`calmtune {name}" in readme, name
+
+
+def test_help_summaries_match_each_commands_own_help():
+    import click
+
+    from calmtune.cli.app import cli
+
+    ctx = click.Context(cli)
+    for name, (_target, summary) in COMMANDS.items():
+        command = cli.get_command(ctx, name)
+        assert command.get_short_help_str(limit=200) == summary, name

@@ -6,29 +6,53 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from pathlib import Path
 
 import click
 
 from calmtune import __version__
-from calmtune.cli.context import AppContext
 from calmtune.errors import CalmtuneError
 
-# name -> "module:function". Modules are imported only when their command runs (or for --help).
-COMMANDS: dict[str, str] = {
-    "scan": "calmtune.cli.scan:scan",
-    "analyze": "calmtune.cli.analyze:analyze",
-    "tracks": "calmtune.cli.tracks:tracks",
-    "show": "calmtune.cli.tracks:show",
-    "doctor": "calmtune.cli.doctor:doctor",
-    "playlist": "calmtune.cli.playlist:playlist",
-    "schedule": "calmtune.cli.schedule:schedule",
-    "journal": "calmtune.cli.journal:journal",
-    "tag": "calmtune.cli.tag:tag",
-    "play": "calmtune.cli.play:play",
-    "relax": "calmtune.cli.play:relax",
-    "focus": "calmtune.cli.play:focus",
-    "upbeat": "calmtune.cli.play:upbeat",
+# name -> (where the command lives, its one-line summary for `calmtune --help`). Commands are
+# imported only when they run, so --help stays fast; a test checks each summary against the
+# command's own help text.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "relax": ("calmtune.cli.play:relax", "A calming session."),
+    "focus": ("calmtune.cli.play:focus", "A focus session: steady music for study and work."),
+    "upbeat": ("calmtune.cli.play:upbeat", "An energising session that climbs in tempo."),
+    "play": (
+        "calmtune.cli.play:play",
+        "Play SOURCEs: recipe names, .m3u/.m3u8 playlists, audio files or folders.",
+    ),
+    "scan": (
+        "calmtune.cli.scan:scan",
+        "Index audio files under PATHS (default: the library roots).",
+    ),
+    "analyze": (
+        "calmtune.cli.analyze:analyze",
+        "Measure tempo (BPM), loudness (LUFS), peak and energy of tracks and store them.",
+    ),
+    "tracks": ("calmtune.cli.tracks:tracks", "List indexed tracks with their mood."),
+    "show": (
+        "calmtune.cli.tracks:show",
+        "One track: tags, measured features, mood scores and the reasons behind them.",
+    ),
+    "tag": (
+        "calmtune.cli.tag:tag",
+        "Write the mood into the files under PATHS (default: every indexed track).",
+    ),
+    "playlist": (
+        "calmtune.cli.playlist:playlist",
+        "Receptive playlists: recipes, building, showing.",
+    ),
+    "journal": (
+        "calmtune.cli.journal:journal",
+        "Past sessions: start, length, recipe, tracks played, stress before/after, how each ended.",
+    ),
+    "schedule": (
+        "calmtune.cli.schedule:schedule",
+        "Print a crontab line (or systemd user units) that runs a calmtune command at a set time.",
+    ),
+    "doctor": ("calmtune.cli.doctor:doctor", "Check the set-up and say what to fix."),
 }
 
 
@@ -40,14 +64,19 @@ class CalmtuneGroup(click.Group):
     """Loads commands lazily and turns calmtune's errors into one line and an exit code."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+        return list(COMMANDS)  # in the order of COMMANDS: sessions first, then the library
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        target = COMMANDS.get(name)
-        if target is None:
+        entry = COMMANDS.get(name)
+        if entry is None:
             return None
-        module_name, attr = target.split(":")
+        module_name, attr = entry[0].split(":")
         return getattr(importlib.import_module(module_name), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from the registry, without importing every command module."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, summary) for name, (_target, summary) in COMMANDS.items()])
 
     def invoke(self, ctx: click.Context):
         try:
@@ -74,6 +103,8 @@ class CalmtuneGroup(click.Group):
 
 
 def _debugging(ctx: click.Context) -> bool:
+    from calmtune.cli.context import AppContext
+
     app = ctx.find_object(AppContext)
     return bool(app and app.debug) or os.environ.get("CALMTUNE_DEBUG", "") not in ("", "0")
 
@@ -99,13 +130,13 @@ def _silence_stdout() -> None:
 @click.option(
     "--config",
     "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),
     help="Settings file to use (default: settings.toml in the config folder).",
 )
 @click.option(
     "--db",
     "db_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),
     help="Library index to use (default: library.db in the data folder).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
@@ -115,8 +146,8 @@ def _silence_stdout() -> None:
 @click.pass_context
 def cli(
     ctx: click.Context,
-    config_file: Path | None,
-    db_file: Path | None,
+    config_file: str | None,
+    db_file: str | None,
     quiet: bool,
     verbose: int,
     debug: bool,
@@ -128,8 +159,16 @@ def cli(
 
     CALMTUNE_HOME=DIR keeps settings, the index and logs under DIR.
     """
+    from pathlib import Path
+
+    from calmtune.cli.context import AppContext
+
     ctx.obj = AppContext(
-        config_file=config_file, db_file=db_file, quiet=quiet, verbose=verbose, debug=debug
+        config_file=Path(config_file) if config_file else None,
+        db_file=Path(db_file) if db_file else None,
+        quiet=quiet,
+        verbose=verbose,
+        debug=debug,
     )
     from calmtune.ui.console import is_terminal
 

@@ -8,7 +8,7 @@ from calmtune.cli.context import AppContext
 from calmtune.cli.options import emit_json, json_option
 
 
-@click.command()
+@click.command(short_help="Check the set-up and say what to fix.")
 @json_option
 @click.pass_obj
 def doctor(app: AppContext, as_json: bool) -> None:
