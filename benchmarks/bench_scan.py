@@ -55,6 +55,7 @@ print(n)
 def make_library(root: Path, count: int) -> None:
     """Write a few templates per format, then copy them with fresh tags: fast, and real files."""
     import mutagen
+
     from audiofiles import make_tagged_file
 
     templates = {}

@@ -127,8 +127,6 @@ class Settings:
 
 def load_settings(path: Path, *, required: bool = False) -> Settings:
     """Read and validate the settings file. A missing file means defaults unless ``required``."""
-    import tomllib
-
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -137,6 +135,8 @@ def load_settings(path: Path, *, required: bool = False) -> Settings:
         return Settings(source=None)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read settings file {path}: {_reason(exc)}") from None
+    import tomllib  # only when there is a file to parse: start-up without one stays lighter
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
