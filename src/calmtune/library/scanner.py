@@ -109,8 +109,9 @@ def scan(
     known = library.file_states()
     known_failures = library.failure_states()
     to_read: list[FoundFile] = []
-    for found in walked.files:
-        key = encode_path(found.path)
+    # Walked paths are already absolute: encode them once, for the comparison and for removal.
+    seen = [os.fsencode(found.path) for found in walked.files]
+    for key, found in zip(seen, walked.files, strict=True):
         state = (found.size, found.mtime_ns)
         if known.get(key) == state:
             report.unchanged += 1
@@ -120,7 +121,7 @@ def scan(
             to_read.append(found)
 
     _read_and_store(library, to_read, jobs, report, progress)
-    report.removed = _drop_vanished(library, present_roots, walked, known, known_failures)
+    report.removed = _drop_vanished(library, present_roots, walked, seen, known, known_failures)
     progress(ScanProgress("done", len(to_read), len(to_read)))
     return report
 
@@ -185,6 +186,7 @@ def _drop_vanished(
     library: Library,
     roots: list[str],
     walked: WalkResult,
+    seen_keys: list[bytes],
     known: dict[bytes, tuple[int, int]],
     known_failures: dict[bytes, tuple],
 ) -> int:
@@ -193,7 +195,7 @@ def _drop_vanished(
     Files under a folder that could not be listed are kept: an unreadable folder or an unmounted
     drive is not a deletion.
     """
-    seen = {encode_path(f.path) for f in walked.files}
+    seen = set(seen_keys)
     seen.update(encode_path(p.path) for p in walked.problems)
     scopes = [_scope(os.fsencode(r)) for r in roots]
     shielded = [_scope(os.fsencode(os.path.abspath(d))) for d in walked.unlisted_dirs]
