@@ -393,6 +393,19 @@ class Library:
                 )
         return len(tracks)
 
+    def rescore_if_rules_changed(self) -> int:
+        """Re-score every track when the mood settings or calmtune's version differ from those the
+        stored moods were computed with (a changed ``[mood]`` section must not leave stale moods).
+        Returns how many tracks were re-scored."""
+        from calmtune import __version__
+
+        fingerprint = f"{__version__} {self.mood_settings!r}"
+        if self.get_meta("mood_rules") == fingerprint:
+            return 0
+        count = self.rescore_all() if self.count() else 0
+        self.set_meta("mood_rules", fingerprint)
+        return count
+
     def get_meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None

@@ -92,13 +92,14 @@ def scan(
     from calmtune.tags import AUDIO_EXTENSIONS
 
     progress = on_progress or (lambda _p: None)
-    roots = [os.path.abspath(r) for r in roots]
+    roots = [os.path.abspath(os.path.expanduser(r)) for r in roots]
     report = ScanReport(roots=roots)
     present_roots = [r for r in roots if os.path.exists(r)]
     report.missing_roots = [r for r in roots if r not in present_roots]
     for missing in report.missing_roots:
         report.failed.append(ScanFailure(missing, "library root does not exist (not mounted?)"))
     library.add_roots(present_roots)
+    library.rescore_if_rules_changed()
 
     progress(ScanProgress("walking"))
     walked = WalkResult()
