@@ -43,3 +43,16 @@ def test_help_summaries_match_each_commands_own_help():
     for name, (_target, summary) in COMMANDS.items():
         command = cli.get_command(ctx, name)
         assert command.get_short_help_str(limit=200) == summary, name
+
+
+def test_readme_settings_example_is_a_valid_settings_file(tmp_path):
+    from calmtune.config import load_settings
+    from calmtune.mood import MoodSettings
+
+    readme = (ROOT / "README.md").read_text()
+    example = re.search(r"```toml\n(.*?)```", readme, re.S).group(1)
+    path = tmp_path / "settings.toml"
+    path.write_text(example)
+    settings = load_settings(path)
+    MoodSettings.from_mapping(settings.section("mood"), str(path))
+    assert settings.get("playback", "volume") == 70
