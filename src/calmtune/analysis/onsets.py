@@ -6,14 +6,18 @@ import numpy as np
 
 MIN_GAP_SECONDS = 0.05  # two attacks closer than this are heard as one
 THRESHOLD_WINDOW_SECONDS = 0.5
+# How far (mean dB rise across bands) an attack must stand above the local median flux.
+MIN_RISE_DB = 1.5
 
 
 def onset_frames(envelope: np.ndarray, frame_rate: float) -> np.ndarray:
-    """Frame indices of onsets: local maxima that stand out from their surroundings.
+    """Frame indices of onsets: local maxima that rise clearly above their surroundings.
 
-    A peak counts when it is the largest within +-MIN_GAP_SECONDS and exceeds the local mean
-    (over +-0.25 s) by half the envelope's typical deviation, and is not lost in the quietest
-    passages (at least a tenth of the loud peaks).
+    A peak counts when it is the largest within +-MIN_GAP_SECONDS, exceeds the local median
+    (over +-0.25 s) by at least MIN_RISE_DB, and is not lost in the quietest passages (at least a
+    tenth of the loud peaks). The margin is absolute because the envelope is a rise in dB: noise,
+    hiss and a steady tone flicker by a fraction of a dB from frame to frame, which a margin
+    relative to the envelope's own spread would count as a stream of attacks.
     """
     env = np.asarray(envelope, dtype=np.float64)
     if env.size < 3 or not np.isfinite(env).all() or env.max() <= 0.0:
@@ -22,12 +26,11 @@ def onset_frames(envelope: np.ndarray, frame_rate: float) -> np.ndarray:
     padded = np.pad(env, gap, mode="constant", constant_values=-np.inf)
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * gap + 1)
     is_peak = env >= windows.max(axis=1)
-    width = max(3, round(THRESHOLD_WINDOW_SECONDS * frame_rate))
-    local = np.convolve(np.pad(env, width, mode="edge"), np.ones(width) / width, mode="same")
-    local = local[width:-width]
-    deviation = float(np.mean(np.abs(env - np.median(env))))
+    half = max(1, round(THRESHOLD_WINDOW_SECONDS * frame_rate / 2))
+    around = np.lib.stride_tricks.sliding_window_view(np.pad(env, half, mode="edge"), 2 * half + 1)
+    local_median = np.median(around, axis=1)
     floor = 0.1 * float(np.percentile(env, 99.5))
-    candidates = np.nonzero(is_peak & (env > local + 0.5 * deviation) & (env > floor))[0]
+    candidates = np.nonzero(is_peak & (env > local_median + MIN_RISE_DB) & (env > floor))[0]
     if candidates.size == 0:
         return candidates
     # Plateaus give runs of equal maxima: keep the first of each run closer than the gap.
