@@ -207,7 +207,14 @@ def half_beat_evidence(full: np.ndarray, low: np.ndarray, frame_rate: float, bpm
         # kick on a few half-beats only the mean.
         median = pulse_profile(low, frame_rate, bpm, np.median).half
         return 0.5 * (low_profile.half + median)
-    return pulse_profile(full, frame_rate, bpm).half
+    # Soft music: the typical (median) half-beat against the mean beat. A pulse on every
+    # half-beat raises it; occasional events between beats (a chord change, a note cut off, a
+    # sparse ornament) do not, so they cannot double a slow piece.
+    typical = pulse_profile(full, frame_rate, bpm)
+    if typical.beat <= 0.0:
+        return 0.0
+    consistent = pulse_profile(full, frame_rate, bpm, np.median)
+    return consistent.half * consistent.beat / typical.beat
 
 
 def choose_level(full: np.ndarray, low: np.ndarray, frame_rate: float, bpm: float) -> float:
