@@ -16,9 +16,9 @@ def _envelope(half_every: int | None, half_strength: float, seconds: float = 40.
     env = 0.1 + 0.05 * rng.random(int(seconds * FRAME_RATE))
     period = 60.0 * FRAME_RATE / BPM
     for k in range(int(seconds * BPM / 60.0)):
-        env[int(round(k * period))] += 1.0
+        env[round(k * period)] += 1.0
         if half_every is not None and k % half_every == 0:
-            at = int(round((k + 0.5) * period))
+            at = round((k + 0.5) * period)
             if at < len(env):
                 env[at] += half_strength
     return env
