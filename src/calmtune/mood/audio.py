@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from calmtune.models import Features
 from calmtune.mood import tables
@@ -140,29 +141,14 @@ def audio_vote(f: Features, s: MoodSettings) -> AudioVote:
     vote = AudioVote()
     reasons = vote.reasons
     curves = curves_for(s)
-    W = tables.FEATURE_WEIGHTS
-    A = tables.AROUSAL_SCALES
-    n0 = n1 = n2 = d0 = d1 = d2 = 0.0  # per-mood weighted score sums and weight sums
-    a_num = a_den = 0.0
+    sums = _Sums()
 
     bpm = _value(f.bpm, 0.0)
     if bpm is not None:
         k = tempo_reliability(f.bpm_confidence)
-        t = curves.tempo
-        c, u, fo = at(t[0], bpm), at(t[1], bpm), at(t[2], bpm)
-        w0, w1, w2 = W["tempo"]
-        n0 += k * w0 * c
-        n1 += k * w1 * u
-        n2 += k * w2 * fo
-        d0 += k * w0
-        d1 += k * w1
-        d2 += k * w2
-        lo, hi, aw = A["tempo"]
-        scaled = _scaled(bpm, lo, hi)
-        a_num += aw * k * scaled
-        a_den += aw * k
+        *_, fo = sums.add("tempo", curves.tempo, bpm, reliability=k)
         va, vb, vw = tables.TEMPO_VALENCE
-        vote.v_num = vw * (va + vb * scaled)
+        vote.v_num = vw * (va + vb * _scaled(bpm, *tables.AROUSAL_SCALES["tempo"][:2]))
         vote.v_den = vw
         reason = tempo_reason(bpm, s)
         conf = _value(f.bpm_confidence)
@@ -170,9 +156,7 @@ def audio_vote(f: Features, s: MoodSettings) -> AudioVote:
             if conf < 0.5:
                 reason += f" (tempo confidence {conf:.2f}, so it counts less)"
             # A steady beat helps focus only at a focus tempo: a dance beat is steady too.
-            pw = W["pulse"][2]
-            n2 += pw * at(tables.PULSE_CURVE, conf) * fo
-            d2 += pw
+            sums.add_focus("pulse", at(tables.PULSE_CURVE, conf) * fo)
             reasons.append(reason)
             if conf >= 0.7 and fo >= 0.5:
                 reasons.append(f"steady pulse (tempo confidence {conf:.2f}) suits focus")
@@ -180,23 +164,12 @@ def audio_vote(f: Features, s: MoodSettings) -> AudioVote:
             reasons.append(reason)
     else:
         # Measured audio without a tempo: the analysis found no pulse. Focus music needs one.
-        pw = W["pulse"][2]
-        d2 += pw
+        sums.add_focus("pulse", 0.0)
         reasons.append("no steady pulse was found, which counts against focus")
 
     lufs = _value(f.loudness_lufs)
     if lufs is not None:
-        t = curves.loudness
-        w0, w1, w2 = W["loudness"]
-        n0 += w0 * at(t[0], lufs)
-        n1 += w1 * at(t[1], lufs)
-        n2 += w2 * at(t[2], lufs)
-        d0 += w0
-        d1 += w1
-        d2 += w2
-        lo, hi, aw = A["loudness"]
-        a_num += aw * _scaled(lufs, lo, hi)
-        a_den += aw
+        sums.add("loudness", curves.loudness, lufs)
         q, loud = s.calm_loudness_lufs, s.upbeat_loudness_lufs
         if lufs <= q:
             reasons.append(f"loudness {lufs:.1f} LUFS is quiet (calm at or below {q:g})")
@@ -208,16 +181,7 @@ def audio_vote(f: Features, s: MoodSettings) -> AudioVote:
     density = _value(f.onset_density, -1e-9)
     if density is not None:
         t = tables.ONSET_DENSITY_CURVES
-        w0, w1, w2 = W["onset_density"]
-        n0 += w0 * at(t[0], density)
-        n1 += w1 * at(t[1], density)
-        n2 += w2 * at(t[2], density)
-        d0 += w0
-        d1 += w1
-        d2 += w2
-        lo, hi, aw = A["onset_density"]
-        a_num += aw * _scaled(density, lo, hi)
-        a_den += aw
+        sums.add("onset_density", t, density)
         if density <= t[0][0][0]:
             kind = "sparse, few accents"
         elif density >= t[1][-1][0]:
@@ -229,16 +193,7 @@ def audio_vote(f: Features, s: MoodSettings) -> AudioVote:
     centroid = _value(f.brightness, 0.0)
     if centroid is not None:
         t = tables.BRIGHTNESS_CURVES
-        w0, w1, w2 = W["brightness"]
-        n0 += w0 * at(t[0], centroid)
-        n1 += w1 * at(t[1], centroid)
-        n2 += w2 * at(t[2], centroid)
-        d0 += w0
-        d1 += w1
-        d2 += w2
-        lo, hi, aw = A["brightness"]
-        a_num += aw * _scaled(centroid, lo, hi)
-        a_den += aw
+        sums.add("brightness", t, centroid)
         if centroid <= t[0][0][0]:
             reasons.append(f"spectral centroid {centroid:.0f} Hz: a dark, soft timbre")
         elif centroid >= t[1][-1][0]:
@@ -247,19 +202,50 @@ def audio_vote(f: Features, s: MoodSettings) -> AudioVote:
     lra = _value(f.loudness_range, -1e-9)
     if lra is not None:
         t = tables.LOUDNESS_RANGE_CURVES
-        w0, w1, w2 = W["loudness_range"]
-        n0 += w0 * at(t[0], lra)
-        n1 += w1 * at(t[1], lra)
-        n2 += w2 * at(t[2], lra)
-        d0 += w0
-        d1 += w1
-        d2 += w2
+        sums.add("loudness_range", t, lra)
         if lra <= t[0][0][0]:
             reasons.append(f"loudness range {lra:.1f} LU: even dynamics")
         elif lra >= t[2][-1][0]:
             reasons.append(f"loudness range {lra:.1f} LU: big dynamic swings, not sedative")
 
-    vote.num = (n0, n1, n2)
-    vote.den = (d0, d1, d2)
-    vote.a_num, vote.a_den = a_num, a_den
+    vote.num = (sums.n0, sums.n1, sums.n2)
+    vote.den = (sums.d0, sums.d1, sums.d2)
+    vote.a_num, vote.a_den = sums.a_num, sums.a_den
     return vote
+
+
+class _Sums:
+    """Weighted per-mood score and weight sums, and the arousal sums, over the features."""
+
+    __slots__ = ("a_den", "a_num", "d0", "d1", "d2", "n0", "n1", "n2")
+
+    def __init__(self) -> None:
+        self.n0 = self.n1 = self.n2 = self.d0 = self.d1 = self.d2 = 0.0
+        self.a_num = self.a_den = 0.0
+
+    def add(
+        self, feature: str, curves: Any, value: float, reliability: float = 1.0
+    ) -> tuple[float, float, float]:
+        """Add one feature's calm/upbeat/focus curve values (and its arousal, if it has a
+        scale), weighted by ``tables.FEATURE_WEIGHTS`` times ``reliability``; return the values."""
+        c, u, fo = at(curves[0], value), at(curves[1], value), at(curves[2], value)
+        w0, w1, w2 = tables.FEATURE_WEIGHTS[feature]
+        k = reliability
+        self.n0 += k * w0 * c
+        self.n1 += k * w1 * u
+        self.n2 += k * w2 * fo
+        self.d0 += k * w0
+        self.d1 += k * w1
+        self.d2 += k * w2
+        scale = tables.AROUSAL_SCALES.get(feature)
+        if scale is not None:
+            lo, hi, aw = scale
+            self.a_num += aw * k * _scaled(value, lo, hi)
+            self.a_den += aw * k
+        return c, u, fo
+
+    def add_focus(self, feature: str, score: float) -> None:
+        """A feature that speaks only to focus (the steadiness of the pulse)."""
+        w = tables.FEATURE_WEIGHTS[feature][2]
+        self.n2 += w * score
+        self.d2 += w
