@@ -36,20 +36,10 @@ def write_tone(path: Path, seconds: float, *, freq: float = 440.0, peak: float =
 
 
 def write_m4a(path: Path, seconds: float) -> Path:
-    """A real AAC-in-MP4 file (PyAV), which SDL cannot decode without ffmpeg."""
-    import av
+    """A real AAC-in-MP4 file, which SDL cannot decode without ffmpeg."""
+    from audiofiles import write_audio
 
-    t = np.arange(int(seconds * RATE)) / RATE
-    tone = (0.3 * np.sin(2 * np.pi * 440 * t)).astype("f4")
-    with av.open(str(path), "w", format="ipod") as container:
-        stream = container.add_stream("aac", rate=RATE)
-        stream.layout = "stereo"
-        frame = av.AudioFrame.from_ndarray(np.stack([tone, tone]), format="fltp", layout="stereo")
-        frame.sample_rate = RATE
-        for packet in stream.encode(frame):
-            container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
+    write_audio(path, "m4a", seconds)
     return path
 
 
