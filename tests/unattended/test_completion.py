@@ -118,3 +118,12 @@ def test_bash_completion_script_completes_in_a_real_bash(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["schedule"]
+
+
+def test_real_commands_complete_recipe_names(isolated_home):
+    user = isolated_home / "recipes"
+    user.mkdir()
+    (user / "commute.toml").write_text((builtin_recipes_dir() / "calm.toml").read_text())
+    assert _values(_complete(CALMTUNE, "calmtune playlist build c")) == ["calm", "commute"]
+    play = _complete(CALMTUNE, "calmtune play w").splitlines()
+    assert play == ["plain,wind-down", "file,w"]  # recipes, then the shell completes paths

@@ -55,3 +55,12 @@ def complete_recipe_names(
         for name, description in recipe_choices().items()
         if name.startswith(incomplete)
     ]
+
+
+def complete_sources(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """For `play SOURCE...`: recipe names, then files and folders (completed by the shell)."""
+    from click.shell_completion import CompletionItem
+
+    return [*complete_recipe_names(ctx, param, incomplete), CompletionItem(incomplete, type="file")]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from calmtune.cli.completion import complete_sources
 from calmtune.cli.context import AppContext
 from calmtune.cli.playlist import DurationType
 
@@ -97,7 +98,7 @@ upbeat = _session_command("upbeat", "upbeat", "An energising session that climbs
 
 
 @click.command()
-@click.argument("sources", nargs=-1, metavar="[SOURCE]...")
+@click.argument("sources", nargs=-1, metavar="[SOURCE]...", shell_complete=complete_sources)
 @_common_options
 @click.option("--fade-in", type=click.FloatRange(0, 600), help="Seconds of fade-in.")
 @click.option("--fade-out", type=click.FloatRange(0, 1800), help="Seconds of fade-out at the end.")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from calmtune.cli.completion import complete_recipe_names
 from calmtune.cli.context import AppContext
 from calmtune.cli.options import emit_json, json_option
 
@@ -61,7 +62,7 @@ def recipes(app: AppContext, as_json: bool) -> None:
 
 
 @playlist.command("build")
-@click.argument("recipe")
+@click.argument("recipe", shell_complete=complete_recipe_names)
 @click.option("--duration", "-d", type=DurationType(), help="Length, e.g. 20m, 1h15m, 45.")
 @click.option("--seed", type=int, help="The same seed and index give the same playlist.")
 @click.option("--from", "from_recipe", metavar="RECIPE", help="Start where this recipe ends.")
