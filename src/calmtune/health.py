@@ -306,12 +306,4 @@ def check_formats() -> Check:
 
 def count_untagged(library) -> int:
     """Tracks with a confident inferred mood that is not written into the file yet."""
-    from calmtune.models import Mood, MoodSource
-
-    return sum(
-        1
-        for t in library.iter_tracks(sort="path")
-        if t.scores is not None
-        and t.scores.source is MoodSource.INFERRED
-        and t.scores.mood is not Mood.UNKNOWN
-    )
+    return library.count_untagged()

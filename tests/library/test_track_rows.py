@@ -29,3 +29,15 @@ def test_track_rows_match_rows_built_from_tracks(tmp_path):
     assert got[1].bpm is None and got[1].lufs == -11.5  # stale analysis ignored; gain used
     assert got[3].bpm is None  # a BPM tag of 0 means unknown
     assert calm == [r.path for r in expected if r.mood == "calm"]
+
+
+def test_count_untagged_counts_confident_inferred_moods_only(tmp_path):
+    with Library.open(tmp_path / "i.db") as lib:
+        calm = TagInfo("flac", duration=200, title="Sleep Lullaby", genre="Ambient", bpm=64)
+        bare = TagInfo("flac", duration=200)
+        lib.upsert_scanned([("/m/a.flac", 1, 1, calm, None), ("/m/b.flac", 1, 1, bare, None)])
+        assert lib.get_track("/m/a.flac").scores.mood.value == "calm"
+        assert lib.get_track("/m/b.flac").scores.mood.value == "unknown"
+        assert lib.count_untagged() == 1
+        lib.set_user_mood("/m/a.flac", "calm")
+        assert lib.count_untagged() == 0

@@ -114,6 +114,12 @@ class Library:
             0
         ]
 
+    def count_untagged(self) -> int:
+        """Tracks with a confident inferred mood not yet written into the file (``calmtune tag``)."""
+        return self.conn.execute(
+            "SELECT count(*) FROM tracks WHERE mood_source = 'inferred' AND mood != 'unknown'"
+        ).fetchone()[0]
+
     def get_track(self, path: str) -> Track | None:
         row = self.conn.execute(
             f"SELECT {_TRACK_COLUMNS} {_TRACK_FROM} WHERE t.path = ?", (encode_path(path),)
