@@ -41,3 +41,22 @@ def test_count_untagged_counts_confident_inferred_moods_only(tmp_path):
         assert lib.count_untagged() == 1
         lib.set_user_mood("/m/a.flac", "calm")
         assert lib.count_untagged() == 0
+
+
+def test_track_rows_sample_is_a_seeded_subset_of_one_mood(tmp_path):
+    with Library.open(tmp_path / "i.db") as lib:
+        calm = TagInfo("flac", duration=200, title="Sleep Lullaby", genre="Ambient", bpm=64)
+        loud = TagInfo("flac", duration=200, title="Party Anthem", genre="Dance", bpm=128)
+        items = [(f"/m/c{n:03d}.flac", 1, 1, calm, None) for n in range(300)]
+        items += [(f"/m/u{n:03d}.flac", 1, 1, loud, None) for n in range(50)]
+        lib.upsert_scanned(items)
+        everything = {r[0] for r in lib.track_rows(mood="calm")}
+        first = lib.track_rows(mood="calm", sample=40, seed=7)
+        again = lib.track_rows(mood="calm", sample=40, seed=7)
+        other = lib.track_rows(mood="calm", sample=40, seed=8)
+        small = lib.track_rows(mood="upbeat", sample=400, seed=7)
+    assert len(everything) == 300
+    assert first == again and len(first) == 40
+    assert {r[0] for r in first} <= everything
+    assert {r[0] for r in other} != {r[0] for r in first}
+    assert len(small) == 50  # a sample larger than the mood is the whole mood

@@ -159,7 +159,8 @@ class Library:
         ten times as much on a 100,000-track index.
 
         ``sample`` limits the rows to a pseudo-random subset, the same for the same ``seed`` and
-        index (ordered by a multiplicative hash of the row id), so a big library is not read whole.
+        index, so a big library is not read whole: the ids come from the mood index alone, a
+        seeded generator picks among them, and only those rows are read.
         """
         current = "f.size = t.size AND f.mtime_ns = t.mtime_ns AND f.error IS NULL"
         sql = (
@@ -171,21 +172,30 @@ class Library:
             "COALESCE(t.score_calm, 0), COALESCE(t.score_upbeat, 0), COALESCE(t.score_focus, 0), "
             f"t.mood_confidence, t.format {_TRACK_FROM}"
         )
-        params: tuple = ()
-        if sample is not None:
-            # Pick the ids on the (mood) index alone, then read just those rows.
-            where = "WHERE mood = ?" if mood is not None else ""
-            sql += (
-                f" WHERE t.id IN (SELECT id FROM tracks {where} "
-                "ORDER BY (id * 2654435761 + ?) % 4294967296, id LIMIT ?)"
-            )
-            params = (*([mood] if mood is not None else []), seed % 4294967296, sample)
-        elif mood is not None:
-            sql += " WHERE t.mood = ?"
-            params = (mood,)
-        sql += " ORDER BY t.path"
         fsdecode, playable = os.fsdecode, self._playable
-        return [(fsdecode(r[0]), *r[1:14], playable(r[14])) for r in self.conn.execute(sql, params)]
+        if sample is not None:
+            rows = []
+            for chunk in _chunks(self._sample_ids(mood, sample, seed), 500):
+                where = f" WHERE t.id IN ({', '.join('?' * len(chunk))})"
+                rows.extend(self.conn.execute(sql + where, chunk))
+            rows.sort(key=lambda r: r[0])
+        elif mood is not None:
+            rows = self.conn.execute(sql + " WHERE t.mood = ? ORDER BY t.path", (mood,)).fetchall()
+        else:
+            rows = self.conn.execute(sql + " ORDER BY t.path").fetchall()
+        return [(fsdecode(r[0]), *r[1:14], playable(r[14])) for r in rows]
+
+    def _sample_ids(self, mood: str | None, sample: int, seed: int) -> list[int]:
+        import random
+
+        if mood is None:
+            ids = [r[0] for r in self.conn.execute("SELECT id FROM tracks ORDER BY id")]
+        else:
+            sql = "SELECT id FROM tracks WHERE mood = ? ORDER BY id"
+            ids = [r[0] for r in self.conn.execute(sql, (mood,))]
+        if len(ids) <= sample:
+            return ids
+        return sorted(random.Random(seed).sample(ids, sample))
 
     def file_states(self) -> dict[bytes, tuple[int, int]]:
         """Every indexed path with its (size, mtime_ns): what a rescan compares against."""
@@ -450,6 +460,11 @@ _SCORE_COLS = (
     "mood, mood_source, mood_confidence, score_calm, score_upbeat, score_focus, arousal, valence, "
     "reasons"
 )
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _placeholders(*column_lists: str) -> str:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 RECENT_SESSIONS = 3
 # A session needs a few dozen tracks at most: plan from a seeded sample of a big library first,
 # and read every row only when the sample cannot fill the recipe without compromise.
-SAMPLE_ROWS = 4000
+SAMPLE_ROWS = 2000
 
 
 def build_from_index(
