@@ -12,11 +12,24 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
+
+
+def command_env(extra: dict | None = None) -> dict[str, str]:
+    """The environment for timed commands: this one, plus ``extra``, and bytecode caching on.
+
+    Some shells and sandboxes set PYTHONDONTWRITEBYTECODE; then every run of calmtune (from a
+    source checkout) compiles its modules again, which no installed copy does. The warm-up run
+    writes the caches, as a user's first run would.
+    """
+    env = {**os.environ, **(extra or {})}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 def time_command(argv: Sequence[str], *, repeat: int, env: dict | None = None) -> float:
     """Median wall time of a whole command, after one warm-up run."""
-    run_env = {**os.environ, **(env or {})}
+    run_env = command_env(env)
     subprocess.run(argv, check=True, capture_output=True, env=run_env)
     times = []
     for _ in range(repeat):
@@ -46,3 +59,9 @@ def report(label: str, ours: float, peer: float, peer_label: str, target: str) -
 
 
 PYTHON = sys.executable
+
+
+def calmtune_command() -> list[str]:
+    """The console script users run (it skips `python -m`'s runpy), else `python -m calmtune`."""
+    script = Path(PYTHON).with_name("calmtune")
+    return [str(script)] if script.exists() else [PYTHON, "-m", "calmtune"]

@@ -31,7 +31,7 @@ import time
 import wave
 from pathlib import Path
 
-from _common import PYTHON
+from _common import PYTHON, command_env
 
 RATE = 44100
 
@@ -50,13 +50,14 @@ def write_tone(path: Path, seconds: float) -> Path:
 
 
 def env_for(home: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "CALMTUNE_HOME": str(home),
-        "SDL_AUDIODRIVER": "dummy",
-        "PYGAME_HIDE_SUPPORT_PROMPT": "1",
-        "TERM": "xterm-256color",
-    }
+    return command_env(
+        {
+            "CALMTUNE_HOME": str(home),
+            "SDL_AUDIODRIVER": "dummy",
+            "PYGAME_HIDE_SUPPORT_PROMPT": "1",
+            "TERM": "xterm-256color",
+        }
+    )
 
 
 def start_plain(home: Path, args: list[str]) -> subprocess.Popen:

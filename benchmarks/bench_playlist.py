@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import PYTHON, report, time_call, time_command
+from _common import PYTHON, calmtune_command, report, time_call, time_command
 
 GENRES = ["Ambient", "Classical", "Piano", "Lo-Fi", "Pop", "Rock", "Dance", "Soundtrack", "Jazz"]
 MOOD_TAGS = [None, None, None, "Relaxed", "Chill", "Energetic", "Study", "Happy", "Peaceful"]
@@ -93,7 +93,7 @@ def main() -> None:
             calm = lib.count("calm")
         print(f"index: {args.tracks} tracks ({calm} calm) generated in {built:.1f} s")
 
-        calmtune = [PYTHON, "-m", "calmtune"]
+        calmtune = calmtune_command()
         peer = time_command([*calmtune, "--version"], repeat=args.repeat, env=env)
         build = [*calmtune, "playlist", "build", "calm", "--seed", "7", "--format", "paths"]
         ours = time_command(build, repeat=args.repeat, env=env)

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import PYTHON, report
+from _common import PYTHON, command_env, report
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
@@ -110,7 +110,7 @@ def main() -> None:
         t0 = time.perf_counter()
         make_library(lib, args.files)
         print(f"generated {args.files} files in {time.perf_counter() - t0:.1f} s under {lib}")
-        env = {**os.environ, "CALMTUNE_HOME": str(work / "home")}
+        env = command_env({"CALMTUNE_HOME": str(work / "home")})
         scan = [PYTHON, "-m", "calmtune", "scan", "--json", str(lib)]
         if args.jobs:
             scan[4:4] = ["--jobs", str(args.jobs)]

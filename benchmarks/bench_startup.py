@@ -10,15 +10,8 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
-from pathlib import Path
 
-from _common import PYTHON, report, time_command
-
-
-def _calmtune_command() -> list[str]:
-    """The console script users run (it skips `python -m`'s runpy), else `python -m calmtune`."""
-    script = Path(PYTHON).with_name("calmtune")
-    return [str(script)] if script.exists() else [PYTHON, "-m", "calmtune"]
+from _common import PYTHON, calmtune_command, report, time_command
 
 
 def main() -> None:
@@ -28,7 +21,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as home:
         env = {"CALMTUNE_HOME": home}
         peer = time_command([PYTHON, "-c", "import click"], repeat=args.repeat)
-        calmtune = _calmtune_command()
+        calmtune = calmtune_command()
         # Create the index once so `tracks` measures a normal start, not a first-run migration.
         time_command([*calmtune, "tracks", "--limit", "1"], repeat=1, env=env)
         for label, argv in (
