@@ -65,6 +65,27 @@ class Features:
         return round(-18.0 - self.loudness_lufs, 2)
 
 
+# A measured tempo less sure than this does not override the file's BPM tag.
+TEMPO_CONFIDENCE_OVER_TAG = 0.3
+
+
+def effective_bpm(
+    features: Features | None, tag_bpm: float | None
+) -> tuple[float | None, str | None]:
+    """The tempo calmtune shows and plans with, and where it came from ("analysis" or "tag").
+
+    A measured tempo wins unless it is unsure and the file has a BPM tag; a tag of 0 means none.
+    ``Library.track_rows`` applies the same rule in SQL (a test keeps the two equal).
+    """
+    tag = tag_bpm or None
+    measured = features.bpm if features is not None and features.bpm else None
+    if measured is not None:
+        confidence = features.bpm_confidence
+        if tag is None or confidence is None or confidence >= TEMPO_CONFIDENCE_OVER_TAG:
+            return measured, "analysis"
+    return (tag, "tag") if tag is not None else (None, None)
+
+
 @dataclass(slots=True)
 class MoodEvidence:
     """Everything the mood engine may weigh for one track."""

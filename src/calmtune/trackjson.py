@@ -5,18 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from calmtune.models import Mood, MoodSource, Track
+from calmtune.models import Mood, MoodSource, Track, effective_bpm
 
 
 def track_to_json(track: Track) -> dict[str, Any]:
     tags, features, scores = track.tags, track.features, track.scores
-    measured_bpm = features.bpm if features else None
-    if measured_bpm is not None:
-        bpm, bpm_source = round(measured_bpm, 1), "analysis"
-    elif tags.bpm is not None:
-        bpm, bpm_source = tags.bpm, "tag"
-    else:
-        bpm, bpm_source = None, None
+    bpm, bpm_source = effective_bpm(features, tags.bpm)
+    if bpm_source == "analysis":
+        bpm = round(bpm, 1)
     loudness = features.loudness_lufs if features else None
     rg_gain = tags.replaygain_track_gain
     if rg_gain is None and features is not None:

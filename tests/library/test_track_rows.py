@@ -15,11 +15,14 @@ def test_track_rows_match_rows_built_from_tracks(tmp_path):
             ("/m/b.mp3", TagInfo("mp3", duration=180, artist="Y", replaygain_track_gain=-6.5)),
             ("/m/c.m4a", TagInfo("m4a", duration=None, albumartist="Z", album="Q")),
             ("/m/d.ogg", TagInfo("ogg", duration=90, bpm=0, replaygain_track_gain=2.0)),
+            ("/m/e.flac", TagInfo("flac", duration=90, bpm=60)),
         ]
         lib.upsert_scanned([(p, 10, 20, t, None) for p, t in items])
         lib.store_features("/m/a.flac", 10, 20, Features(bpm=66.5, loudness_lufs=-24.0), None)
         lib.store_features("/m/b.mp3", 99, 99, Features(bpm=120, loudness_lufs=-9.0), None)  # stale
         lib.store_features("/m/d.ogg", 10, 20, None, "cannot decode")
+        unsure = Features(bpm=121.0, bpm_confidence=0.12, loudness_lufs=-20.0)
+        lib.store_features("/m/e.flac", 10, 20, unsure, None)
         lib.set_user_mood("/m/c.m4a", "focus")
         expected = [track_row(t) for t in lib.iter_tracks(sort="path")]
         got = [tuple.__new__(TrackRow, r) for r in lib.track_rows()]
@@ -28,6 +31,7 @@ def test_track_rows_match_rows_built_from_tracks(tmp_path):
     assert got[0].bpm == 66.5 and got[0].lufs == -24.0  # measured wins
     assert got[1].bpm is None and got[1].lufs == -11.5  # stale analysis ignored; gain used
     assert got[3].bpm is None  # a BPM tag of 0 means unknown
+    assert got[4].bpm == 60  # an unsure measurement does not override the tag
     assert calm == [r.path for r in expected if r.mood == "calm"]
 
 

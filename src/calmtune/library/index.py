@@ -15,7 +15,15 @@ from typing import Any
 
 from calmtune.errors import LibraryError
 from calmtune.library.db import connect, write_transaction
-from calmtune.models import Features, Mood, MoodScores, MoodSource, TagInfo, Track
+from calmtune.models import (
+    TEMPO_CONFIDENCE_OVER_TAG,
+    Features,
+    Mood,
+    MoodScores,
+    MoodSource,
+    TagInfo,
+    Track,
+)
 
 # Formats SDL_mixer decodes itself (pygame-ce); others need ffmpeg to be played.
 NATIVE_PLAYABLE_FORMATS = frozenset({"mp3", "flac", "ogg", "opus", "wav", "aiff", "wv", "oggflac"})
@@ -165,7 +173,9 @@ class Library:
         current = "f.size = t.size AND f.mtime_ns = t.mtime_ns AND f.error IS NULL"
         sql = (
             f"SELECT t.path, t.duration, "
-            f"CASE WHEN {current} AND f.bpm > 0 THEN f.bpm ELSE NULLIF(t.tag_bpm, 0) END, "
+            f"CASE WHEN {current} AND f.bpm > 0 AND (NULLIF(t.tag_bpm, 0) IS NULL "
+            f"OR f.bpm_confidence IS NULL OR f.bpm_confidence >= {TEMPO_CONFIDENCE_OVER_TAG}) "
+            "THEN f.bpm ELSE NULLIF(t.tag_bpm, 0) END, "
             f"CASE WHEN {current} AND f.loudness_lufs IS NOT NULL THEN f.loudness_lufs "
             f"ELSE -18.0 - t.rg_track_gain END, "
             "t.artist, t.albumartist, t.album, t.genre, t.mood, t.mood_source, "

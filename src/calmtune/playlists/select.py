@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
-from calmtune.models import Track
+from calmtune.models import Track, effective_bpm
 from calmtune.playlists.recipe import Selection
 
 # ReplayGain 2.0 reference: gain = -18 - loudness, so loudness = -18 - gain.
@@ -34,11 +34,8 @@ class Candidate(NamedTuple):
 
 
 def track_tempo(track: Track) -> float | None:
-    """Measured tempo first, then the file's BPM tag; ``None`` when neither is known."""
-    f = track.features
-    if f is not None and f.bpm:
-        return f.bpm
-    return track.tags.bpm or None
+    """The tempo calmtune plans with (``models.effective_bpm``); ``None`` when unknown."""
+    return effective_bpm(track.features, track.tags.bpm)[0]
 
 
 def track_loudness(track: Track) -> float | None:
@@ -103,7 +100,7 @@ def track_row(track: Track) -> TrackRow:
     """``track`` as a ``TrackRow`` (``track_tempo`` and ``track_loudness`` inlined: this runs
     once per track of a mood when the caller holds ``Track`` objects)."""
     tags, scores, f = track.tags, track.scores, track.features
-    bpm = f.bpm if f is not None and f.bpm else (tags.bpm or None)
+    bpm = effective_bpm(f, tags.bpm)[0]
     lufs = f.loudness_lufs if f is not None else None
     if lufs is None and tags.replaygain_track_gain is not None:
         lufs = RG_REFERENCE_LUFS - tags.replaygain_track_gain

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 
-from calmtune.models import Track
+from calmtune.models import Track, effective_bpm
 from calmtune.playback import PlayItem
 
 
@@ -107,6 +107,4 @@ def _mood(track: Track) -> str | None:
 
 
 def _bpm(track: Track) -> float | None:
-    if track.features is not None and track.features.bpm is not None:
-        return track.features.bpm
-    return track.tags.bpm
+    return effective_bpm(track.features, track.tags.bpm)[0]

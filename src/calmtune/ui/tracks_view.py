@@ -26,7 +26,9 @@ def format_duration(seconds: float | None) -> str:
 
 
 def _bpm(track: Track) -> str:
-    bpm = track.features.bpm if track.features and track.features.bpm else track.tags.bpm
+    from calmtune.models import effective_bpm
+
+    bpm, _source = effective_bpm(track.features, track.tags.bpm)
     return "" if bpm is None else f"{bpm:.0f}"
 
 
