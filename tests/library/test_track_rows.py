@@ -64,3 +64,25 @@ def test_track_rows_sample_is_a_seeded_subset_of_one_mood(tmp_path):
     assert {r[0] for r in first} <= everything
     assert {r[0] for r in other} != {r[0] for r in first}
     assert len(small) == 50  # a sample larger than the mood is the whole mood
+
+
+def test_every_sort_order_runs_and_puts_unknown_values_last(tmp_path):
+    from calmtune.library.index import SORT_COLUMNS
+
+    with Library.open(tmp_path / "i.db") as lib:
+        lib.upsert_scanned(
+            [
+                ("/m/a.flac", 1, 1, TagInfo("flac", duration=10, bpm=120, title="b"), None),
+                ("/m/b.flac", 1, 1, TagInfo("flac", duration=20, bpm=60, title="a"), None),
+                ("/m/c.flac", 1, 1, TagInfo("flac"), None),
+            ]
+        )
+        unsure = Features(bpm=200.0, bpm_confidence=0.05)
+        lib.store_features("/m/a.flac", 1, 1, unsure, None)
+        orders = {name: [t.path for t in lib.iter_tracks(sort=name)] for name in SORT_COLUMNS}
+    assert all(
+        sorted(paths) == ["/m/a.flac", "/m/b.flac", "/m/c.flac"] for paths in orders.values()
+    )
+    assert orders["bpm"] == ["/m/b.flac", "/m/a.flac", "/m/c.flac"]  # 60, 120 (tag wins), none
+    assert orders["duration"] == ["/m/a.flac", "/m/b.flac", "/m/c.flac"]
+    assert orders["title"][-1] == "/m/c.flac"

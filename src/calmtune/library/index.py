@@ -28,19 +28,28 @@ from calmtune.models import (
 # Formats SDL_mixer decodes itself (pygame-ce); others need ffmpeg to be played.
 NATIVE_PLAYABLE_FORMATS = frozenset({"mp3", "flac", "ogg", "opus", "wav", "aiff", "wv", "oggflac"})
 
+# An analysis result counts only for the file contents it was measured on.
+_CURRENT_FEATURES = "f.size = t.size AND f.mtime_ns = t.mtime_ns AND f.error IS NULL"
+# models.effective_bpm in SQL: the measured tempo unless it is unsure and the file has a BPM tag.
+_EFFECTIVE_BPM = (
+    f"CASE WHEN {_CURRENT_FEATURES} AND f.bpm > 0 AND (NULLIF(t.tag_bpm, 0) IS NULL "
+    f"OR f.bpm_confidence IS NULL OR f.bpm_confidence >= {TEMPO_CONFIDENCE_OVER_TAG}) "
+    "THEN f.bpm ELSE NULLIF(t.tag_bpm, 0) END"
+)
+
 # --sort names -> SQL ORDER BY; missing values (NULL) always sort last.
-SORT_COLUMNS: dict[str, str] = {
-    "path": "t.path",
-    "title": "t.title COLLATE NOCASE",
-    "artist": "t.artist COLLATE NOCASE, t.album COLLATE NOCASE, t.tracknumber",
-    "album": "t.album COLLATE NOCASE, t.tracknumber",
-    "genre": "t.genre COLLATE NOCASE",
-    "duration": "t.duration",
-    "bpm": "COALESCE(f.bpm, t.tag_bpm)",
-    "loudness": "f.loudness_lufs",
-    "mood": "t.mood, t.mood_confidence DESC",
-    "confidence": "t.mood_confidence DESC",
-    "format": "t.format",
+SORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "path": ("t.path",),
+    "title": ("t.title COLLATE NOCASE",),
+    "artist": ("t.artist COLLATE NOCASE", "t.album COLLATE NOCASE", "t.tracknumber"),
+    "album": ("t.album COLLATE NOCASE", "t.tracknumber"),
+    "genre": ("t.genre COLLATE NOCASE",),
+    "duration": ("t.duration",),
+    "bpm": (_EFFECTIVE_BPM,),
+    "loudness": (f"CASE WHEN {_CURRENT_FEATURES} THEN f.loudness_lufs END",),
+    "mood": ("t.mood", "-t.mood_confidence"),
+    "confidence": ("-t.mood_confidence",),
+    "format": ("t.format",),
 }
 
 _TRACK_COLUMNS = """
@@ -142,7 +151,7 @@ class Library:
             raise LibraryError(
                 f"cannot sort by '{sort}'", hint=f"use one of {', '.join(SORT_COLUMNS)}"
             )
-        order = ", ".join(f"{c} IS NULL, {c}" for c in SORT_COLUMNS[sort].split(", "))
+        order = ", ".join(f"({c}) IS NULL, {c}" for c in SORT_COLUMNS[sort])
         sql = f"SELECT {_TRACK_COLUMNS} {_TRACK_FROM}"
         params: list[Any] = []
         if mood is not None:
@@ -170,12 +179,10 @@ class Library:
         index, so a big library is not read whole: the ids come from the mood index alone, a
         seeded generator picks among them, and only those rows are read.
         """
-        current = "f.size = t.size AND f.mtime_ns = t.mtime_ns AND f.error IS NULL"
+        current = _CURRENT_FEATURES
         sql = (
             f"SELECT t.path, t.duration, "
-            f"CASE WHEN {current} AND f.bpm > 0 AND (NULLIF(t.tag_bpm, 0) IS NULL "
-            f"OR f.bpm_confidence IS NULL OR f.bpm_confidence >= {TEMPO_CONFIDENCE_OVER_TAG}) "
-            "THEN f.bpm ELSE NULLIF(t.tag_bpm, 0) END, "
+            f"{_EFFECTIVE_BPM}, "
             f"CASE WHEN {current} AND f.loudness_lufs IS NOT NULL THEN f.loudness_lufs "
             f"ELSE -18.0 - t.rg_track_gain END, "
             "t.artist, t.albumartist, t.album, t.genre, t.mood, t.mood_source, "
