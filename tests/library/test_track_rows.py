@@ -60,9 +60,10 @@ def test_track_rows_sample_is_a_seeded_subset_of_one_mood(tmp_path):
         other = lib.track_rows(mood="calm", sample=40, seed=8)
         small = lib.track_rows(mood="upbeat", sample=400, seed=7)
     assert len(everything) == 300
-    assert first == again and len(first) == 40
+    assert first == again and 20 <= len(first) <= 60  # about 40: each row kept by its hash
     assert {r[0] for r in first} <= everything
-    assert {r[0] for r in other} != {r[0] for r in first}
+    picked, picked_other = {r[0] for r in first}, {r[0] for r in other}
+    assert len(picked & picked_other) < len(picked) / 2  # neighbouring seeds: unrelated samples
     assert len(small) == 50  # a sample larger than the mood is the whole mood
 
 

@@ -175,9 +175,8 @@ class Library:
         one implied by the ReplayGain tag (-18 - gain). Building a ``Track`` per file would cost
         ten times as much on a 100,000-track index.
 
-        ``sample`` limits the rows to a pseudo-random subset, the same for the same ``seed`` and
-        index, so a big library is not read whole: the ids come from the mood index alone, a
-        seeded generator picks among them, and only those rows are read.
+        ``sample`` limits the rows to a pseudo-random subset of about that size, the same for the
+        same ``seed`` and index, so a big library is not read whole.
         """
         current = _CURRENT_FEATURES
         sql = (
@@ -190,29 +189,17 @@ class Library:
             f"t.mood_confidence, t.format {_TRACK_FROM}"
         )
         fsdecode, playable = os.fsdecode, self._playable
+        where, params = ("WHERE t.mood = ?", [mood]) if mood is not None else ("WHERE 1", [])
         if sample is not None:
-            rows = []
-            for chunk in _chunks(self._sample_ids(mood, sample, seed), 500):
-                where = f" WHERE t.id IN ({', '.join('?' * len(chunk))})"
-                rows.extend(self.conn.execute(sql + where, chunk))
-            rows.sort(key=lambda r: r[0])
-        elif mood is not None:
-            rows = self.conn.execute(sql + " WHERE t.mood = ? ORDER BY t.path", (mood,)).fetchall()
-        else:
-            rows = self.conn.execute(sql + " ORDER BY t.path").fetchall()
+            total = self.count(mood)
+            if total > sample:
+                # Keep a row when a seeded multiplicative hash of its id falls in the first
+                # sample/total of the hash range: about ``sample`` rows, the same for the same
+                # seed and index, chosen inside SQLite on the mood index without a sort.
+                where += " AND (((t.id + ?) * 2654435761) % 4294967296) < ?"
+                params += [_seed_offset(seed), (4294967296 * sample) // total]
+        rows = self.conn.execute(f"{sql} {where} ORDER BY t.path", params).fetchall()
         return [(fsdecode(r[0]), *r[1:14], playable(r[14])) for r in rows]
-
-    def _sample_ids(self, mood: str | None, sample: int, seed: int) -> list[int]:
-        import random
-
-        if mood is None:
-            ids = [r[0] for r in self.conn.execute("SELECT id FROM tracks ORDER BY id")]
-        else:
-            sql = "SELECT id FROM tracks WHERE mood = ? ORDER BY id"
-            ids = [r[0] for r in self.conn.execute(sql, (mood,))]
-        if len(ids) <= sample:
-            return ids
-        return sorted(random.Random(seed).sample(ids, sample))
 
     def file_states(self) -> dict[bytes, tuple[int, int]]:
         """Every indexed path with its (size, mtime_ns): what a rescan compares against."""
@@ -479,9 +466,11 @@ _SCORE_COLS = (
 )
 
 
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _seed_offset(seed: int) -> int:
+    """A 32-bit offset drawn from ``seed``: neighbouring seeds pick unrelated samples."""
+    import random
+
+    return random.Random(seed).getrandbits(32)
 
 
 def _placeholders(*column_lists: str) -> str:
