@@ -47,3 +47,28 @@ def _fallback(value: object) -> object:
 
 def jobs_option(help_text: str = "Worker processes (default: the number of cores)."):
     return click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help=help_text)
+
+
+class DurationType(click.ParamType):
+    """``90s``, ``20m``, ``1h15m``, ``1:30:00`` or bare minutes, as seconds.
+
+    ``allow_zero`` for options where 0 means "off" (``--wind-down 0``).
+    """
+
+    name = "duration"
+
+    def __init__(self, *, allow_zero: bool = False) -> None:
+        self.allow_zero = allow_zero
+
+    def convert(self, value, param, ctx):
+        from calmtune.durations import parse_duration
+
+        if isinstance(value, float):
+            return value
+        try:
+            seconds = parse_duration(value)
+        except ValueError as err:
+            self.fail(str(err), param, ctx)
+        if seconds <= 0 and not self.allow_zero:
+            self.fail("must be longer than zero", param, ctx)
+        return seconds

@@ -16,27 +16,13 @@ import click
 
 from calmtune.cli.completion import complete_sources
 from calmtune.cli.context import AppContext
-from calmtune.cli.playlist import DurationType
+from calmtune.cli.options import DurationType
 
 if TYPE_CHECKING:
     from calmtune.session import SessionResult, SessionTiming
     from calmtune.session.sources import Playable
 
 SESSION_RECIPES = {"relax": "calm", "focus": "focus", "upbeat": "upbeat"}
-
-
-class OptionalDurationType(DurationType):
-    """A duration that may be zero (``--wind-down 0`` turns the wind-down off)."""
-
-    def convert(self, value, param, ctx):
-        from calmtune.durations import parse_duration
-
-        if isinstance(value, float):
-            return value
-        try:
-            return parse_duration(value)
-        except ValueError as err:
-            self.fail(str(err), param, ctx)
 
 
 def _common_options(func: Callable) -> Callable:
@@ -64,7 +50,7 @@ def _session_command(name: str, recipe_name: str, summary: str) -> click.Command
     @_common_options
     @click.option(
         "--wind-down",
-        type=OptionalDurationType(),
+        type=DurationType(allow_zero=True),
         help="Lower the volume slowly to silence over the last D (e.g. 5m; 0: off).",
     )
     @click.option(

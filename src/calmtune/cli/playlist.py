@@ -10,29 +10,10 @@ import click
 
 from calmtune.cli.completion import complete_recipe_names
 from calmtune.cli.context import AppContext
-from calmtune.cli.options import emit_json, json_option
+from calmtune.cli.options import DurationType, emit_json, json_option
 
 FORMATS = ("m3u8", "json", "paths")
 _SAVE_NAME = re.compile(r"^[\w][\w .-]{0,99}$")
-
-
-class DurationType(click.ParamType):
-    """``90s``, ``20m``, ``1h15m``, ``1:30:00`` or bare minutes, as seconds."""
-
-    name = "duration"
-
-    def convert(self, value, param, ctx):
-        from calmtune.durations import parse_duration
-
-        if isinstance(value, float):
-            return value
-        try:
-            seconds = parse_duration(value)
-        except ValueError as err:
-            self.fail(str(err), param, ctx)
-        if seconds <= 0:
-            self.fail("must be longer than zero", param, ctx)
-        return seconds
 
 
 @click.group()
