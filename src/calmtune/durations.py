@@ -11,10 +11,11 @@ import math
 import re
 
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0}
+# Patterns as text: ``re`` compiles and caches them on first use, not at every start-up.
 # One or more number+unit parts, largest unit first: 1h, 1h15m, 2m30s, 1.5h, 90s.
-_UNITS_RE = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?")
-_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
-_CLOCK_RE = re.compile(r"(\d+):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?")
+_UNITS = r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?"
+_NUMBER = r"\d+(?:\.\d+)?"
+_CLOCK = r"(\d+):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?"
 
 FORMS = "90s, 20m, 1h15m, 1:30:00 (h:mm:ss), 4:30 (m:ss) or a bare number of minutes"
 
@@ -35,9 +36,9 @@ def parse_duration(text: str | float | int) -> float:
     s = raw.strip().lower().replace(" ", "")
     if not s:
         raise ValueError(f"empty duration (use {FORMS})")
-    if _NUMBER_RE.fullmatch(s):
+    if re.fullmatch(_NUMBER, s):
         return _checked(float(s) * 60.0, raw)
-    clock = _CLOCK_RE.fullmatch(s)
+    clock = re.fullmatch(_CLOCK, s)
     if clock:
         a, b, c = clock.groups()
         if c is None:  # m:ss
@@ -49,7 +50,7 @@ def parse_duration(text: str | float | int) -> float:
         if minutes >= 60 or seconds >= 60:
             raise ValueError(f"minutes and seconds must be under 60 in {raw!r} (use {FORMS})")
         return _checked(hours * 3600.0 + minutes * 60.0 + seconds, raw)
-    units = _UNITS_RE.fullmatch(s)
+    units = re.fullmatch(_UNITS, s)
     if units and any(units.groups()):
         total = sum(
             float(value) * _UNIT_SECONDS[unit]

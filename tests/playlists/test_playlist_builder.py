@@ -176,6 +176,21 @@ def test_build_playlist_small_library_is_short_with_note():
     assert any("12 of 30 minutes" in n for n in pl.notes)
 
 
+@pytest.mark.parametrize("shape", ["descending", "ascending"])
+def test_build_playlist_small_pool_uses_every_track_the_arc_allows(shape):
+    # 40, 42 and 44 BPM fit one descending (or ascending) arc. A walk that starts mid-range
+    # with a jitter used to take 42 first and then stop; every seed must now place all three.
+    lib = [
+        make_track(f"/c/{b}.flac", bpm=float(b), lufs=-25.0, artist=f"a{b}") for b in (40, 42, 44)
+    ]
+    recipe = open_recipe(shape, max_bpm_step=30.0, duration=12 * 60)
+    for seed in range(20):
+        pl = build_playlist(lib, recipe, seed=seed)
+        tempos = [track_tempo(t) for t in pl.tracks]
+        assert tempos == sorted(tempos, reverse=shape == "descending") and len(tempos) == 3
+        assert not pl.short
+
+
 def test_build_playlist_calm_descends_and_obeys_bands():
     lib = dense_library(600, bpm_range=(40.0, 160.0))
     pl = build_playlist(lib, get_recipe("calm"), seed=7)

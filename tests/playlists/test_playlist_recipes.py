@@ -124,3 +124,21 @@ def test_load_recipes_broken_user_recipe_is_reported(tmp_path):
     write(tmp_path, "calm", 'description = "x"\nmood = "calm"\nfade_in = "slow"')
     with pytest.raises(ConfigError, match="fade_in"):
         load_recipes(tmp_path)
+
+
+def test_get_recipe_reads_only_the_named_recipe(tmp_path):
+    write(tmp_path, "broken", 'description = "x"\nmood = "calm"\nfade_in = "slow"')
+    write(tmp_path, "calm", GOOD.replace("Mine", "My calm"))
+    assert get_recipe("upbeat", tmp_path).source == "builtin"  # the broken one is not read
+    mine = get_recipe("calm", tmp_path)
+    assert (mine.description, mine.source) == ("My calm", "user")
+    with pytest.raises(ConfigError, match="fade_in"):
+        get_recipe("broken", tmp_path)
+
+
+@pytest.mark.parametrize("name", ["../calm", "sub/calm", ".calm", "", "calm.toml"])
+def test_get_recipe_name_is_never_a_path(tmp_path, name):
+    write(tmp_path / "sub", "calm", GOOD)
+    write(tmp_path, ".calm", GOOD)
+    with pytest.raises(ConfigError, match=r"no recipe named .*available: calm, "):
+        get_recipe(name, tmp_path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Iterable
@@ -20,12 +19,14 @@ nl_option = click.option(
 # File names that are not valid UTF-8 reach us as lone surrogates (surrogateescape). Written as
 # JSON \udcXX escapes they stay valid UTF-8 JSON, and Python's json.loads + os.fsencode gives the
 # original bytes back.
-_LONE_SURROGATE = re.compile("[\udc80-\udcff]")
+_LONE_SURROGATE = "[\udc80-\udcff]"
 
 
 def to_json_text(value: object, *, indent: int | None = 2) -> str:
+    import json  # only JSON output needs it
+
     text = json.dumps(value, ensure_ascii=False, indent=indent, default=_fallback)
-    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return re.sub(_LONE_SURROGATE, lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def emit_json(value: object) -> None:

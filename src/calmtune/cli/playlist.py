@@ -13,7 +13,7 @@ from calmtune.cli.context import AppContext
 from calmtune.cli.options import DurationType, emit_json, json_option
 
 FORMATS = ("m3u8", "json", "paths")
-_SAVE_NAME = re.compile(r"^[\w][\w .-]{0,99}$")
+_SAVE_NAME = r"^[\w][\w .-]{0,99}$"
 
 
 @click.group()
@@ -76,7 +76,7 @@ def build(
     from calmtune.playlists.indexed import build_from_index
     from calmtune.playlists.recipe import get_recipe
 
-    if save is not None and not _SAVE_NAME.match(save):
+    if save is not None and not re.match(_SAVE_NAME, save):
         raise click.BadParameter(
             "use letters, digits, spaces, '.', '-' or '_'", param_hint="--save"
         )

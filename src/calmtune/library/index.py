@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import time
@@ -62,6 +61,8 @@ _TRACK_COLUMNS = """
     f.onset_density, f.brightness, f.silent, f.error
 """
 _TRACK_FROM = "FROM tracks t LEFT JOIN features f ON f.track_id = t.id"
+# Consecutive ids read per seek when sampling a big library (see ``Library._sample_runs``).
+SAMPLE_RUN = 8
 
 
 def encode_path(path: str) -> bytes:
@@ -124,12 +125,16 @@ class Library:
 
     # -- reading tracks ----------------------------------------------------------------------
 
-    def count(self, mood: str | None = None) -> int:
-        if mood is None:
-            return self.conn.execute("SELECT count(*) FROM tracks").fetchone()[0]
-        return self.conn.execute("SELECT count(*) FROM tracks WHERE mood = ?", (mood,)).fetchone()[
-            0
-        ]
+    def count(self, mood: str | None = None, *, at_most: int | None = None) -> int:
+        """How many tracks (of ``mood``) the index holds. With ``at_most``, counting stops there:
+        "are there more than N?" then costs N steps, not a walk over the whole mood."""
+        where, params = ("WHERE mood = ?", [mood]) if mood is not None else ("", [])
+        if at_most is None:
+            sql = f"SELECT count(*) FROM tracks {where}"
+        else:
+            sql = f"SELECT count(*) FROM (SELECT 1 FROM tracks {where} LIMIT ?)"
+            params.append(at_most)
+        return self.conn.execute(sql, params).fetchone()[0]
 
     def count_untagged(self) -> int:
         """Tracks with a confident inferred mood not yet written into the file (``calmtune tag``)."""
@@ -169,14 +174,14 @@ class Library:
     ) -> list[tuple]:
         """Light rows for playlist selection, straight from SQL, in ``playlists.select.TrackRow``
         order: (path, duration, bpm, lufs, artist, albumartist, album, genre, mood, mood_source,
-        score_calm, score_upbeat, score_focus, confidence, playable).
+        score_calm, score_upbeat, score_focus, confidence, playable), sorted by path.
 
         ``bpm`` is the measured tempo, else the BPM tag; ``lufs`` the measured loudness, else the
         one implied by the ReplayGain tag (-18 - gain). Building a ``Track`` per file would cost
         ten times as much on a 100,000-track index.
 
-        ``sample`` limits the rows to a pseudo-random subset of about that size, the same for the
-        same ``seed`` and index, so a big library is not read whole.
+        ``sample`` limits the rows to a pseudo-random subset of at most about that size, the same
+        for the same ``seed`` and index, so a big library is not read whole.
         """
         current = _CURRENT_FEATURES
         sql = (
@@ -188,18 +193,34 @@ class Library:
             "COALESCE(t.score_calm, 0), COALESCE(t.score_upbeat, 0), COALESCE(t.score_focus, 0), "
             f"t.mood_confidence, t.format {_TRACK_FROM}"
         )
-        fsdecode, playable = os.fsdecode, self._playable
         where, params = ("WHERE t.mood = ?", [mood]) if mood is not None else ("WHERE 1", [])
-        if sample is not None:
-            total = self.count(mood)
-            if total > sample:
-                # Keep a row when a seeded multiplicative hash of its id falls in the first
-                # sample/total of the hash range: about ``sample`` rows, the same for the same
-                # seed and index, chosen inside SQLite on the mood index without a sort.
-                where += " AND (((t.id + ?) * 2654435761) % 4294967296) < ?"
-                params += [_seed_offset(seed), (4294967296 * sample) // total]
-        rows = self.conn.execute(f"{sql} {where} ORDER BY t.path", params).fetchall()
+        if sample is not None and self.count(mood, at_most=sample + 1) > sample:
+            rows = self._sample_runs(f"{sql} {where}", params, sample, seed)
+        else:
+            rows = self.conn.execute(f"{sql} {where} ORDER BY t.path", params).fetchall()
+        fsdecode, playable = os.fsdecode, self._playable
         return [(fsdecode(r[0]), *r[1:14], playable(r[14])) for r in rows]
+
+    def _sample_runs(self, query: str, params: list, sample: int, seed: int) -> list[tuple]:
+        """About ``sample`` rows of ``query`` as short runs of consecutive ids, each starting at a
+        seeded random id.
+
+        Each run is one seek on an index and reads neighbouring table pages, so 1,000 rows of a
+        100,000-track index cost a few milliseconds; filtering every row of the mood by a hash of
+        its id cost several times more. Runs are short so that one album, which a scan stores
+        under consecutive ids, cannot fill the sample: the rows come from about sample/8 places.
+        """
+        import random
+
+        top = self.conn.execute("SELECT max(id) FROM tracks").fetchone()[0] or 0
+        rng = random.Random(seed)
+        starts = sorted(rng.randrange(1, top + 1) for _ in range(-(-sample // SAMPLE_RUN)))
+        run = f"{query} AND t.id >= ? ORDER BY t.id LIMIT {SAMPLE_RUN}"
+        by_path: dict[bytes, tuple] = {}  # runs that overlap give a row twice
+        for start in starts:
+            for row in self.conn.execute(run, [*params, start]):
+                by_path[row[0]] = row
+        return [by_path[path] for path in sorted(by_path)]
 
     def file_states(self) -> dict[bytes, tuple[int, int]]:
         """Every indexed path with its (size, mtime_ns): what a rescan compares against."""
@@ -242,7 +263,7 @@ class Library:
         scores = MoodScores(
             calm=s_calm or 0.0, upbeat=s_upbeat or 0.0, focus=s_focus or 0.0, arousal=arousal,
             valence=valence, mood=Mood(mood), confidence=confidence,
-            source=MoodSource(mood_source), reasons=json.loads(reasons) if reasons else [],
+            source=MoodSource(mood_source), reasons=_reasons(reasons),
         )  # fmt: skip
         track = Track(
             path=decode_path(raw_path), size=size, mtime_ns=mtime_ns, tags=tags,
@@ -466,13 +487,6 @@ _SCORE_COLS = (
 )
 
 
-def _seed_offset(seed: int) -> int:
-    """A 32-bit offset drawn from ``seed``: neighbouring seeds pick unrelated samples."""
-    import random
-
-    return random.Random(seed).getrandbits(32)
-
-
 def _placeholders(*column_lists: str) -> str:
     return ", ".join("?" for cols in column_lists for _ in cols.split(","))
 
@@ -491,7 +505,16 @@ def _tag_values(t: TagInfo) -> tuple:
     )  # fmt: skip
 
 
+def _reasons(stored: str | None) -> list[str]:
+    # json is imported here, not at the top: commands that only plan over rows never need it.
+    import json
+
+    return json.loads(stored) if stored else []
+
+
 def _score_values(s: MoodScores) -> tuple:
+    import json
+
     return (
         s.mood.value, s.source.value, s.confidence, s.calm, s.upbeat, s.focus, s.arousal,
         s.valence, json.dumps(s.reasons),

@@ -173,14 +173,18 @@ def plan_playlist(
         )
     if recipe.artist_gap or recipe.album_gap:
         attempts.append((cands, 0, 0, "artists and albums could not all be kept apart"))
-    best: _Walk | None = None
-    for pool, artist_gap, album_gap, note in attempts:
-        walk = walker.walk(pool, artist_gap, album_gap)
-        if best is None or walk.total > best.total + 1e-6:
+    best, best_note = _longest_walk(walker, attempts)
+    if target - best.total >= walker.shortest and recipe.arc.shape != "steady":
+        # Another track would have fitted by length, but the arc left none. With few
+        # candidates a line from the 90th to the 10th percentile of tempo can strand the tracks
+        # beyond its start (take 42 BPM first and 44 can never follow in a calm arc). Walk the
+        # whole tempo range from its far end, without jitter, and keep whichever is longer.
+        lo, hi = _tempo_range(cands)
+        ends = (hi, lo) if recipe.arc.shape == "descending" else (lo, hi)
+        wide = _Walker(cands, recipe, target, *ends, rng, jitter=False)
+        walk, note = _longest_walk(wide, attempts)
+        if walk.total > best.total + 1e-6:
             best, best_note = walk, note
-        if not walk.short:
-            break
-    assert best is not None
     if best_note:
         notes.append(f"To reach the length, {best_note}.")
     notes.extend(best.notes)
@@ -206,6 +210,26 @@ def plan_playlist(
         notes=notes,
         short=best.short,
     )
+
+
+def _longest_walk(walker: _Walker, attempts: list) -> tuple[_Walk, str | None]:
+    """The first walk over ``attempts`` (pool, artist gap, album gap, note) that is not short,
+    else the longest, with the note that explains its compromise."""
+    best: _Walk | None = None
+    best_note = None
+    for pool, artist_gap, album_gap, note in attempts:
+        walk = walker.walk(pool, artist_gap, album_gap)
+        if best is None or walk.total > best.total + 1e-6:
+            best, best_note = walk, note
+        if not walk.short:
+            break
+    assert best is not None
+    return best, best_note
+
+
+def _tempo_range(cands: list[Candidate]) -> tuple[float, float]:
+    known = [c.bpm for c in cands if c.bpm is not None]
+    return (min(known), max(known)) if known else (0.0, 0.0)
 
 
 def _arc_ends(cands: list[Candidate], recipe: Recipe, level: float | None) -> tuple[float, float]:
@@ -259,6 +283,8 @@ class _Walker:
         start: float,
         end: float,
         rng: random.Random,
+        *,
+        jitter: bool = True,
     ) -> None:
         self.arc = recipe.arc
         self.target = target
@@ -267,7 +293,7 @@ class _Walker:
         self.shortest = min(c.duration for c in cands)
         self.longest = max(c.duration for c in cands)
         # A per-track jitter (fixed per seed) lets a new seed choose among near-equal tracks.
-        spread = self.arc.max_bpm_step / 4
+        spread = self.arc.max_bpm_step / 4 if jitter else 0.0
         self.jitter = {c.path: rng.random() * spread for c in cands}
         self.unknown_cost = self.arc.max_bpm_step / 2
 

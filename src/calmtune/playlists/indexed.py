@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from calmtune.errors import NothingToPlayError
 from calmtune.playlists.builder import Plan, Playlist, plan_playlist, playlist_from_plan
 from calmtune.playlists.recipe import Recipe
 from calmtune.playlists.select import TrackRow
@@ -14,9 +15,10 @@ if TYPE_CHECKING:
 
 # Tracks played in this many recent sessions are avoided when the library allows.
 RECENT_SESSIONS = 3
-# A session needs a few dozen tracks at most: plan from a seeded sample of a big library first,
-# and read every row only when the sample cannot fill the recipe without compromise.
-SAMPLE_ROWS = 2000
+# A session needs a few dozen tracks at most: plan from a seeded sample of a big mood first, and
+# read every row only when the sample cannot fill the recipe without compromise. About 1,000 rows
+# from about 125 places in the index still leave hundreds of candidates along any arc.
+SAMPLE_ROWS = 1000
 
 
 def build_from_index(
@@ -32,9 +34,8 @@ def build_from_index(
     # Ask the index for one mood when the recipe takes one (and pins nothing): far fewer rows.
     single = next(iter(moods)) if len(moods) == 1 and not recipe.select.pinned else None
     recent = library.journal.recently_played(RECENT_SESSIONS) if recipe.avoid_recent else set()
-    indexed = library.count()
 
-    def plan_from(raw_rows: list[tuple]) -> tuple[list[TrackRow], Plan]:
+    def plan_from(raw_rows: list[tuple], indexed: int | None) -> tuple[list[TrackRow], Plan]:
         rows = [tuple.__new__(TrackRow, r) for r in raw_rows]
         return rows, plan_playlist(
             rows,
@@ -47,11 +48,15 @@ def build_from_index(
         )
 
     plan = None
-    if single is not None and library.count(single) > SAMPLE_ROWS:
-        rows, plan = plan_from(library.track_rows(mood=single, sample=SAMPLE_ROWS, seed=seed))
-        if plan.short or plan.notes:
+    if single is not None and library.count(single, at_most=SAMPLE_ROWS + 1) > SAMPLE_ROWS:
+        try:
+            rows, plan = plan_from(library.track_rows(single, sample=SAMPLE_ROWS, seed=seed), None)
+        except NothingToPlayError:
+            plan = None  # the few tracks that fit may all lie outside the sample
+        if plan is not None and (plan.short or plan.notes):
             plan = None  # the sample forced a compromise: plan over everything instead
     if plan is None:
-        rows, plan = plan_from(library.track_rows(mood=single))
+        # The whole library's size only matters to the nothing-to-play message.
+        rows, plan = plan_from(library.track_rows(mood=single), library.count())
     chosen = [library.get_track(rows[i].path) for i in plan.indexes]
     return playlist_from_plan(plan, [t for t in chosen if t is not None])

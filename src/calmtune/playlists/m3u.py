@@ -17,8 +17,9 @@ from pathlib import Path
 from calmtune.errors import PlaylistError
 from calmtune.models import Track
 
-_URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
-_EXTINF_RE = re.compile(r"^#EXTINF:\s*(-?\d+(?:\.\d+)?)[^,]*(?:,(.*))?$", re.IGNORECASE)
+# Patterns as text: only reading a playlist needs them, and ``re`` compiles them on first use.
+_URL = r"^[A-Za-z][A-Za-z0-9+.-]+://"
+_EXTINF = r"(?i)^#EXTINF:\s*(-?\d+(?:\.\d+)?)[^,]*(?:,(.*))?$"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,7 @@ def read_m3u(path: str | Path) -> PlaylistFile:
         if not line:
             continue
         if line.startswith("#"):
-            match = _EXTINF_RE.match(line)
+            match = re.match(_EXTINF, line)
             if match:
                 seconds = float(match.group(1))
                 title = (match.group(2) or "").strip() or None
@@ -132,7 +133,7 @@ def _decode(raw: bytes, path: Path) -> str:
 
 def _line_path(line: str, base: Path) -> str | None:
     """The absolute path a playlist line names, or ``None`` for a URL we cannot play."""
-    if _URL_RE.match(line):
+    if re.match(_URL, line):
         from urllib.parse import unquote, urlparse  # only readers need it; writers start faster
 
         url = urlparse(line)

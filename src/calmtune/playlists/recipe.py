@@ -295,15 +295,28 @@ def load_recipes(user_dir: str | Path | None = None) -> dict[str, Recipe]:
 
 
 def get_recipe(name: str, user_dir: str | Path | None = None) -> Recipe:
-    """One recipe by name, or a ``ConfigError`` listing the names that exist."""
-    recipes = load_recipes(user_dir)
-    if name not in recipes:
-        raise ConfigError(
-            f"no recipe named {name!r}; available: {', '.join(recipes)}",
-            hint="see 'calmtune playlist recipes'",
-        )
-    return recipes[name]
+    """One recipe by name (the user's file wins), or a ``ConfigError`` listing the names that
+    exist. Only that recipe's file is read: a broken recipe elsewhere does not stop this one."""
+    if name and "/" not in name and "\\" not in name and not name.startswith("."):
+        folders = [(Path(user_dir), "user")] if user_dir is not None else []
+        for folder, source in [*folders, (builtin_recipes_dir(), "builtin")]:
+            path = folder / f"{name}.toml"
+            if path.is_file():
+                return load_recipe(path, source=source)
+    names = sorted({p.stem for p in _recipe_files(user_dir)})
+    raise ConfigError(
+        f"no recipe named {name!r}; available: {', '.join(names)}",
+        hint="see 'calmtune playlist recipes'",
+    )
+
+
+def _recipe_files(user_dir: str | Path | None) -> list[Path]:
+    files = _toml_files(builtin_recipes_dir())
+    if user_dir is not None and Path(user_dir).is_dir():
+        files += _toml_files(Path(user_dir))
+    return files
 
 
 def _toml_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*.toml") if p.is_file())
+    # Hidden names are editor leftovers (Emacs locks such as ``.#calm.toml``), not recipes.
+    return sorted(p for p in folder.glob("*.toml") if not p.name.startswith(".") and p.is_file())

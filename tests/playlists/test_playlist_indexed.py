@@ -1,0 +1,67 @@
+"""``build_from_index``: a big mood is planned from a sample, with a full read when the sample
+cannot give a playlist without compromise."""
+
+from __future__ import annotations
+
+import pytest
+
+from calmtune.errors import NothingToPlayError
+from calmtune.library import Library
+from calmtune.models import TagInfo
+from calmtune.playlists.indexed import SAMPLE_ROWS, build_from_index
+from calmtune.playlists.recipe import Arc, Recipe, Selection
+
+
+def calm_tags(bpm: float, n: int) -> TagInfo:
+    return TagInfo(
+        "flac", duration=240, title="Lullaby", genre="Ambient", bpm=bpm, artist=f"Artist {n}"
+    )
+
+
+@pytest.fixture
+def big_calm_index(tmp_path):
+    """More calm tracks than one sample, of which only three sit at 40-44 BPM."""
+    items = [
+        (f"/m/{n:05d}.flac", 1, 1, calm_tags(60 + n % 30, n), None) for n in range(SAMPLE_ROWS * 3)
+    ]
+    items += [(f"/m/rare{n}.flac", 1, 1, calm_tags(40 + 2 * n, 10_000 + n), None) for n in range(3)]
+    with Library.open(tmp_path / "i.db") as lib:
+        lib.upsert_scanned(items)
+        assert lib.count("calm") == len(items)
+        yield lib
+
+
+def recipe(bpm: tuple[float, float] | None, minutes: float = 12) -> Recipe:
+    return Recipe(
+        name="test",
+        description="",
+        mood="calm",
+        duration=minutes * 60,
+        avoid_recent=False,
+        select=Selection(moods=("calm",), bpm=bpm),
+        arc=Arc(shape="descending", max_bpm_step=30),
+    )
+
+
+def test_build_from_index_samples_a_big_mood_deterministically(big_calm_index):
+    first = build_from_index(big_calm_index, recipe(None), seed=5)
+    again = build_from_index(big_calm_index, recipe(None), seed=5)
+    assert [t.path for t in first.tracks] == [t.path for t in again.tracks]
+    assert len(first.tracks) == 3 and not first.short and not first.notes
+    bpms = [t.tags.bpm for t in first.tracks]
+    assert bpms == sorted(bpms, reverse=True)
+
+
+def test_build_from_index_reads_everything_when_the_fit_lies_outside_the_sample(big_calm_index):
+    # Only the three rare tracks fit: a sample seldom holds them all, so the builder must fall
+    # back to the whole mood rather than fail or come up short.
+    for seed in range(8):
+        result = build_from_index(big_calm_index, recipe((39, 45)), seed=seed)
+        paths = [t.path for t in result.tracks]
+        assert set(paths) <= {f"/m/rare{n}.flac" for n in range(3)}
+        assert len(paths) >= 2 and not result.short  # within one track of the 12 minutes
+
+
+def test_build_from_index_nothing_fits_counts_the_whole_index(big_calm_index):
+    with pytest.raises(NothingToPlayError, match=rf"\({SAMPLE_ROWS * 3 + 3} indexed"):
+        build_from_index(big_calm_index, recipe((10, 20)), seed=1)
