@@ -29,14 +29,27 @@ def command_env(extra: dict | None = None) -> dict[str, str]:
 
 def time_command(argv: Sequence[str], *, repeat: int, env: dict | None = None) -> float:
     """Median wall time of a whole command, after one warm-up run."""
+    return time_commands([argv], repeat=repeat, env=env)[0]
+
+
+def time_commands(
+    argvs: Sequence[Sequence[str]], *, repeat: int, env: dict | None = None
+) -> list[float]:
+    """Median wall time of each command, after one warm-up run each.
+
+    The runs are interleaved (a, b, a, b, ...), so a machine that slows down part-way through
+    slows every command alike and the ratios between them stay fair.
+    """
     run_env = command_env(env)
-    subprocess.run(argv, check=True, capture_output=True, env=run_env)
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
+    for argv in argvs:
         subprocess.run(argv, check=True, capture_output=True, env=run_env)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    times: list[list[float]] = [[] for _ in argvs]
+    for _ in range(repeat):
+        for argv, spent in zip(argvs, times, strict=True):
+            start = time.perf_counter()
+            subprocess.run(argv, check=True, capture_output=True, env=run_env)
+            spent.append(time.perf_counter() - start)
+    return [statistics.median(spent) for spent in times]
 
 
 def time_call(fn: Callable[[], object], *, repeat: int) -> float:

@@ -11,7 +11,7 @@ import argparse
 import os
 import tempfile
 
-from _common import PYTHON, calmtune_command, report, time_command
+from _common import PYTHON, calmtune_command, report, time_command, time_commands
 
 
 def main() -> None:
@@ -20,18 +20,20 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
         env = {"CALMTUNE_HOME": home}
-        peer = time_command([PYTHON, "-c", "import click"], repeat=args.repeat)
         calmtune = calmtune_command()
         # Create the index once so `tracks` measures a normal start, not a first-run migration.
         time_command([*calmtune, "tracks", "--limit", "1"], repeat=1, env=env)
-        for label, argv in (
-            ("calmtune --help", [*calmtune, "--help"]),
-            ("calmtune --version", [*calmtune, "--version"]),
-            ("calmtune tracks --limit 1", [*calmtune, "tracks", "--limit", "1"]),
-        ):
-            ours = time_command(argv, repeat=args.repeat, env=env)
-            report(label, ours, peer, "import click", "<= 1.5x")
-    print(f"(median of {args.repeat} runs each; python {PYTHON}; pid {os.getpid()})")
+        commands = {
+            "calmtune --help": [*calmtune, "--help"],
+            "calmtune --version": [*calmtune, "--version"],
+            "calmtune tracks --limit 1": [*calmtune, "tracks", "--limit", "1"],
+        }
+        peer, *ours = time_commands(
+            [[PYTHON, "-c", "import click"], *commands.values()], repeat=args.repeat, env=env
+        )
+        for label, spent in zip(commands, ours, strict=True):
+            report(label, spent, peer, "import click", "<= 1.5x")
+    print(f"(median of {args.repeat} interleaved runs each; python {PYTHON}; pid {os.getpid()})")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from calmtune.errors import ConfigError
 
@@ -20,9 +20,10 @@ SETTINGS_FILE_NAME = "settings.toml"
 DB_FILE_NAME = "library.db"
 
 
-@dataclass(frozen=True, slots=True)
-class Paths:
-    """The folders calmtune writes to. None of them is ever inside the user's music folder."""
+class Paths(NamedTuple):
+    """The folders calmtune writes to. None of them is ever inside the user's music folder.
+
+    A NamedTuple, not a frozen dataclass: as immutable, and cheaper to create at start-up."""
 
     config_dir: Path
     data_dir: Path

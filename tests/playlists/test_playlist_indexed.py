@@ -65,3 +65,19 @@ def test_build_from_index_reads_everything_when_the_fit_lies_outside_the_sample(
 def test_build_from_index_nothing_fits_counts_the_whole_index(big_calm_index):
     with pytest.raises(NothingToPlayError, match=rf"\({SAMPLE_ROWS * 3 + 3} indexed"):
         build_from_index(big_calm_index, recipe((10, 20)), seed=1)
+
+
+def test_build_from_index_keeps_a_sample_plan_whose_only_note_is_unknown_tempo(tmp_path):
+    # Tempo unknown everywhere: the note says so, but a full read could not do better, so the
+    # plan must come from the sample (reading every row would make each build slow).
+    items = [
+        (f"/m/{n:05d}.flac", 1, 1, TagInfo("flac", duration=240, title="Sleep Lullaby"), None)
+        for n in range(SAMPLE_ROWS * 4)
+    ]
+    with Library.open(tmp_path / "i.db") as lib:
+        lib.upsert_scanned(items)
+        assert lib.count("calm") == len(items)
+        sample = {r[0] for r in lib.track_rows("calm", sample=SAMPLE_ROWS, seed=9)}
+        result = build_from_index(lib, recipe(None), seed=9)
+    assert any("no known tempo" in note for note in result.notes)
+    assert len(result.tracks) == 3 and {t.path for t in result.tracks} <= sample

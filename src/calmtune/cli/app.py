@@ -170,12 +170,13 @@ def cli(
         verbose=verbose,
         debug=debug,
     )
-    from calmtune.ui.console import is_terminal
-
     # Unattended runs (cron, timers, scripts) of commands that change or play something leave a
     # record. Queries (tracks, show, journal, ...) already hand their answer to the caller, and
     # skipping them keeps scripted start-up free of the logging import.
-    if ctx.invoked_subcommand in LOGGED_COMMANDS and not is_terminal():
-        from calmtune.logs import start_unattended_log
+    if ctx.invoked_subcommand in LOGGED_COMMANDS:
+        from calmtune.ui.console import is_terminal
 
-        start_unattended_log(ctx, ctx.obj.paths.state_dir, verbose=verbose)
+        if not is_terminal():
+            from calmtune.logs import start_unattended_log
+
+            start_unattended_log(ctx, ctx.obj.paths.state_dir, verbose=verbose)

@@ -12,6 +12,7 @@ import bisect
 import random
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from calmtune.errors import NothingToPlayError
 from calmtune.models import Track
@@ -68,8 +69,7 @@ def level_from_recipe(recipe: Recipe) -> float:
     return min(1.0, max(0.0, (bpm - LEVEL_BPM_LOW) / (LEVEL_BPM_HIGH - LEVEL_BPM_LOW)))
 
 
-@dataclass(slots=True)
-class Plan:
+class Plan(NamedTuple):
     """A playlist as positions in the rows it was planned from (see ``plan_playlist``)."""
 
     recipe: str
@@ -78,8 +78,9 @@ class Plan:
     indexes: list[int]
     paths: list[str]
     duration_total: float
-    notes: list[str] = field(default_factory=list)
-    short: bool = False
+    notes: list[str]
+    short: bool  # it ends more than one track short of the target
+    relaxed: bool  # a rule (spacing, recently played) gave way to reach the length
 
 
 def build_playlist(
@@ -209,6 +210,7 @@ def plan_playlist(
         duration_total=best.total,
         notes=notes,
         short=best.short,
+        relaxed=best_note is not None,
     )
 
 
@@ -264,8 +266,7 @@ def _arc_ends(cands: list[Candidate], recipe: Recipe, level: float | None) -> tu
     return clamp(start), clamp(end)
 
 
-@dataclass(slots=True)
-class _Walk:
+class _Walk(NamedTuple):
     sequence: list[Candidate]
     total: float
     short: bool

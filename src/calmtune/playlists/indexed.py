@@ -16,9 +16,10 @@ if TYPE_CHECKING:
 # Tracks played in this many recent sessions are avoided when the library allows.
 RECENT_SESSIONS = 3
 # A session needs a few dozen tracks at most: plan from a seeded sample of a big mood first, and
-# read every row only when the sample cannot fill the recipe without compromise. About 1,000 rows
-# from about 125 places in the index still leave hundreds of candidates along any arc.
-SAMPLE_ROWS = 1000
+# read every row only when the sample cannot fill the recipe without compromise. About 500 rows
+# from about 60 places in the index leave hundreds of candidates along any arc for the few
+# dozen tracks a session holds.
+SAMPLE_ROWS = 500
 
 
 def build_from_index(
@@ -53,7 +54,7 @@ def build_from_index(
             rows, plan = plan_from(library.track_rows(single, sample=SAMPLE_ROWS, seed=seed), None)
         except NothingToPlayError:
             plan = None  # the few tracks that fit may all lie outside the sample
-        if plan is not None and (plan.short or plan.notes):
+        if plan is not None and (plan.short or plan.relaxed):
             plan = None  # the sample forced a compromise: plan over everything instead
     if plan is None:
         # The whole library's size only matters to the nothing-to-play message.

@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from calmtune.errors import PlaylistError
 from calmtune.models import Track
@@ -22,8 +22,7 @@ _URL = r"^[A-Za-z][A-Za-z0-9+.-]+://"
 _EXTINF = r"(?i)^#EXTINF:\s*(-?\d+(?:\.\d+)?)[^,]*(?:,(.*))?$"
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One playable line of a playlist: an absolute path and what ``#EXTINF`` said about it."""
 
     path: str
@@ -31,10 +30,11 @@ class Entry:
     title: str | None = None  # the ``#EXTINF`` display text, usually "Artist - Title"
 
 
-@dataclass(slots=True)
-class PlaylistFile:
-    entries: list[Entry] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+class PlaylistFile(NamedTuple):
+    """What a playlist file held: its playable entries, and a warning per line that is not."""
+
+    entries: list[Entry]
+    warnings: list[str]
 
 
 def _one_line(text: str) -> str:
@@ -89,7 +89,7 @@ def read_m3u(path: str | Path) -> PlaylistFile:
         raise PlaylistError(f"cannot read playlist {path}: {err.strerror or err}") from err
     text = _decode(raw, path)
     base = path.resolve().parent
-    result = PlaylistFile()
+    result = PlaylistFile(entries=[], warnings=[])
     pending: tuple[float | None, str | None] | None = None
     for lineno, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
