@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -112,12 +111,11 @@ _SCHEMA: dict[str, dict[str, tuple[Any, str]]] = {
 _FREE_SECTIONS = frozenset({"mood"})  # validated by the package that owns them
 
 
-@dataclass(slots=True)
-class Settings:
+class Settings(NamedTuple):
     """The user's settings: known sections validated here, others kept raw for their owners."""
 
-    source: Path | None = None
-    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    source: Path | None
+    values: dict[str, dict[str, Any]]
 
     def get(self, section: str, key: str, default: Any = None) -> Any:
         return self.values.get(section, {}).get(key, default)
@@ -126,21 +124,20 @@ class Settings:
         return dict(self.values.get(name, {}))
 
 
-def load_settings(path: Path, *, required: bool = False) -> Settings:
-    """Read and validate the settings file. A missing file means defaults unless ``required``."""
+def load_settings(path: Path, *, required: bool = False, cache_dir: Path | None = None) -> Settings:
+    """Read and validate the settings file. A missing file means defaults unless ``required``.
+    ``cache_dir`` keeps the parsed file between runs (see ``calmtune.tomlfiles``)."""
+    from calmtune.tomlfiles import InvalidToml, read_toml
+
     try:
-        text = path.read_text(encoding="utf-8")
+        data, text = read_toml(path, cache_dir)
     except FileNotFoundError:
         if required:
             raise ConfigError(f"settings file {path} does not exist") from None
-        return Settings(source=None)
+        return Settings(source=None, values={})
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read settings file {path}: {_reason(exc)}") from None
-    import tomllib  # only when there is a file to parse: start-up without one stays lighter
-
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except InvalidToml as exc:
         raise ConfigError(f"settings file {path} is not valid TOML: {exc}") from None
     return Settings(source=path, values=_validate(data, path, text))
 

@@ -12,8 +12,6 @@ broken recipe file still completes by its name.
 
 from __future__ import annotations
 
-import contextlib
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -25,22 +23,20 @@ def recipe_choices() -> dict[str, str]:
     """Recipe name -> description, built-in first, the user's own winning on a shared name."""
     from calmtune.config import Paths
     from calmtune.errors import CalmtuneError
-    from calmtune.playlists.recipe import builtin_recipes_dir, load_recipe
+    from calmtune.playlists.recipe import load_recipe, recipe_files, recipe_files_in
 
-    folders: list[tuple[Path, str]] = []
-    with contextlib.suppress(CalmtuneError):  # a broken install still completes user recipes
-        folders.append((builtin_recipes_dir(), "builtin"))
-    folders.append((Paths.discover().recipes_dir, "user"))
+    paths = Paths.discover()
+    try:
+        files = recipe_files(paths.recipes_dir)
+    except CalmtuneError:  # a broken install still completes the user's recipes
+        files = [(p, "user") for p in recipe_files_in(paths.recipes_dir)]
     choices: dict[str, str] = {}
-    for folder, source in folders:
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.glob("*.toml")):
-            try:
-                description = load_recipe(path, source=source).description
-            except CalmtuneError as exc:
-                description = f"(broken: {exc})"
-            choices[path.stem] = " ".join(str(description or "").split())
+    for path, source in files:
+        try:
+            description = load_recipe(path, source=source, cache_dir=paths.cache_dir).description
+        except CalmtuneError as exc:
+            description = f"(broken: {exc})"
+        choices[path.stem] = " ".join(str(description or "").split())
     return choices
 
 

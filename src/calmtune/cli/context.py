@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,16 +14,27 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from calmtune.library import Library
+    from calmtune.playlists.recipe import Recipe
 
 
-@dataclass
 class AppContext:
-    config_file: Path | None = None
-    db_file: Path | None = None
-    quiet: bool = False
-    verbose: int = 0
-    debug: bool = False
-    _library: Any = field(default=None, repr=False)
+    """What every command shares: global options, folders, settings, consoles and the index,
+    each made on first use."""
+
+    def __init__(
+        self,
+        config_file: Path | None = None,
+        db_file: Path | None = None,
+        quiet: bool = False,
+        verbose: int = 0,
+        debug: bool = False,
+    ) -> None:
+        self.config_file = config_file
+        self.db_file = db_file
+        self.quiet = quiet
+        self.verbose = verbose
+        self.debug = debug
+        self._library: Any = None
 
     @cached_property
     def paths(self) -> Paths:
@@ -32,9 +42,22 @@ class AppContext:
 
     @cached_property
     def settings(self) -> Settings:
+        cache = self.paths.cache_dir
         if self.config_file is not None:
-            return load_settings(self.config_file, required=True)
-        return load_settings(self.paths.settings_file)
+            return load_settings(self.config_file, required=True, cache_dir=cache)
+        return load_settings(self.paths.settings_file, cache_dir=cache)
+
+    def recipe(self, name: str) -> Recipe:
+        """The recipe called ``name``: the user's own, else the built-in one."""
+        from calmtune.playlists.recipe import get_recipe
+
+        return get_recipe(name, self.paths.recipes_dir, cache_dir=self.paths.cache_dir)
+
+    def recipes(self) -> dict[str, Recipe]:
+        """Every recipe by name, the user's winning over built-in ones of the same name."""
+        from calmtune.playlists.recipe import load_recipes
+
+        return load_recipes(self.paths.recipes_dir, cache_dir=self.paths.cache_dir)
 
     @property
     def db_path(self) -> Path:

@@ -104,7 +104,6 @@ def play(
 
     Keys: space pause, n next, p previous, +/- volume, f finish after this track, q quit.
     """
-    from calmtune.playlists.recipe import load_recipes
     from calmtune.session.rules import session_timing
     from calmtune.session.sources import resolve_sources
 
@@ -112,7 +111,7 @@ def play(
         return resolve_sources(
             sources,
             library=app.open_library(),
-            recipes=load_recipes(app.paths.recipes_dir),
+            recipes=app.recipes(),
             duration=opts["duration"],
             shuffle=shuffle,
         )
@@ -142,11 +141,10 @@ def _recipe_session(
     **opts,
 ) -> None:
     from calmtune.errors import NothingToPlayError
-    from calmtune.playlists.recipe import get_recipe
     from calmtune.session.rules import first_set, session_timing
     from calmtune.session.sources import HOW_TO_FILL, recipe_items, soundscape_items
 
-    recipe = get_recipe(recipe_name, app.paths.recipes_dir)
+    recipe = app.recipe(recipe_name)
     session_settings = app.settings.section("session")
     fixed = session_timing(
         recipe=recipe,

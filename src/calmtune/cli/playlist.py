@@ -26,9 +26,7 @@ def playlist() -> None:
 @click.pass_obj
 def recipes(app: AppContext, as_json: bool) -> None:
     """The recipes: built-in ones and your own (a recipe of yours with the same name wins)."""
-    from calmtune.playlists.recipe import load_recipes
-
-    found = load_recipes(app.paths.recipes_dir)
+    found = app.recipes()
     if as_json:
         emit_json(
             [
@@ -74,18 +72,17 @@ def build(
 
     from calmtune.playlists.builder import level_from_rating, level_from_recipe
     from calmtune.playlists.indexed import build_from_index
-    from calmtune.playlists.recipe import get_recipe
 
     if save is not None and not re.match(_SAVE_NAME, save):
         raise click.BadParameter(
             "use letters, digits, spaces, '.', '-' or '_'", param_hint="--save"
         )
-    chosen = get_recipe(recipe, app.paths.recipes_dir)
+    chosen = app.recipe(recipe)
     level = None
     if stress is not None:
         level = level_from_rating(stress)
     elif from_recipe is not None:
-        level = level_from_recipe(get_recipe(from_recipe, app.paths.recipes_dir))
+        level = level_from_recipe(app.recipe(from_recipe))
     if seed is None:
         seed = random.SystemRandom().randrange(2**31)
     result = build_from_index(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import bisect
 import random
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from calmtune.errors import NothingToPlayError
@@ -33,15 +32,16 @@ POOL_LIMIT = 1500
 LEVEL_BPM_LOW, LEVEL_BPM_HIGH = 55.0, 135.0
 
 
-@dataclass(slots=True)
-class Playlist:
+# The records here are NamedTuples: immutable results, and cheaper to define at start-up than
+# dataclasses, which every `playlist build` and session start pays.
+class Playlist(NamedTuple):
     """A built playlist. ``notes`` are plain sentences for the user (never printed here)."""
 
     recipe: str
     seed: int
     duration_target: float
     tracks: list[Track]
-    notes: list[str] = field(default_factory=list)
+    notes: list[str]
     short: bool = False  # it ends more than one track short of the target
 
     @property

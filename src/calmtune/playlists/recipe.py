@@ -11,7 +11,6 @@ user editing a recipe by hand needs to know exactly what to change.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -246,17 +245,21 @@ def parse_recipe(data: dict[str, Any], *, name: str, file: str, source: str = "b
     )
 
 
-def load_recipe(path: str | Path, *, source: str = "user") -> Recipe:
-    """Read and validate one recipe file; its name is the file name without ``.toml``."""
+def load_recipe(path: str | Path, *, source: str = "user", cache_dir: Path | None = None) -> Recipe:
+    """Read and validate one recipe file; its name is the file name without ``.toml``.
+    ``cache_dir`` keeps parsed files between runs (see ``calmtune.tomlfiles``)."""
+    from calmtune.tomlfiles import InvalidToml, read_toml
+
     path = Path(path)
     try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as err:
+        data, _ = read_toml(path, cache_dir)
+    except InvalidToml as err:
         # tomllib's message ends with "(at line N, column M)", which is what the user needs.
-        raise ConfigError(f"{path}: not valid TOML: {err}") from err
+        raise ConfigError(f"{path}: not valid TOML: {err}") from None
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML: not UTF-8 text ({err.reason})") from None
     except OSError as err:
-        raise ConfigError(f"{path}: cannot read recipe: {err.strerror or err}") from err
+        raise ConfigError(f"{path}: cannot read recipe: {err.strerror or err}") from None
     return parse_recipe(data, name=path.stem, file=str(path), source=source)
 
 
@@ -280,19 +283,32 @@ def builtin_recipes_dir() -> Path:
     )
 
 
-def load_recipes(user_dir: str | Path | None = None) -> dict[str, Recipe]:
+def recipe_files(user_dir: str | Path | None = None) -> list[tuple[Path, str]]:
+    """Every recipe file with its source ("builtin" or "user"), built-in ones first, so a user
+    recipe later in the list wins over a built-in one of the same name."""
+    files = [(p, "builtin") for p in recipe_files_in(builtin_recipes_dir())]
+    if user_dir is not None:
+        files += [(p, "user") for p in recipe_files_in(Path(user_dir))]
+    return files
+
+
+def load_recipes(
+    user_dir: str | Path | None = None, *, cache_dir: Path | None = None
+) -> dict[str, Recipe]:
     """All recipes by name: the built-in ones, then the user's, which win on a shared name.
 
     ``user_dir`` is ``<config dir>/recipes``; a missing folder simply adds nothing.
     """
-    recipes = {p.stem: load_recipe(p, source="builtin") for p in _toml_files(builtin_recipes_dir())}
-    if user_dir is not None and Path(user_dir).is_dir():
-        for p in _toml_files(Path(user_dir)):
-            recipes[p.stem] = load_recipe(p, source="user")
+    recipes = {
+        path.stem: load_recipe(path, source=source, cache_dir=cache_dir)
+        for path, source in recipe_files(user_dir)
+    }
     return dict(sorted(recipes.items()))
 
 
-def get_recipe(name: str, user_dir: str | Path | None = None) -> Recipe:
+def get_recipe(
+    name: str, user_dir: str | Path | None = None, *, cache_dir: Path | None = None
+) -> Recipe:
     """One recipe by name (the user's file wins), or a ``ConfigError`` listing the names that
     exist. Only that recipe's file is read: a broken recipe elsewhere does not stop this one."""
     if name and "/" not in name and "\\" not in name and not name.startswith("."):
@@ -300,21 +316,17 @@ def get_recipe(name: str, user_dir: str | Path | None = None) -> Recipe:
         for folder, source in [*folders, (builtin_recipes_dir(), "builtin")]:
             path = folder / f"{name}.toml"
             if path.is_file():
-                return load_recipe(path, source=source)
-    names = sorted({p.stem for p in _recipe_files(user_dir)})
+                return load_recipe(path, source=source, cache_dir=cache_dir)
+    names = sorted({path.stem for path, _ in recipe_files(user_dir)})
     raise ConfigError(
         f"no recipe named {name!r}; available: {', '.join(names)}",
         hint="see 'calmtune playlist recipes'",
     )
 
 
-def _recipe_files(user_dir: str | Path | None) -> list[Path]:
-    files = _toml_files(builtin_recipes_dir())
-    if user_dir is not None and Path(user_dir).is_dir():
-        files += _toml_files(Path(user_dir))
-    return files
-
-
-def _toml_files(folder: Path) -> list[Path]:
-    # Hidden names are editor leftovers (Emacs locks such as ``.#calm.toml``), not recipes.
+def recipe_files_in(folder: Path) -> list[Path]:
+    """The recipe files in ``folder``. Hidden names are editor leftovers (Emacs locks such as
+    ``.#calm.toml``), not recipes."""
+    if not folder.is_dir():
+        return []
     return sorted(p for p in folder.glob("*.toml") if not p.name.startswith(".") and p.is_file())
