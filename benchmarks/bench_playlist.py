@@ -82,7 +82,7 @@ def main() -> None:
     args = parser.parse_args()
     from calmtune.library import Library
     from calmtune.playlists.builder import plan_playlist
-    from calmtune.playlists.indexed import SAMPLE_ROWS, build_from_index
+    from calmtune.playlists.indexed import build_from_index, sample_size
     from calmtune.playlists.recipe import get_recipe
     from calmtune.playlists.select import TrackRow
 
@@ -106,12 +106,13 @@ def main() -> None:
         recipe = get_recipe("calm")
         with Library.open(db) as lib:
             built_in = time_call(lambda: build_from_index(lib, recipe, seed=7), repeat=args.repeat)
+            rows_wanted = sample_size(recipe.duration)
             sampled = time_call(
-                lambda: lib.track_rows("calm", sample=SAMPLE_ROWS, seed=7), repeat=args.repeat
+                lambda: lib.track_rows("calm", sample=rows_wanted, seed=7), repeat=args.repeat
             )
             print(
                 f"  in-process build_from_index: {built_in * 1000:.1f} ms, of which reading the "
-                f"~{SAMPLE_ROWS}-row sample: {sampled * 1000:.1f} ms"
+                f"~{rows_wanted}-row sample: {sampled * 1000:.1f} ms"
             )
             whole = time_call(lambda: lib.track_rows("calm"), repeat=3)
             rows = [tuple.__new__(TrackRow, r) for r in lib.track_rows("calm")]

@@ -2,10 +2,11 @@
 
 Importing tomllib (four modules, one of them compiling a dozen regular expressions) costs several
 milliseconds at every start, more than `playlist build` then spends planning. The cache holds, per
-file, the exact text last parsed and the result as JSON; json loads faster and the index needs it
-anyway. A parse is reused only for byte-identical text, so an edit is always seen, however quickly
-it follows the last read. Only successful parses are cached: a syntax error always comes from
-tomllib, with its line and column.
+file, the exact text last parsed and the result, in ``marshal`` format: the format of Python's own
+bytecode cache, built in (no import at all) and trusted the same way, as a file in the user's own
+cache folder that is only ever replaced whole. A parse is reused only for byte-identical text, so
+an edit is always seen, however quickly it follows the last read. Only successful parses are
+cached: a syntax error always comes from tomllib, with its line and column.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-CACHE_FILE_NAME = "parsed-toml.json"
+CACHE_FILE_NAME = "parsed-toml.marshal"
 _FORMAT = 1  # bump when the cache layout changes; an old cache is then ignored
 
 
@@ -36,7 +37,7 @@ def read_toml(path: Path, cache_dir: Path | None = None) -> tuple[dict[str, Any]
     if isinstance(cached, list) and len(cached) == 2 and cached[0] == text:
         return cached[1], text
     data = _parse(text)
-    if _has_json_form(data):  # TOML dates and times have none: such a file is parsed each time
+    if _plain_values(data):  # a file with TOML dates or times is parsed each time
         entries[key] = [text, data]
         _store_cache(cache_file, entries)
     return data, text
@@ -51,23 +52,22 @@ def _parse(text: str) -> dict[str, Any]:
         raise InvalidToml(str(exc)) from None
 
 
-def _has_json_form(data: dict[str, Any]) -> bool:
-    import json
-
-    try:
-        json.dumps(data)
-    except (TypeError, ValueError):
-        return False
-    return True
+def _plain_values(data: dict[str, Any]) -> bool:
+    """Whether ``data`` holds only values marshal can store: no TOML dates or times."""
+    if isinstance(data, dict):
+        return all(isinstance(k, str) and _plain_values(v) for k, v in data.items())
+    if isinstance(data, list):
+        return all(_plain_values(v) for v in data)
+    return isinstance(data, str | int | float | bool)
 
 
 def _load_cache(cache_file: Path) -> dict[str, Any]:
-    import json
+    import marshal
 
     try:
-        with open(cache_file, encoding="utf-8") as fh:
-            stored = json.load(fh)
-    except (OSError, ValueError):  # missing, unreadable or damaged: start afresh
+        with open(cache_file, "rb") as fh:
+            stored = marshal.loads(fh.read())
+    except (OSError, ValueError, EOFError, TypeError):  # missing or damaged: start afresh
         return {}
     if not isinstance(stored, dict) or stored.get("format") != _FORMAT:
         return {}
@@ -77,15 +77,15 @@ def _load_cache(cache_file: Path) -> dict[str, Any]:
 
 def _store_cache(cache_file: Path, entries: dict[str, Any]) -> None:
     """Write the cache atomically; a cache that cannot be written is simply not kept."""
-    import json
+    import marshal
 
     # Files that are gone would otherwise stay in the cache for ever.
     kept = {key: value for key, value in entries.items() if os.path.exists(key)}
-    text = json.dumps({"format": _FORMAT, "files": kept}, ensure_ascii=False)
+    payload = marshal.dumps({"format": _FORMAT, "files": kept})
     temp = cache_file.with_name(f".{cache_file.name}.{os.getpid()}.tmp")
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        temp.write_text(text, encoding="utf-8")
+        temp.write_bytes(payload)
         os.replace(temp, cache_file)
     except OSError:
         with contextlib.suppress(OSError):

@@ -4,7 +4,7 @@ damaged cache, and never hides a TOML error."""
 from __future__ import annotations
 
 import datetime
-import json
+import marshal
 import subprocess
 import sys
 
@@ -25,7 +25,7 @@ def test_read_toml_gives_the_same_values_from_the_cache(tmp_path):
     assert type(cached["duration"]) is int and type(cached["ratio"]) is float
 
 
-def test_read_toml_from_the_cache_does_not_import_tomllib(tmp_path):
+def test_read_toml_from_the_cache_imports_neither_tomllib_nor_json(tmp_path):
     path = tmp_path / "r.toml"
     path.write_text(TEXT, encoding="utf-8")
     read_toml(path, tmp_path / "cache")
@@ -33,10 +33,10 @@ def test_read_toml_from_the_cache_does_not_import_tomllib(tmp_path):
         "import sys, pathlib\n"
         "from calmtune.tomlfiles import read_toml\n"
         f"data, _ = read_toml(pathlib.Path({str(path)!r}), pathlib.Path({str(tmp_path / 'cache')!r}))\n"
-        "print(data['arc']['shape'], 'tomllib' in sys.modules)\n"
+        "print(data['arc']['shape'], 'tomllib' in sys.modules, 'json' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["descending", "False"]
+    assert out.stdout.split() == ["descending", "False", "False"]
 
 
 def test_read_toml_sees_an_edit_of_the_same_size_at_once(tmp_path):
@@ -53,10 +53,11 @@ def test_read_toml_ignores_a_damaged_cache_and_rewrites_it(tmp_path):
     path.write_text(TEXT, encoding="utf-8")
     cache = tmp_path / "cache"
     cache.mkdir()
-    for junk in (b"\x00\xff garbage", b'{"format": 1, "files": []}', b"[1, 2]", b""):
-        (cache / CACHE_FILE_NAME).write_bytes(junk)
+    junk = [b"\x00\xff garbage", marshal.dumps({"format": 1, "files": []}), marshal.dumps([1])]
+    for damaged in [*junk, marshal.dumps({"format": 1, "files": {str(path): 5}}), b""]:
+        (cache / CACHE_FILE_NAME).write_bytes(damaged)
         assert read_toml(path, cache)[0]["arc"] == {"shape": "descending"}
-        stored = json.loads((cache / CACHE_FILE_NAME).read_text(encoding="utf-8"))
+        stored = marshal.loads((cache / CACHE_FILE_NAME).read_bytes())
         assert stored["files"][str(path)][0] == TEXT
 
 
@@ -93,5 +94,5 @@ def test_read_toml_drops_entries_of_deleted_files(tmp_path):
     read_toml(old, cache)
     old.unlink()
     read_toml(new, cache)
-    stored = json.loads((cache / CACHE_FILE_NAME).read_text(encoding="utf-8"))
+    stored = marshal.loads((cache / CACHE_FILE_NAME).read_bytes())
     assert list(stored["files"]) == [str(new)]

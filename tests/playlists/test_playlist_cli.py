@@ -145,3 +145,26 @@ def test_playlist_build_no_match_in_a_full_library_says_what_to_do(tmp_path):
     result = run("playlist", "build", "sleep")
     assert result.exit_code == 4
     assert "1 indexed, 0 calm" in result.stderr and "loosen" in result.stderr
+
+
+def test_playlist_build_loads_only_what_it_needs(calm_library):
+    # Start-up cost is mostly imports. A second build reads the recipe from the parsed-TOML
+    # cache, so neither tomllib nor json is loaded, and nothing heavy ever is.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from calmtune.cli import main\n"
+        "sys.argv = ['calmtune', 'playlist', 'build', 'calm', '--seed', '3', '--format', 'paths']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ['tomllib', 'json', 'numpy', 'rich', 'mutagen', 'pygame', 'logging']\n"
+        "print('loaded:', *[m for m in heavy if m in sys.modules])\n"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        for _ in range(2)
+    ]
+    assert ".flac" in runs[1].stdout
+    assert "tomllib" in runs[0].stdout.splitlines()[-1]  # the first run parses the recipe
+    assert runs[1].stdout.splitlines()[-1] == "loaded:"

@@ -8,8 +8,11 @@ import pytest
 from calmtune.errors import NothingToPlayError
 from calmtune.library import Library
 from calmtune.models import TagInfo
-from calmtune.playlists.indexed import SAMPLE_ROWS, build_from_index
+from calmtune.playlists.indexed import build_from_index, sample_size
 from calmtune.playlists.recipe import Arc, Recipe, Selection
+
+MINUTES = 12
+SAMPLE_ROWS = sample_size(MINUTES * 60)  # what the builder samples for these recipes
 
 
 def calm_tags(bpm: float, n: int) -> TagInfo:
@@ -31,7 +34,7 @@ def big_calm_index(tmp_path):
         yield lib
 
 
-def recipe(bpm: tuple[float, float] | None, minutes: float = 12) -> Recipe:
+def recipe(bpm: tuple[float, float] | None, minutes: float = MINUTES) -> Recipe:
     return Recipe(
         name="test",
         description="",
@@ -81,3 +84,8 @@ def test_build_from_index_keeps_a_sample_plan_whose_only_note_is_unknown_tempo(t
         result = build_from_index(lib, recipe(None), seed=9)
     assert any("no known tempo" in note for note in result.notes)
     assert len(result.tracks) == 3 and {t.path for t in result.tracks} <= sample
+
+
+def test_sample_size_grows_with_the_playlist_length():
+    assert sample_size(60) == 300 <= sample_size(25 * 60)  # a short session: the floor
+    assert sample_size(3 * 3600) > 4 * sample_size(25 * 60)  # three hours: more candidates

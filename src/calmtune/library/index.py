@@ -506,19 +506,21 @@ def _tag_values(t: TagInfo) -> tuple:
 
 
 def _reasons(stored: str | None) -> list[str]:
-    # json is imported here, not at the top: commands that only plan over rows never need it.
-    import json
-
-    return json.loads(stored) if stored else []
+    return stored.split("\n") if stored else []
 
 
 def _score_values(s: MoodScores) -> tuple:
-    import json
-
     return (
         s.mood.value, s.source.value, s.confidence, s.calm, s.upbeat, s.focus, s.arousal,
-        s.valence, json.dumps(s.reasons),
+        s.valence, reasons_text(s.reasons),
     )  # fmt: skip
+
+
+def reasons_text(reasons: list[str]) -> str | None:
+    """Reasons as stored: one per line. They are one-line sentences, so a line break that a tag
+    brought into one (a genre name, say) becomes a space. Plain text rather than JSON spares
+    every command that loads a track the json import."""
+    return "\n".join(" ".join(reason.splitlines()) for reason in reasons) or None
 
 
 __all__ = ["Library", "decode_path", "encode_path"]

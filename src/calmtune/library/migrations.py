@@ -126,9 +126,32 @@ def m002_journal(conn: sqlite3.Connection) -> None:
     )
 
 
+def m003_reasons_as_lines(conn: sqlite3.Connection) -> None:
+    """Mood reasons were a JSON list; they are now one reason per line (see
+    ``index.reasons_text``)."""
+    import json
+
+    from calmtune.library.index import reasons_text
+
+    updates = []
+    for track_id, stored in conn.execute(
+        "SELECT id, reasons FROM tracks WHERE reasons IS NOT NULL"
+    ):
+        try:
+            reasons = json.loads(stored)
+        except ValueError:
+            reasons = None
+        if not isinstance(reasons, list):  # damaged: keep the scores, drop the reasons
+            updates.append((None, track_id))
+            continue
+        updates.append((reasons_text([str(r) for r in reasons]), track_id))
+    conn.executemany("UPDATE tracks SET reasons = ? WHERE id = ?", updates)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_journal,
+    m003_reasons_as_lines,
 ]
 
 

@@ -16,10 +16,18 @@ if TYPE_CHECKING:
 # Tracks played in this many recent sessions are avoided when the library allows.
 RECENT_SESSIONS = 3
 # A session needs a few dozen tracks at most: plan from a seeded sample of a big mood first, and
-# read every row only when the sample cannot fill the recipe without compromise. About 500 rows
-# from about 60 places in the index leave hundreds of candidates along any arc for the few
-# dozen tracks a session holds.
-SAMPLE_ROWS = 500
+# read every row only when the sample cannot fill the recipe without compromise. Fifty candidate
+# rows per track the playlist needs (from about a sixth as many places in the index) leave
+# several tracks near every point of the arc; a full read of a 35,000-track mood costs 30 times
+# more than such a sample.
+SAMPLE_PER_TRACK = 50
+SAMPLE_MIN = 300
+TYPICAL_TRACK_SECONDS = 240.0
+
+
+def sample_size(duration: float) -> int:
+    """How many rows to plan a playlist of ``duration`` seconds from."""
+    return max(SAMPLE_MIN, round(SAMPLE_PER_TRACK * duration / TYPICAL_TRACK_SECONDS))
 
 
 def build_from_index(
@@ -49,9 +57,10 @@ def build_from_index(
         )
 
     plan = None
-    if single is not None and library.count(single, at_most=SAMPLE_ROWS + 1) > SAMPLE_ROWS:
+    sample = sample_size(duration if duration is not None else recipe.duration)
+    if single is not None and library.count(single, at_most=sample + 1) > sample:
         try:
-            rows, plan = plan_from(library.track_rows(single, sample=SAMPLE_ROWS, seed=seed), None)
+            rows, plan = plan_from(library.track_rows(single, sample=sample, seed=seed), None)
         except NothingToPlayError:
             plan = None  # the few tracks that fit may all lie outside the sample
         if plan is not None and (plan.short or plan.relaxed):
