@@ -1,6 +1,6 @@
 """`calmtune playlist build calm` on a generated index, against `calmtune --version`.
 
-    python benchmarks/bench_playlist.py [--tracks 100000] [--repeat 5]
+    python benchmarks/bench_playlist.py [--tracks 100000] [--repeat 21]
 
 Target (QUALITY.md): the whole build command within 1.5x of the whole `--version` command, timed
 in interleaved runs. Also prints, for context, the build in-process and its sample read, the cost
@@ -78,7 +78,7 @@ def _describe(playlist_or_plan, library) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tracks", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=21)
     args = parser.parse_args()
     from calmtune.library import Library
     from calmtune.playlists.builder import plan_playlist

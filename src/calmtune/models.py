@@ -1,9 +1,14 @@
-"""Plain data shared by every part of calmtune. Standard library only."""
+"""Plain data shared by every part of calmtune. Standard library only.
+
+The records are NamedTuples: immutable values (a changed copy comes from ``_replace``), and about
+half the cost of dataclasses to define, which every command that loads a track pays at start-up.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Mood(StrEnum):
@@ -19,8 +24,7 @@ class MoodSource(StrEnum):
     INFERRED = "inferred"  # computed, not written to the file
 
 
-@dataclass(slots=True)
-class TagInfo:
+class TagInfo(NamedTuple):
     """What a file's own tags and stream info say. ``None`` means the file does not say."""
 
     format: str  # short lower-case name: mp3, flac, ogg, opus, m4a, wav, aiff, wma, wv, ape ...
@@ -44,8 +48,7 @@ class TagInfo:
     replaygain_album_peak: float | None = None
 
 
-@dataclass(slots=True)
-class Features:
+class Features(NamedTuple):
     """Measured audio features (analysis). ``None`` means not measured."""
 
     bpm: float | None = None
@@ -86,8 +89,7 @@ def effective_bpm(
     return (tag, "tag") if tag is not None else (None, None)
 
 
-@dataclass(slots=True)
-class MoodEvidence:
+class MoodEvidence(NamedTuple):
     """Everything the mood engine may weigh for one track."""
 
     tag_mood: str | None = None  # raw mood text from the file
@@ -101,8 +103,7 @@ class MoodEvidence:
     features: Features | None = None
 
 
-@dataclass(slots=True)
-class MoodScores:
+class MoodScores(NamedTuple):
     """The mood engine's verdict for one track."""
 
     calm: float
@@ -113,11 +114,10 @@ class MoodScores:
     mood: Mood
     confidence: float
     source: MoodSource
-    reasons: list[str] = field(default_factory=list)
+    reasons: Sequence[str] = ()  # plain sentences, one per line when shown
 
 
-@dataclass(slots=True)
-class Track:
+class Track(NamedTuple):
     """One indexed file: its identity, its tags, its features and its mood."""
 
     path: str
@@ -144,8 +144,7 @@ class EndedBy(StrEnum):
     RUNNING = "running"  # not ended yet, or the process died without a word
 
 
-@dataclass(slots=True)
-class SessionRecord:
+class SessionRecord(NamedTuple):
     """One listening session in the journal."""
 
     id: int | None
@@ -155,7 +154,7 @@ class SessionRecord:
     ended_by: EndedBy = EndedBy.RUNNING
     stress_before: int | None = None  # 0..10
     stress_after: int | None = None
-    tracks: list[str] = field(default_factory=list)  # paths, in the order played
+    tracks: Sequence[str] = ()  # paths, in the order played
     listened_seconds: float = 0.0
 
     @property

@@ -94,8 +94,9 @@ def test_track_rows_sample_spreads_over_many_albums(tmp_path):
     items = []
     for album in range(400):
         for track in range(12):
-            tags = TagInfo("flac", duration=200, title="Lullaby", genre="Ambient", bpm=64)
-            tags.album = f"Album {album:03d}"
+            tags = TagInfo(
+                "flac", duration=200, title="Lullaby", genre="Ambient", bpm=64, album=f"A{album}"
+            )
             items.append((f"/m/{album:03d}/{track:02d}.flac", 1, 1, tags, None))
     with Library.open(tmp_path / "i.db") as lib:
         lib.upsert_scanned(items)

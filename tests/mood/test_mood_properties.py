@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -60,16 +58,15 @@ def test_classify_calmer_version_never_scores_lower_on_calm(
 ):
     """Slower, quieter, less dense (darker, more even) audio never gets a lower calm score."""
     f = features
-    calmer = replace(
-        f,
+    calmer = f._replace(
         bpm=None if f.bpm is None else max(20.0, f.bpm - slower),
         loudness_lufs=None if f.loudness_lufs is None else f.loudness_lufs - quieter,
         onset_density=None if f.onset_density is None else f.onset_density * sparser,
         brightness=None if f.brightness is None else f.brightness * (0.2 + 0.8 * darker),
         loudness_range=None if f.loudness_range is None else f.loudness_range * evener,
     )
-    original = classify(replace(evidence, features=features))
-    calmed = classify(replace(evidence, features=calmer))
+    original = classify(evidence._replace(features=features))
+    calmed = classify(evidence._replace(features=calmer))
     assert calmed.calm >= original.calm
 
 
@@ -78,9 +75,9 @@ def test_classify_calmer_version_never_scores_lower_on_calm(
 def test_classify_user_mood_always_wins(evidence, word, where):
     """A mood set by hand, in calmtune or by another tagger in the file, decides with confidence 1."""
     if where:
-        evidence = replace(evidence, user_mood=word.upper())
+        evidence = evidence._replace(user_mood=word.upper())
     else:
-        evidence = replace(evidence, user_mood=None, tag_mood=word, tag_mood_by_calmtune=False)
+        evidence = evidence._replace(user_mood=None, tag_mood=word, tag_mood_by_calmtune=False)
     result = classify(evidence)
     expected = SYNONYMS[word]
     assert result.mood is expected
@@ -114,10 +111,10 @@ def test_classify_dropping_supporting_evidence_never_raises_confidence(
 ):
     """Missing evidence lowers confidence: without a clue that backed the verdict, the engine is
     never more sure of that same verdict."""
-    evidence = replace(evidence, tag_mood=None, genre=genre, title=title)
+    evidence = evidence._replace(tag_mood=None, genre=genre, title=title)
     full = classify(evidence)
     # title and album words form one piece of evidence, so they are dropped together
-    less = classify(replace(evidence, **dict.fromkeys(drop)))
+    less = classify(evidence._replace(**dict.fromkeys(drop)))
     alone = classify(MoodEvidence(**{name: getattr(evidence, name) for name in drop}))
     moods = ("calm", "upbeat", "focus")
     best = max(moods, key=lambda m: getattr(full, m))

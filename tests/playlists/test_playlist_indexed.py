@@ -87,5 +87,5 @@ def test_build_from_index_keeps_a_sample_plan_whose_only_note_is_unknown_tempo(t
 
 
 def test_sample_size_grows_with_the_playlist_length():
-    assert sample_size(60) == 300 <= sample_size(25 * 60)  # a short session: the floor
+    assert sample_size(60) == 150 <= sample_size(25 * 60)  # a short session: the floor
     assert sample_size(3 * 3600) > 4 * sample_size(25 * 60)  # three hours: more candidates

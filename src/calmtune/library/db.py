@@ -16,10 +16,13 @@ from calmtune.errors import LibraryError
 BUSY_TIMEOUT_MS = 30_000
 
 
+# The number of migrations in ``migrations.MIGRATIONS`` (a test keeps the two equal), so an
+# index that is up to date opens without loading the migrations at all.
+SCHEMA_VERSION = 3
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Open (creating if needed) and migrate the index at ``path``."""
-    from calmtune.library.migrations import migrate
-
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN/COMMIT ourselves (see write_transaction).
@@ -28,7 +31,10 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a crash loses at most a batch
         conn.execute("PRAGMA foreign_keys = ON")
-        migrate(conn)
+        if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            from calmtune.library.migrations import migrate
+
+            migrate(conn)
     except sqlite3.DatabaseError as exc:
         raise LibraryError(
             f"cannot open the index {path}: {exc}",

@@ -7,7 +7,6 @@ in the same step, so the next scan does not see the file as changed by someone e
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -84,7 +83,7 @@ def select_tracks(library: Library, paths: Iterable[str]) -> tuple[list[Track], 
 
 def _inferred_without_user(library: Library, track: Track) -> Mood:
     """The mood calmtune infers when the user's own mood (index or file) is set aside (--force)."""
-    tags = dataclasses.replace(track.tags, mood=None, mood_by_calmtune=False)
+    tags = track.tags._replace(mood=None, mood_by_calmtune=False)
     return library.score(tags, track.features, None).mood
 
 

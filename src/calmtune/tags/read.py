@@ -63,33 +63,33 @@ def tag_info_from(path: str, audio: Any, fmt: str, family: Family | None) -> Tag
 
 
 def _tag_info(path: str, audio: Any, fmt: str, family: Family | None) -> TagInfo:
-    info = TagInfo(format=fmt)
-    _fill_stream_info(info, path, audio)
+    values: dict[str, Any] = {"format": fmt, **_stream_info(path, audio, fmt)}
     tags = audio.tags
     if family is None or tags is None:
-        return info
-    for field in _TEXT_FIELDS:
-        setattr(info, field, read_field(tags, family, field))
-    for field in _PARSERS:
-        setattr(info, field, read_field(tags, family, field))
+        return TagInfo(**values)
+    for field in (*_TEXT_FIELDS, *_PARSERS):
+        values[field] = read_field(tags, family, field)
     provenance = parse_provenance(read_raw_text(tags, family, "provenance"))
-    info.mood_by_calmtune = written_by_calmtune(provenance, "mood", info.mood)
-    return info
+    values["mood_by_calmtune"] = written_by_calmtune(provenance, "mood", values["mood"])
+    return TagInfo(**values)
 
 
-def _fill_stream_info(info: TagInfo, path: str, audio: Any) -> None:
+def _stream_info(path: str, audio: Any, fmt: str) -> dict[str, Any]:
     stream = audio.info
     length = getattr(stream, "length", None)
-    info.duration = float(length) if length and length > 0 else None
+    duration = float(length) if length and length > 0 else None
     rate = getattr(stream, "sample_rate", None)
-    if not rate and info.format == "opus":
+    if not rate and fmt == "opus":
         rate = 48000  # Opus always decodes at 48 kHz; the header's input rate is informational
-    info.sample_rate = int(rate) if rate else None
     channels = getattr(stream, "channels", None)
-    info.channels = int(channels) if channels else None
     bitrate = getattr(stream, "bitrate", None)
-    if not bitrate and info.duration:
+    if not bitrate and duration:
         # mutagen gives no bitrate for some containers (Opus, ...): the average over the file,
         # as ffprobe reports it, is the honest figure.
-        bitrate = os.path.getsize(path) * 8 / info.duration
-    info.bitrate = int(bitrate) if bitrate else None
+        bitrate = os.path.getsize(path) * 8 / duration
+    return {
+        "duration": duration,
+        "sample_rate": int(rate) if rate else None,
+        "channels": int(channels) if channels else None,
+        "bitrate": int(bitrate) if bitrate else None,
+    }
