@@ -7,9 +7,12 @@ drift while ratios hold. They never fail on a time.
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -50,6 +53,29 @@ def time_commands(
             subprocess.run(argv, check=True, capture_output=True, env=run_env)
             spent.append(time.perf_counter() - start)
     return [statistics.median(spent) for spent in times]
+
+
+def count_instructions(argv: Sequence[str], *, env: dict | None = None) -> int | None:
+    """Instructions a whole command executes, counted by valgrind's callgrind; ``None`` without
+    valgrind. Unlike wall time this barely moves between runs on a busy machine, so it settles
+    a ratio that the timings leave in doubt. (It does not see waiting for the disk.)"""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    argv = list(argv)
+    if len(argv) == 1:  # a console script: valgrind runs the interpreter, not the #! line
+        argv = [PYTHON, *argv]
+    run_env = {**command_env(env), "PYTHONHASHSEED": "0"}
+    with tempfile.TemporaryDirectory() as folder:
+        out = os.path.join(folder, "callgrind.out")
+        done = subprocess.run(
+            [valgrind, "--tool=callgrind", f"--callgrind-out-file={out}", *argv],
+            capture_output=True,
+            text=True,
+            env=run_env,
+        )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    return int(found.group(1)) if found and done.returncode == 0 else None
 
 
 def time_call(fn: Callable[[], object], *, repeat: int) -> float:

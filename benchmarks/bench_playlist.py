@@ -1,6 +1,6 @@
 """`calmtune playlist build calm` on a generated index, against `calmtune --version`.
 
-    python benchmarks/bench_playlist.py [--tracks 100000] [--repeat 21]
+    python benchmarks/bench_playlist.py [--tracks 100000] [--repeat 21] [--instructions]
 
 Target (QUALITY.md): the whole build command within 1.5x of the whole `--version` command, timed
 in interleaved runs. Also prints, for context, the build in-process and its sample read, the cost
@@ -18,7 +18,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import PYTHON, calmtune_command, report, time_call, time_commands
+from _common import (
+    PYTHON,
+    calmtune_command,
+    count_instructions,
+    report,
+    time_call,
+    time_commands,
+)
 
 GENRES = ["Ambient", "Classical", "Piano", "Lo-Fi", "Pop", "Rock", "Dance", "Soundtrack", "Jazz"]
 MOOD_TAGS = [None, None, None, "Relaxed", "Chill", "Energetic", "Study", "Happy", "Peaceful"]
@@ -79,6 +86,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tracks", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=21)
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count instructions of both commands with valgrind (about 10 s)",
+    )
     args = parser.parse_args()
     from calmtune.library import Library
     from calmtune.playlists.builder import plan_playlist
@@ -102,6 +114,17 @@ def main() -> None:
         build = [*calmtune, "playlist", "build", "calm", "--seed", "7", "--format", "paths"]
         peer, ours = time_commands([[*calmtune, "--version"], build], repeat=args.repeat, env=env)
         report("playlist build calm (command)", ours, peer, "--version", "<= 1.5x")
+        if args.instructions:
+            counts = [
+                count_instructions(argv, env=env) for argv in ([*calmtune, "--version"], build)
+            ]
+            if None in counts:
+                print("  instructions: valgrind is not installed (or failed)")
+            else:
+                print(
+                    f"  instructions: build {counts[1] / 1e6:.1f}M, --version "
+                    f"{counts[0] / 1e6:.1f}M, ratio {counts[1] / counts[0]:.3f}"
+                )
 
         recipe = get_recipe("calm")
         with Library.open(db) as lib:
