@@ -19,8 +19,8 @@ RECENT_SESSIONS = 3
 # read every row only when the sample cannot fill the recipe without compromise. Measured on a
 # generated 100,000-track index (every built-in recipe, 12 seeds each): 25 rows per track the
 # playlist needs fit the length as well as a full read, while the 45-minute sleep recipe, whose
-# loudness band is narrow, came up short from 150 rows and fell back to a full read. A full read
-# of a 35,000-track mood costs about 60 times more than such a sample.
+# loudness band is narrow, came up short from 150 rows for 2 seeds of 12 (and fell back to a full
+# read). A full read of a 35,000-track mood costs over a hundred times more than such a sample.
 SAMPLE_PER_TRACK = 25
 SAMPLE_MIN = 150
 TYPICAL_TRACK_SECONDS = 240.0
