@@ -5,7 +5,7 @@
 1. The same file plays for ``--seconds`` twice, side by side (dummy SDL driver, separate homes so
    the single-instance lock lets both run): once with the live view in a pseudo-terminal, once
    with ``--no-ui``. Each process's CPU time comes from ``wait4``, its peak RSS from ``/proc/PID/status`` (VmHWM). Target
-   (QUALITY.md): the view costs at most 2 points of one core; RSS under 120 MB.
+   (docs/testing.md): the view costs at most 2 points of one core; RSS under 120 MB.
 2. ``calmtune relax --no-ui`` on an index of ``--tracks`` tracks: the time from starting the
    command to the track-start line, which the session prints right after SDL starts playing.
    The index is written through the library API (tags as a scan would store them, scored by

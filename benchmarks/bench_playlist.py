@@ -2,7 +2,7 @@
 
     python benchmarks/bench_playlist.py [--tracks 100000] [--repeat 21] [--instructions]
 
-Target (QUALITY.md): the whole build command within 1.5x of the whole `--version` command, timed
+Target (docs/testing.md): the whole build command within 1.5x of the whole `--version` command, timed
 in interleaved runs. Also prints, for context, the build in-process and its sample read, the cost
 of the full read a compromised sample falls back to, and the playlist planned from the sample next
 to the one planned from every calm row, so a speed-up that costs quality shows. Never fails on a

@@ -2,7 +2,7 @@
 
     python benchmarks/bench_startup.py [--repeat N]
 
-Target (QUALITY.md): within 1.5x of the bare click import.
+Target (docs/testing.md): within 1.5x of the bare click import.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@
     python benchmarks/evaluate_mood.py --time-classify [--calls 50000]
 
 Each piece is written as a WAV file (numpy + ``wave``) with a controlled tempo, loudness, onset
-density, timbre and dynamics, labelled with the mood its sound was built for (DOMAIN.md, "The three
-receptive moods"), and given realistic tags: genre, title, album, sometimes a BPM or key tag. About
+density, timbre and dynamics, labelled with the mood its sound was built for (docs/music.md, "The three
+moods"), and given realistic tags: genre, title, album, sometimes a BPM or key tag. About
 a third carry tags that disagree with the sound (a lullaby on a "Soundtrack"/"Metal" album, a dance
 track tagged "Ambient"), because measured audio must be able to overrule genre.
 
@@ -13,7 +13,7 @@ Then the real analysis turns every file into ``Features`` and ``calmtune.mood.cl
 The script prints a confusion matrix (rows: the label; columns: the verdict, with ``unknown``),
 accuracy, coverage, the same for the disagreeing subset, and for the tags alone (no audio).
 
-Kept apart from tuning: the engine's tables were set from DOMAIN.md and the hand-written cases in
+Kept apart from tuning: the engine's tables were set from docs/music.md and the hand-written cases in
 ``tests/mood/``; nothing here feeds back into them. The default seed and the class ranges below
 were fixed before the first run. Seed 1 served as a development draw (it showed that the generator
 needed notes on the beat grid, and that pulse-less audio must count against focus); the evaluation
@@ -44,7 +44,7 @@ MOODS = ("calm", "upbeat", "focus")
 VERDICTS = (*MOODS, "unknown")
 EVAL_SEED = 20261125
 
-# What each class sounds like (DOMAIN.md): ranges drawn uniformly per piece.
+# What each class sounds like (docs/music.md): ranges drawn uniformly per piece.
 CLASS_SOUND = {
     # tempo range, notes per beat (on the beat grid, as in real music: halves, quarters, 8ths,
     # 16ths), loudness target (RMS dBFS), timbre harmonics, section level swing (dB)

@@ -2,7 +2,7 @@
 
 Shared by the tag, scanner and CLI tests: ``from audiofiles import make_tagged_file``.
 
-Tags are written here with mutagen directly, from DOMAIN.md's key table, and never through
+Tags are written here with mutagen directly, from the key table in docs/music.md, and never through
 calmtune's own writer, so tests of calmtune's reader and writer check against an independent oracle.
 """
 

@@ -1,7 +1,7 @@
 """Parse and format the durations users type: ``90s``, ``20m``, ``1h15m``, ``1:30:00``, ``25``.
 
 Pure and standard-library only, so the CLI, the settings file and the recipes share one reading
-of a duration. A bare number means minutes (CLI.md), because that is what people mean when they
+of a duration. A bare number means minutes (docs/cli.md), because that is what people mean when they
 ask for "a 20 minute session".
 """
 

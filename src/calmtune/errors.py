@@ -1,7 +1,8 @@
 """calmtune's own errors, each carrying the exit code of the command-line contract.
 
 Library code raises these; the CLI turns them into one line on stderr and the exit code, in one
-place (``calmtune.cli.main``). Codes are those of ``CLI.md``.
+place (``calmtune.cli.app.CalmtuneGroup.invoke``). The codes are those of docs/cli.md, "Exit
+codes"; docs/design.md, "Errors and exit codes", says how they flow.
 """
 
 from __future__ import annotations

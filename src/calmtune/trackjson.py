@@ -1,5 +1,6 @@
-"""The track object of the command-line contract (CLI.md), shared by ``tracks``, ``show`` and
-``playlist build --format json``. Missing values are ``None`` (JSON null), never guessed."""
+"""The track object of the command-line contract (docs/cli.md, "The track object"), shared by
+``tracks``, ``show`` and ``playlist build --format json``. Missing values are ``None`` (JSON
+null), never guessed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The shared duration parser: every form CLI.md promises, and clear refusals."""
+"""The shared duration parser: every form docs/cli.md promises, and clear refusals."""
 
 from __future__ import annotations
 

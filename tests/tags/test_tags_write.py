@@ -15,7 +15,8 @@ from calmtune.models import Mood, MoodSource
 from calmtune.tags import TagUpdate, plan_tag_changes, read_tags, write_tags
 from calmtune.tags.payload import payload_digest
 
-# The keys DOMAIN.md says each format must hold, written out here independently of fields.py.
+# The keys docs/music.md ("Tag keys") says each format must hold, written out here independently
+# of fields.py.
 MOOD_KEY = {
     "mp3": "TMOO",
     "mp3v23": "TXXX:MOOD",

@@ -1,4 +1,5 @@
-"""``calmtune journal``: sessions recorded in the real index, shown as a table and as CLI.md JSON."""
+"""``calmtune journal``: sessions recorded in the real index, shown as a table and as the JSON of
+docs/cli.md."""
 
 from __future__ import annotations
 

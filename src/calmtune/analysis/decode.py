@@ -2,7 +2,7 @@
 
 libsndfile (through ``soundfile``) reads WAV, FLAC, Ogg Vorbis, Opus, MP3 and AIFF block by block at
 the native rate, so memory stays bounded however long the file is and loudness is measured without
-resampling (DOMAIN.md). Formats it cannot read (M4A/AAC, WMA, ...) are piped through an ``ffmpeg``
+resampling (docs/music.md, "Loudness"). Formats it cannot read (M4A/AAC, WMA, ...) are piped through an ``ffmpeg``
 subprocess when ffmpeg is on PATH. Every decoder failure becomes an ``AnalysisError`` here, the
 boundary of the package that owns these libraries.
 """

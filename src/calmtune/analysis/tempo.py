@@ -13,8 +13,8 @@
    only while the half-beats carry clear evidence of being beats: in the low band (bass, kick,
    snare body) when it pulses, since hats and rides subdivide the beat but rarely reach under
    250 Hz; in the full band for soft music without a low pulse. A tie keeps the slower reading,
-   because for a calm player doubling a lullaby is the worst error (DOMAIN.md). Last, a reading
-   whose thirds are as strong as its beats was a 3/4 bar and is tripled.
+   because for a calm player doubling a lullaby is the worst error (docs/music.md, "Tempo").
+   Last, a reading whose thirds are as strong as its beats was a 3/4 bar and is tripled.
 4. Confidence in 0..1: how far the comb's peak stands above its typical value, times how clearly
    the beats stand above the rest of the envelope.
 """
@@ -221,7 +221,7 @@ def choose_level(full: np.ndarray, low: np.ndarray, frame_rate: float, bpm: floa
     """Pick the metrical level among the octaves (and triples) of ``bpm`` that fit the range.
 
     Starts at the slowest octave in range and doubles only while the half-beats carry clear
-    evidence of being beats, so a slow piece is never doubled on a tie (DOMAIN.md).
+    evidence of being beats, so a slow piece is never doubled on a tie (docs/music.md, "Tempo").
     """
     low_limit, high_limit = MIN_BPM * 0.96, MAX_BPM * 1.04
     while bpm / 2.0 >= low_limit:

@@ -22,7 +22,7 @@ def iso_local(timestamp: float | None) -> str | None:
 
 
 def session_to_json(s: SessionRecord) -> dict:
-    """The CLI.md journal object."""
+    """The journal object of ``calmtune journal --json`` (docs/cli.md)."""
     return {
         "started": iso_local(s.started),
         "ended": iso_local(s.ended),

@@ -2,7 +2,7 @@
 
 Thin callbacks: ``calmtune.session`` holds the rules and the loop, ``calmtune.ui`` the displays.
 This module only chooses values (option > settings > recipe), wires the parts together in the
-right order, and turns the way a session ended into the exit code of CLI.md.
+right order, and turns the way a session ended into the exit code (docs/cli.md, "Exit codes").
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ class TagRequest:
 
 @dataclass(slots=True)
 class TagReport:
-    """The outcome of a run, in CLI.md's JSON shape."""
+    """The outcome of a run, in the JSON shape of ``calmtune tag`` (docs/cli.md)."""
 
     written: int = 0
     unchanged: int = 0

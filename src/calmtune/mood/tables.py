@@ -1,6 +1,6 @@
 """Every number the mood engine uses, in one place, so a reader can audit the judgement.
 
-The values follow DOMAIN.md ("Receptive music therapy" and "The three receptive moods"). They were
+The values follow docs/music.md ("Receptive music therapy" and "The three moods"). They were
 chosen from the published ranges there and checked against the hand-written cases in
 ``tests/mood/``; the evaluation set in ``benchmarks/evaluate_mood.py`` is never used to tune them.
 

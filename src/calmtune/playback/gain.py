@@ -1,7 +1,7 @@
 """Loudness normalisation by attenuation only.
 
 pygame's volume can only go down, so louder tracks are attenuated toward a session level set by
-the quietest track (DOMAIN.md "Loudness"). That keeps the quietest track audible, and no track
+the quietest track (docs/music.md, "Loudness"). That keeps the quietest track audible, and no track
 comes out louder than the session level, so a calm session never jumps up in loudness.
 """
 

@@ -28,7 +28,8 @@ from calmtune.playlists.select import (
 # arc for a playlist of 10-20 tracks.
 POOL_LIMIT = 1500
 # Arousal 0..1 (check-in rating / 10, or a recipe's start) mapped onto tempo: 0 sits at a slow
-# resting pulse, 1 at clearly stimulating music (DOMAIN.md: <100 sedative, >130 stimulating).
+# resting pulse, 1 at clearly stimulating music (docs/music.md, rule 1: <100 sedative, >130
+# stimulating).
 LEVEL_BPM_LOW, LEVEL_BPM_HIGH = 55.0, 135.0
 
 

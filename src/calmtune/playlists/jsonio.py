@@ -1,4 +1,5 @@
-"""A built playlist as the JSON document of CLI.md (``playlist build --format json``)."""
+"""A built playlist as the JSON document of ``playlist build --format json`` (docs/cli.md,
+"Playlists")."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from calmtune.trackjson import track_to_json
 def playlist_to_json(playlist: Playlist) -> dict[str, Any]:
     """``{"recipe", "seed", "duration_target", "duration_total", "tracks": [... + "position"]}``.
 
-    ``notes`` and ``short`` are added after the documented fields (CLI.md allows additions) so a
+    ``notes`` and ``short`` are added after the documented fields (docs/cli.md allows additions) so a
     script can tell a short playlist from a full one.
     """
     tracks = []

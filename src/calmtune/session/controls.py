@@ -1,4 +1,5 @@
-"""The playback keys (CLI.md) as commands. Pure: the key reader lives in ``calmtune.ui.keys``."""
+"""The playback keys (docs/cli.md, "Sessions and playback") as commands. Pure: the key reader
+lives in ``calmtune.ui.keys``."""
 
 from __future__ import annotations
 

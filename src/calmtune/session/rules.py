@@ -3,7 +3,8 @@
 Pure logic. ``SessionTiming`` is what the loop follows; ``session_timing`` chooses each value in
 one order everywhere: the command-line option, then the user's settings, then the recipe, then a
 built-in default. Values that cannot fit the session (a 20 s fade in a 6 s session) are shortened
-instead of refused, so a short trial session still starts and ends gently (DOMAIN.md rule 7).
+instead of refused, so a short trial session still starts and ends gently (docs/music.md,
+"Receptive music therapy", rule 7).
 """
 
 from __future__ import annotations

@@ -263,7 +263,7 @@ class Session:
                 self.apply(command)
 
     def apply(self, command: Command) -> None:
-        """Carry out one listener command (the keys of CLI.md)."""
+        """Carry out one listener command (the keys of docs/cli.md, "Sessions and playback")."""
         engine = self.engine
         if command is Command.QUIT:
             again = self._ending is EndedBy.QUIT

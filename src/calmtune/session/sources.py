@@ -1,6 +1,6 @@
 """What a session plays: a recipe's playlist, playlist files, audio files, folders, or the
 built-in soundscape. Everything becomes a list of ``PlayItem``; problems become warnings, so one
-bad entry never stops the rest (QUALITY.md).
+bad entry never stops the rest (docs/design.md, "Errors and exit codes").
 """
 
 from __future__ import annotations

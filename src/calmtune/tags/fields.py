@@ -3,7 +3,8 @@
 Reading and writing both go through this table, so a key is fixed in one place. For every field
 the keys are those other taggers use, in the order they are read. When calmtune writes a field
 it writes one of them (see below) and removes the others, so a file never holds two disagreeing
-values for a field calmtune owns. Keys follow MusicBrainz Picard's mapping (``DOMAIN.md``).
+values for a field calmtune owns. Keys follow MusicBrainz Picard's mapping (docs/music.md, "Tag
+keys").
 
 Keys are read in table order; calmtune writes the key marked ``write`` (else the first).
 
