@@ -41,6 +41,7 @@ _ID3 = {
     "tracknumber": "TRCK",
     "bpm": "TBPM",
     "key": "TKEY",
+    "year": "TDRC",
 }
 _VORBIS = {
     "title": "TITLE",
@@ -52,6 +53,7 @@ _VORBIS = {
     "bpm": "BPM",
     "key": "KEY",
     "mood": "MOOD",
+    "year": "DATE",
 }
 _MP4 = {
     "title": "\xa9nam",
@@ -61,6 +63,7 @@ _MP4 = {
     "genre": "\xa9gen",
     "key": "----:com.apple.iTunes:initialkey",
     "mood": "----:com.apple.iTunes:MOOD",
+    "year": "\xa9day",
 }
 _APE = {
     "title": "Title",
@@ -72,6 +75,7 @@ _APE = {
     "bpm": "BPM",
     "key": "Key",
     "mood": "Mood",
+    "year": "Year",
 }
 _ASF = {
     "title": "Title",
@@ -83,6 +87,7 @@ _ASF = {
     "bpm": "WM/BeatsPerMinute",
     "key": "WM/InitialKey",
     "mood": "WM/Mood",
+    "year": "WM/Year",
 }
 _RG = (
     "replaygain_track_gain",
@@ -124,10 +129,12 @@ def _write_with_av(path: Path, container: str, codec: str, pcm: np.ndarray, rate
             out.mux(packet)
 
 
-def write_audio(path: Path, fmt: str, seconds: float = 0.5, freq: float = 440.0) -> None:
-    """Write an untagged audio file of format ``fmt``."""
+def write_audio(
+    path: Path, fmt: str, seconds: float = 0.5, freq: float = 440.0, gain_db: float = 0.0
+) -> None:
+    """Write an untagged audio file of format ``fmt``, ``gain_db`` quieter or louder."""
     rate = 48000 if fmt == "opus" else 44100
-    pcm = signal(seconds, rate, freq)
+    pcm = signal(seconds, rate, freq) * np.float32(10 ** (gain_db / 20))
     if fmt in ("mp3", "mp3v23"):
         sf.write(path, pcm, rate, format="MP3", subtype="MPEG_LAYER_III")
     elif fmt == "flac":
@@ -158,6 +165,7 @@ def make_tagged_file(
     *,
     seconds: float = 0.5,
     freq: float = 440.0,
+    gain_db: float = 0.0,
     raw: dict[str, Any] | None = None,
     **tags: Any,
 ) -> Path:
@@ -171,7 +179,7 @@ def make_tagged_file(
     path = Path(path)
     if path.suffix == "":
         path = path.with_suffix(FORMATS[fmt])
-    write_audio(path, fmt, seconds, freq)
+    write_audio(path, fmt, seconds, freq, gain_db)
     if tags or raw:
         _tag(path, fmt, {k: str(v) for k, v in tags.items()}, raw or {})
     return path

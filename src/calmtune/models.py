@@ -46,6 +46,7 @@ class TagInfo(NamedTuple):
     replaygain_track_peak: float | None = None  # linear
     replaygain_album_gain: float | None = None
     replaygain_album_peak: float | None = None
+    year: int | None = None  # of the recording or release, from the date tag
 
 
 class Features(NamedTuple):

@@ -27,6 +27,7 @@ FULL_TAGS = dict(
     replaygain_track_peak="0.988553",
     replaygain_album_gain="-7.25 dB",
     replaygain_album_peak="0.999",
+    year="1997-09-22",
 )
 EXPECTED_FORMAT = {"mp3v23": "mp3"}
 
@@ -52,6 +53,7 @@ def test_read_tags_every_field_per_format(tmp_path, fmt):
     assert info.replaygain_track_peak == pytest.approx(0.988553)
     assert info.replaygain_album_gain == -7.25
     assert info.replaygain_album_peak == pytest.approx(0.999)
+    assert info.year == 1997
     reference = mutagen.File(path)
     assert info.duration == pytest.approx(reference.info.length)
     assert info.sample_rate == (48000 if fmt == "opus" else 44100)
@@ -64,7 +66,7 @@ def test_read_tags_every_field_per_format(tmp_path, fmt):
 def test_read_tags_untagged_file_gives_none_fields(tmp_path, fmt):
     info = read_tags(str(make_tagged_file(tmp_path / "bare", fmt)))
     assert info.format == EXPECTED_FORMAT.get(fmt, fmt)
-    assert info.title is None and info.mood is None and info.bpm is None
+    assert info.title is None and info.mood is None and info.bpm is None and info.year is None
     assert info.duration == pytest.approx(0.5, abs=0.05)
 
 

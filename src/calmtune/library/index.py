@@ -49,6 +49,7 @@ SORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "mood": ("t.mood", "-t.mood_confidence"),
     "confidence": ("-t.mood_confidence",),
     "format": ("t.format",),
+    "year": ("t.year",),
 }
 
 _TRACK_COLUMNS = """
@@ -56,11 +57,14 @@ _TRACK_COLUMNS = """
     t.title, t.artist, t.album, t.albumartist, t.genre, t.tracknumber, t.tag_bpm, t.tag_key,
     t.tag_mood, t.tag_mood_by_calmtune, t.rg_track_gain, t.rg_track_peak, t.rg_album_gain,
     t.rg_album_peak, t.user_mood, t.mood, t.mood_source, t.mood_confidence, t.score_calm,
-    t.score_upbeat, t.score_focus, t.arousal, t.valence, t.reasons,
+    t.score_upbeat, t.score_focus, t.arousal, t.valence, t.reasons, t.year,
     f.size, f.mtime_ns, f.bpm, f.bpm_confidence, f.loudness_lufs, f.peak_dbfs, f.loudness_range,
     f.onset_density, f.brightness, f.silent, f.error
 """
 _TRACK_FROM = "FROM tracks t LEFT JOIN features f ON f.track_id = t.id"
+# Which fields calmtune's tag reader fills: a row read by an older reader (a lower number) is read
+# again by the next scan, so a field added later (1: the year) reaches tracks already indexed.
+TAGS_VERSION = 1
 # Consecutive ids read per seek when sampling a big library (see ``Library._sample_runs``).
 SAMPLE_RUN = 8
 
@@ -223,10 +227,10 @@ class Library:
         return [by_path[path] for path in sorted(by_path)]
 
     def file_states(self) -> dict[bytes, tuple[int, int]]:
-        """Every indexed path with its (size, mtime_ns): what a rescan compares against."""
-        return {
-            r[0]: (r[1], r[2]) for r in self.conn.execute("SELECT path, size, mtime_ns FROM tracks")
-        }
+        """Every indexed path with its (size, mtime_ns): what a rescan compares against. A row an
+        older tag reader filled gives mtime -1, so the rescan reads the file again."""
+        sql = "SELECT path, size, CASE WHEN tags_version >= ? THEN mtime_ns ELSE -1 END FROM tracks"
+        return {r[0]: (r[1], r[2]) for r in self.conn.execute(sql, (TAGS_VERSION,))}
 
     def failure_states(self) -> dict[bytes, tuple[int | None, int | None, str]]:
         rows = self.conn.execute("SELECT path, size, mtime_ns, error FROM scan_failures")
@@ -244,7 +248,7 @@ class Library:
         (tid, raw_path, size, mtime_ns, fmt, duration, sample_rate, channels, bitrate, title,
          artist, album, albumartist, genre, tracknumber, tag_bpm, tag_key, tag_mood,
          tag_mood_by_calmtune, rg_tg, rg_tp, rg_ag, rg_ap, user_mood, mood, mood_source,
-         confidence, s_calm, s_upbeat, s_focus, arousal, valence, reasons, f_size, f_mtime,
+         confidence, s_calm, s_upbeat, s_focus, arousal, valence, reasons, year, f_size, f_mtime,
          bpm, bpm_conf, lufs, peak, lra, onsets, brightness, silent, f_error) = row  # fmt: skip
         tags = TagInfo(
             format=fmt, duration=duration, sample_rate=sample_rate, channels=channels,
@@ -252,6 +256,7 @@ class Library:
             genre=genre, tracknumber=tracknumber, bpm=tag_bpm, key=tag_key, mood=tag_mood,
             mood_by_calmtune=bool(tag_mood_by_calmtune), replaygain_track_gain=rg_tg,
             replaygain_track_peak=rg_tp, replaygain_album_gain=rg_ag, replaygain_album_peak=rg_ap,
+            year=year,
         )  # fmt: skip
         features = None
         if f_size == size and f_mtime == mtime_ns and f_error is None:
@@ -293,16 +298,18 @@ class Library:
         """Store freshly read files in one transaction. Returns (added, updated).
 
         Each item may carry scores computed from its tags alone (the scanner's workers do that in
-        parallel); a track whose user chose a mood in calmtune is re-scored here with that mood.
+        parallel); a track whose user chose a mood in calmtune, or whose analysis still fits the
+        file (its tags were read again, the audio is the same), is re-scored here with those.
         """
         keys = [encode_path(item[0]) for item in items]
-        existing = self._ids_and_user_moods(keys)
+        existing = self._known_tracks(keys)
         now = time.time()
         inserts, updates = [], []
         for key, (_path, size, mtime_ns, tags, scores) in zip(keys, items, strict=True):
-            tid, user_mood = existing.get(key, (None, None))
-            if scores is None or user_mood is not None:
-                scores = self.score(tags, None, user_mood)
+            tid, user_mood, analysed = existing.get(key, (None, None, None))
+            features = self._features_for(tid) if analysed == (size, mtime_ns) else None
+            if scores is None or user_mood is not None or features is not None:
+                scores = self.score(tags, features, user_mood)
             values = (*_tag_values(tags), *_score_values(scores), size, mtime_ns, now)
             if tid is None:
                 inserts.append((*values, key))
@@ -322,15 +329,22 @@ class Library:
             self.conn.executemany("DELETE FROM scan_failures WHERE path = ?", [(k,) for k in keys])
         return len(inserts), len(updates)
 
-    def _ids_and_user_moods(self, keys: list[bytes]) -> dict[bytes, tuple[int, str | None]]:
-        found: dict[bytes, tuple[int, str | None]] = {}
+    def _known_tracks(
+        self, keys: list[bytes]
+    ) -> dict[bytes, tuple[int, str | None, tuple[int, int] | None]]:
+        """For indexed paths: id, the user's mood, and the file identity (size, mtime_ns) the
+        track's analysis was measured on (None: not analysed, or it failed)."""
+        found: dict[bytes, tuple[int, str | None, tuple[int, int] | None]] = {}
         for start in range(0, len(keys), 500):  # stay well under SQLite's variable limit
             chunk = keys[start : start + 500]
             rows = self.conn.execute(
-                f"SELECT path, id, user_mood FROM tracks WHERE path IN ({', '.join('?' * len(chunk))})",
+                f"SELECT t.path, t.id, t.user_mood, f.size, f.mtime_ns, f.error {_TRACK_FROM} "
+                f"WHERE t.path IN ({', '.join('?' * len(chunk))})",
                 chunk,
             )
-            found.update((r[0], (r[1], r[2])) for r in rows)
+            for path, tid, user_mood, f_size, f_mtime, f_error in rows:
+                analysed = (f_size, f_mtime) if f_size is not None and f_error is None else None
+                found[path] = (tid, user_mood, analysed)
         return found
 
     def record_failures(self, items: list[tuple[str, int | None, int | None, str]]) -> None:
@@ -479,7 +493,7 @@ class Library:
 _TAG_COLS = (
     "format, duration, sample_rate, channels, bitrate, title, artist, album, albumartist, genre, "
     "tracknumber, tag_bpm, tag_key, tag_mood, tag_mood_by_calmtune, rg_track_gain, rg_track_peak, "
-    "rg_album_gain, rg_album_peak"
+    "rg_album_gain, rg_album_peak, year, tags_version"
 )
 _SCORE_COLS = (
     "mood, mood_source, mood_confidence, score_calm, score_upbeat, score_focus, arousal, valence, "
@@ -501,7 +515,7 @@ def _tag_values(t: TagInfo) -> tuple:
         t.format, t.duration, t.sample_rate, t.channels, t.bitrate, t.title, t.artist, t.album,
         t.albumartist, t.genre, t.tracknumber, t.bpm, t.key, t.mood, int(t.mood_by_calmtune),
         t.replaygain_track_gain, t.replaygain_track_peak, t.replaygain_album_gain,
-        t.replaygain_album_peak,
+        t.replaygain_album_peak, t.year, TAGS_VERSION,
     )  # fmt: skip
 
 

@@ -148,10 +148,24 @@ def m003_reasons_as_lines(conn: sqlite3.Connection) -> None:
     conn.executemany("UPDATE tracks SET reasons = ? WHERE id = ?", updates)
 
 
+def m004_year(conn: sqlite3.Connection) -> None:
+    """The year a track was recorded or released (queries such as ``year:1990..1999``), and which
+    tag reader filled each row: rows from before the year was read say 0, so the next scan reads
+    their files again (``Library.file_states``)."""
+    _run(
+        conn,
+        """
+        ALTER TABLE tracks ADD COLUMN year INTEGER;
+        ALTER TABLE tracks ADD COLUMN tags_version INTEGER NOT NULL DEFAULT 0
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_journal,
     m003_reasons_as_lines,
+    m004_year,
 ]
 
 

@@ -65,6 +65,7 @@ FIELDS = (
     "replaygain_album_gain",
     "replaygain_album_peak",
     "provenance",
+    "year",
 )
 WRITABLE_FIELDS = frozenset(
     {
@@ -100,6 +101,8 @@ _ID3_COMMON = {
     "replaygain_album_gain": _keys("TXXX:REPLAYGAIN_ALBUM_GAIN"),
     "replaygain_album_peak": _keys("TXXX:REPLAYGAIN_ALBUM_PEAK"),
     "provenance": _keys("TXXX:CALMTUNE"),
+    # mutagen reads an ID3v2.3 TYER (+TDAT) as TDRC; TYER is there for tags it left alone.
+    "year": _keys("TDRC", "TYER"),
 }
 
 _VORBIS = {
@@ -117,6 +120,7 @@ _VORBIS = {
     "replaygain_album_gain": _keys("REPLAYGAIN_ALBUM_GAIN"),
     "replaygain_album_peak": _keys("REPLAYGAIN_ALBUM_PEAK"),
     "provenance": _keys("CALMTUNE"),
+    "year": _keys("DATE", "YEAR"),
 }
 
 _ITUNES = "----:com.apple.iTunes:"
@@ -160,6 +164,7 @@ TABLES: MappingProxyType[Family, MappingProxyType[str, tuple[Key, ...]]] = Mappi
                 "replaygain_album_gain": _keys(_ITUNES + "REPLAYGAIN_ALBUM_GAIN"),
                 "replaygain_album_peak": _keys(_ITUNES + "REPLAYGAIN_ALBUM_PEAK"),
                 "provenance": _keys("----:org.calmtune:CALMTUNE"),
+                "year": _keys("\xa9day"),
             }
         ),
         Family.APEV2: MappingProxyType(
@@ -178,6 +183,7 @@ TABLES: MappingProxyType[Family, MappingProxyType[str, tuple[Key, ...]]] = Mappi
                 "replaygain_album_gain": _keys("REPLAYGAIN_ALBUM_GAIN"),
                 "replaygain_album_peak": _keys("REPLAYGAIN_ALBUM_PEAK"),
                 "provenance": _keys("CALMTUNE"),
+                "year": _keys("Year"),
             }
         ),
         Family.ASF: MappingProxyType(
@@ -196,6 +202,7 @@ TABLES: MappingProxyType[Family, MappingProxyType[str, tuple[Key, ...]]] = Mappi
                 "replaygain_album_gain": _keys("REPLAYGAIN_ALBUM_GAIN"),
                 "replaygain_album_peak": _keys("REPLAYGAIN_ALBUM_PEAK"),
                 "provenance": _keys("CALMTUNE"),
+                "year": _keys("WM/Year"),
             }
         ),
     }

@@ -19,6 +19,7 @@ _PARSERS = {
     "replaygain_album_gain": values.parse_gain,
     "replaygain_track_peak": values.parse_peak,
     "replaygain_album_peak": values.parse_peak,
+    "year": values.parse_year,
 }
 
 

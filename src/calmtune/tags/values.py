@@ -45,6 +45,19 @@ def parse_bpm(text: object) -> float | None:
     return value if value is not None and 0.0 < value <= 1000.0 else None
 
 
+# A year stands alone in a date: "1994", "1994-05-01", "01.05.1994", "2003-11-20T10:00:00".
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+
+
+def parse_year(text: object) -> int | None:
+    """The year in a date tag (``"1994-05-01"`` -> 1994); None when there is none."""
+    if text is None:
+        return None
+    match = _YEAR.search(str(text))
+    year = int(match.group(1)) if match else 0
+    return year if year > 0 else None
+
+
 def parse_tracknumber(text: object) -> int | None:
     """``"3/12"`` -> 3, ``"03"`` -> 3, an MP4 ``(3, 12)`` pair -> 3."""
     if isinstance(text, tuple):
