@@ -73,3 +73,69 @@ class DurationType(click.ParamType):
         if seconds <= 0 and not self.allow_zero:
             self.fail("must be longer than zero", param, ctx)
         return seconds
+
+
+QUERY_HELP = (
+    "QUERY terms narrow the tracks: artist:NAME, album:, albumartist:, title:, genre:, path:, "
+    "mood:calm, format:flac, year:1990..1999, bpm:60..80, loudness:..-18, duration:3m..5m; "
+    'a bare word looks in title, artist, album and genre; ^ negates; "quotes" make a phrase; '
+    "all terms must match."
+)
+
+
+def _terms_from_arguments(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]):
+    """Command-line words as query terms (each argument is one term)."""
+    if not value:
+        return ()
+    from calmtune.query import QueryError, parse_terms
+
+    try:
+        return parse_terms(value)
+    except QueryError as err:
+        raise click.BadParameter(str(err), ctx, param) from None
+
+
+def _terms_from_text(ctx: click.Context, param: click.Parameter, value: str | None):
+    """A query string (``--query``) as terms: split at spaces outside quotes."""
+    if not value:
+        return ()
+    from calmtune.query import QueryError, parse_query
+
+    try:
+        return parse_query(value)
+    except QueryError as err:
+        raise click.BadParameter(str(err), ctx, param) from None
+
+
+def complete_query_fields(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    """Field names (``artist:``, ``bpm:``, ...) for the word being typed."""
+    from click.shell_completion import CompletionItem
+
+    from calmtune.query import FIELDS
+
+    negated = incomplete.startswith("^")
+    typed = incomplete[1:] if negated else incomplete
+    if ":" in typed:
+        return []
+    prefix = "^" if negated else ""
+    return [
+        CompletionItem(f"{prefix}{name}:", type="plain")
+        for name in FIELDS
+        if name.startswith(typed.lower())
+    ]
+
+
+query_argument = click.argument(
+    "query",
+    nargs=-1,
+    metavar="[QUERY]...",
+    callback=_terms_from_arguments,
+    shell_complete=complete_query_fields,
+)
+query_option = click.option(
+    "--query",
+    "query_text",
+    metavar="TERMS",
+    callback=_terms_from_text,
+    help="The same terms in one string, e.g. --query 'title:\"rain song\" ^genre:metal'.",
+)

@@ -8,36 +8,79 @@ from pathlib import Path
 import click
 
 from calmtune.cli.context import AppContext
-from calmtune.cli.options import emit_json, emit_nl, json_option, nl_option
+from calmtune.cli.options import (
+    QUERY_HELP,
+    emit_json,
+    emit_nl,
+    json_option,
+    nl_option,
+    query_argument,
+)
 
 MOODS = ("calm", "upbeat", "focus", "unknown")
 SORTS = (
     "artist", "title", "album", "genre", "duration", "bpm", "loudness", "mood", "confidence",
-    "format", "path",
+    "format", "path", "year",
 )  # fmt: skip
 
 
-@click.command()
+class SortType(click.ParamType):
+    """``FIELD`` or ``-FIELD`` (descending), as ``(field, descending)``."""
+
+    name = "[-]field"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        field = value.removeprefix("-")
+        if field not in SORTS:
+            self.fail(f"{value!r} is not one of {', '.join(SORTS)} (a leading - sorts descending)")
+        return field, value.startswith("-")
+
+    def shell_complete(self, ctx, param, incomplete):
+        from click.shell_completion import CompletionItem
+
+        sign = "-" if incomplete.startswith("-") else ""
+        typed = incomplete.removeprefix("-")
+        return [CompletionItem(sign + name) for name in SORTS if name.startswith(typed)]
+
+
+@click.command(epilog=QUERY_HELP)
+@query_argument
 @click.option("--mood", type=click.Choice(MOODS), help="Only tracks of this mood.")
 @click.option("--limit", type=click.IntRange(min=0), help="At most this many tracks.")
 @click.option(
-    "--sort", type=click.Choice(SORTS), default="artist", show_default=True, help="Order by."
+    "--sort",
+    type=SortType(),
+    default="artist",
+    show_default=True,
+    help=f"Order by one of {', '.join(SORTS)}; -FIELD for descending (e.g. --sort -bpm).",
 )
 @json_option
 @nl_option
 @click.pass_obj
 def tracks(
-    app: AppContext, mood: str | None, limit: int | None, sort: str, as_json: bool, as_nl: bool
+    app: AppContext,
+    query: tuple,
+    mood: str | None,
+    limit: int | None,
+    sort: tuple[str, bool],
+    as_json: bool,
+    as_nl: bool,
 ) -> None:
     """List indexed tracks with their mood.
 
-    On a terminal this is a table; in a pipe, tab-separated lines (artist, title, album, time, BPM,
+    QUERY narrows the list, e.g. `calmtune tracks artist:kaufman bpm:60..80 ^genre:metal`. On a
+    terminal this is a table; in a pipe, tab-separated lines (artist, title, album, time, BPM,
     mood, path). Use --json or --nl for scripts.
     """
     from calmtune.trackjson import track_to_json
 
     library = app.open_library()
-    found = library.iter_tracks(mood=mood, sort=sort, limit=limit)
+    field, descending = sort
+    found = library.iter_tracks(
+        mood=mood, sort=field, limit=limit, query=query, descending=descending
+    )
     if as_nl:
         emit_nl(track_to_json(t) for t in found)
     elif as_json:

@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from calmtune.errors import LibraryError
 from calmtune.library.db import connect, write_transaction
@@ -24,6 +24,9 @@ from calmtune.models import (
     Track,
 )
 
+if TYPE_CHECKING:
+    from calmtune.query import Term
+
 # Formats SDL_mixer decodes itself (pygame-ce); others need ffmpeg to be played.
 NATIVE_PLAYABLE_FORMATS = frozenset({"mp3", "flac", "ogg", "opus", "wav", "aiff", "wv", "oggflac"})
 
@@ -35,6 +38,8 @@ _EFFECTIVE_BPM = (
     f"OR f.bpm_confidence IS NULL OR f.bpm_confidence >= {TEMPO_CONFIDENCE_OVER_TAG}) "
     "THEN f.bpm ELSE NULLIF(t.tag_bpm, 0) END"
 )
+# The measured loudness, only for the file contents it was measured on (what ``tracks`` shows).
+_CURRENT_LOUDNESS = f"CASE WHEN {_CURRENT_FEATURES} THEN f.loudness_lufs END"
 
 # --sort names -> SQL ORDER BY; missing values (NULL) always sort last.
 SORT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -45,7 +50,7 @@ SORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "genre": ("t.genre COLLATE NOCASE",),
     "duration": ("t.duration",),
     "bpm": (_EFFECTIVE_BPM,),
-    "loudness": (f"CASE WHEN {_CURRENT_FEATURES} THEN f.loudness_lufs END",),
+    "loudness": (_CURRENT_LOUDNESS,),
     "mood": ("t.mood", "-t.mood_confidence"),
     "confidence": ("-t.mood_confidence",),
     "format": ("t.format",),
@@ -129,16 +134,35 @@ class Library:
 
     # -- reading tracks ----------------------------------------------------------------------
 
-    def count(self, mood: str | None = None, *, at_most: int | None = None) -> int:
-        """How many tracks (of ``mood``) the index holds. With ``at_most``, counting stops there:
-        "are there more than N?" then costs N steps, not a walk over the whole mood."""
-        where, params = ("WHERE mood = ?", [mood]) if mood is not None else ("", [])
+    def count(
+        self, mood: str | None = None, *, at_most: int | None = None, query: Sequence[Term] = ()
+    ) -> int:
+        """How many tracks (of ``mood``, matching ``query``) the index holds. With ``at_most``,
+        counting stops there: "are there more than N?" then costs N steps, not a walk over the
+        whole mood."""
+        where, params = self._where(mood, query)
+        source = f"{_TRACK_FROM} {where}" if query else f"FROM tracks t {where}"
         if at_most is None:
-            sql = f"SELECT count(*) FROM tracks {where}"
+            sql = f"SELECT count(*) {source}"
         else:
-            sql = f"SELECT count(*) FROM (SELECT 1 FROM tracks {where} LIMIT ?)"
+            sql = f"SELECT count(*) FROM (SELECT 1 {source} LIMIT ?)"
             params.append(at_most)
         return self.conn.execute(sql, params).fetchone()[0]
+
+    def _where(self, mood: str | None, query: Sequence[Term]) -> tuple[str, list[Any]]:
+        """``WHERE ...`` for one mood and the query terms (see ``library.query_sql``)."""
+        conditions, params = ["1"], []
+        if mood is not None:
+            conditions.append("t.mood = ?")
+            params.append(mood)
+        if query:
+            from calmtune.library.query_sql import register_functions, where_clause
+
+            register_functions(self.conn)
+            condition, values = where_clause(query)
+            conditions.append(condition)
+            params.extend(values)
+        return f"WHERE {' AND '.join(conditions)}", params
 
     def count_untagged(self) -> int:
         """Tracks with a confident inferred mood not yet written into the file (``calmtune tag``)."""
@@ -153,20 +177,25 @@ class Library:
         return self._track_from_row(row) if row else None
 
     def iter_tracks(
-        self, mood: str | None = None, sort: str = "artist", limit: int | None = None
+        self,
+        mood: str | None = None,
+        sort: str = "artist",
+        limit: int | None = None,
+        *,
+        query: Sequence[Term] = (),
+        descending: bool = False,
     ) -> Iterator[Track]:
-        """Tracks in the index, optionally of one mood, sorted by a ``SORT_COLUMNS`` name."""
+        """Tracks in the index, optionally of one mood and matching ``query`` (terms of
+        ``calmtune.query``), sorted by a ``SORT_COLUMNS`` name. Unknown values sort last either
+        way."""
         if sort not in SORT_COLUMNS:
             raise LibraryError(
                 f"cannot sort by '{sort}'", hint=f"use one of {', '.join(SORT_COLUMNS)}"
             )
-        order = ", ".join(f"({c}) IS NULL, {c}" for c in SORT_COLUMNS[sort])
-        sql = f"SELECT {_TRACK_COLUMNS} {_TRACK_FROM}"
-        params: list[Any] = []
-        if mood is not None:
-            sql += " WHERE t.mood = ?"
-            params.append(mood)
-        sql += f" ORDER BY {order}, t.path"
+        direction = " DESC" if descending else ""
+        order = ", ".join(f"({c}) IS NULL, {c}{direction}" for c in SORT_COLUMNS[sort])
+        where, params = self._where(mood, query)
+        sql = f"SELECT {_TRACK_COLUMNS} {_TRACK_FROM} {where} ORDER BY {order}, t.path"
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
@@ -174,7 +203,12 @@ class Library:
             yield self._track_from_row(row)
 
     def track_rows(
-        self, mood: str | None = None, *, sample: int | None = None, seed: int = 0
+        self,
+        mood: str | None = None,
+        *,
+        sample: int | None = None,
+        seed: int = 0,
+        query: Sequence[Term] = (),
     ) -> list[tuple]:
         """Light rows for playlist selection, straight from SQL, in ``playlists.select.TrackRow``
         order: (path, duration, bpm, lufs, artist, albumartist, album, genre, mood, mood_source,
@@ -185,7 +219,8 @@ class Library:
         ten times as much on a 100,000-track index.
 
         ``sample`` limits the rows to a pseudo-random subset of at most about that size, the same
-        for the same ``seed`` and index, so a big library is not read whole.
+        for the same ``seed`` and index, so a big library is not read whole. ``query`` keeps the
+        tracks its terms match (``calmtune.query``).
         """
         current = _CURRENT_FEATURES
         sql = (
@@ -197,8 +232,8 @@ class Library:
             "COALESCE(t.score_calm, 0), COALESCE(t.score_upbeat, 0), COALESCE(t.score_focus, 0), "
             f"t.mood_confidence, t.format {_TRACK_FROM}"
         )
-        where, params = ("WHERE t.mood = ?", [mood]) if mood is not None else ("WHERE 1", [])
-        if sample is not None and self.count(mood, at_most=sample + 1) > sample:
+        where, params = self._where(mood, query)
+        if sample is not None and self.count(mood, at_most=sample + 1, query=query) > sample:
             rows = self._sample_runs(f"{sql} {where}", params, sample, seed)
         else:
             rows = self.conn.execute(f"{sql} {where} ORDER BY t.path", params).fetchall()
