@@ -10,7 +10,14 @@ import click
 
 from calmtune.cli.completion import complete_recipe_names
 from calmtune.cli.context import AppContext
-from calmtune.cli.options import DurationType, emit_json, json_option
+from calmtune.cli.options import (
+    QUERY_HELP,
+    DurationType,
+    emit_json,
+    json_option,
+    query_argument,
+    query_option,
+)
 
 FORMATS = ("m3u8", "json", "paths")
 _SAVE_NAME = r"^[\w][\w .-]{0,99}$"
@@ -40,8 +47,10 @@ def recipes(app: AppContext, as_json: bool) -> None:
     print_recipes(app.console, list(found.values()))
 
 
-@playlist.command("build")
+@playlist.command("build", epilog=QUERY_HELP)
 @click.argument("recipe", shell_complete=complete_recipe_names)
+@query_argument
+@query_option
 @click.option("--duration", "-d", type=DurationType(), help="Length, e.g. 20m, 1h15m, 45.")
 @click.option("--seed", type=int, help="The same seed and index give the same playlist.")
 @click.option("--from", "from_recipe", metavar="RECIPE", help="Start where this recipe ends.")
@@ -55,6 +64,8 @@ def recipes(app: AppContext, as_json: bool) -> None:
 def build(
     app: AppContext,
     recipe: str,
+    query: tuple,
+    query_text: tuple,
     duration: float | None,
     seed: int | None,
     from_recipe: str | None,
@@ -65,8 +76,9 @@ def build(
 ) -> None:
     """Build a playlist from the index following RECIPE (see `calmtune playlist recipes`).
 
-    The playlist goes to stdout (or -o FILE) as extended M3U, JSON or plain paths; notes such as
-    "the library is too small for the full length" go to stderr.
+    QUERY terms (or --query) narrow the recipe's pool, e.g. `calmtune playlist build calm
+    ^genre:soundtrack year:..1999`. The playlist goes to stdout (or -o FILE) as extended M3U, JSON
+    or plain paths; notes such as "the library is too small for the full length" go to stderr.
     """
     import random
 
@@ -86,7 +98,12 @@ def build(
     if seed is None:
         seed = random.SystemRandom().randrange(2**31)
     result = build_from_index(
-        app.open_library(), chosen, duration=duration, seed=seed, start_level=level
+        app.open_library(),
+        chosen,
+        duration=duration,
+        seed=seed,
+        start_level=level,
+        query=(*query, *query_text),
     )
     for note in result.notes:
         app.say(f"calmtune: note: {note}")

@@ -3,6 +3,7 @@ listening sessions, so both pick tracks the same way."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from calmtune.errors import NothingToPlayError
@@ -12,6 +13,7 @@ from calmtune.playlists.select import TrackRow
 
 if TYPE_CHECKING:
     from calmtune.library import Library
+    from calmtune.query import Term
 
 # Tracks played in this many recent sessions are avoided when the library allows.
 RECENT_SESSIONS = 3
@@ -38,8 +40,16 @@ def build_from_index(
     duration: float | None = None,
     seed: int = 0,
     start_level: float | None = None,
+    query: Sequence[Term] = (),
 ) -> Playlist:
-    """Plan over light rows from the index, then load full tracks only for the chosen ones."""
+    """Plan over light rows from the index, then load full tracks only for the chosen ones.
+
+    ``query`` terms (``calmtune.query``) narrow the pool further, after the recipe's own ``query``.
+    """
+    terms = (*recipe.query, *query)
+    if terms and library.count(at_most=1) and not library.count(at_most=1, query=terms):
+        shown = " ".join(t.source for t in terms)
+        raise NothingToPlayError(f"no indexed track matches the query {shown!r}")
     moods = set(recipe.select.moods)
     # Ask the index for one mood when the recipe takes one (and pins nothing): far fewer rows.
     single = next(iter(moods)) if len(moods) == 1 and not recipe.select.pinned else None
@@ -59,15 +69,16 @@ def build_from_index(
 
     plan = None
     sample = sample_size(duration if duration is not None else recipe.duration)
-    if single is not None and library.count(single, at_most=sample + 1) > sample:
+    if single is not None and library.count(single, at_most=sample + 1, query=terms) > sample:
         try:
-            rows, plan = plan_from(library.track_rows(single, sample=sample, seed=seed), None)
+            sampled = library.track_rows(single, sample=sample, seed=seed, query=terms)
+            rows, plan = plan_from(sampled, None)
         except NothingToPlayError:
             plan = None  # the few tracks that fit may all lie outside the sample
         if plan is not None and (plan.short or plan.relaxed):
             plan = None  # the sample forced a compromise: plan over everything instead
     if plan is None:
         # The whole library's size only matters to the nothing-to-play message.
-        rows, plan = plan_from(library.track_rows(mood=single), library.count())
+        rows, plan = plan_from(library.track_rows(mood=single, query=terms), library.count())
     chosen = [library.get_track(rows[i].path) for i in plan.indexes]
     return playlist_from_plan(plan, [t for t in chosen if t is not None])

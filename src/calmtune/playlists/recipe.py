@@ -12,11 +12,14 @@ user editing a recipe by hand needs to know exactly what to change.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from calmtune.durations import parse_duration
 from calmtune.errors import ConfigError
 from calmtune.models import Mood
+
+if TYPE_CHECKING:
+    from calmtune.query import Term
 
 ARC_SHAPES = ("descending", "ascending", "steady")
 RECEPTIVE_MOODS = tuple(m.value for m in Mood if m is not Mood.UNKNOWN)
@@ -67,6 +70,7 @@ class Recipe(NamedTuple):
     avoid_recent: bool = True
     select: Selection = Selection()
     arc: Arc = Arc()
+    query: tuple[Term, ...] = ()  # query terms (``calmtune.query``) that narrow the pool
     source: str = "builtin"  # "builtin" or "user"
     path: str | None = None
 
@@ -84,6 +88,7 @@ _TOP_KEYS = {
     "avoid_recent",
     "select",
     "arc",
+    "query",
 }
 _SELECT_KEYS = set(Selection._fields)
 _ARC_KEYS = set(Arc._fields)
@@ -175,6 +180,19 @@ class _Reader:
             self.fail(key, f"is {value!r}", allowed)
         return (float(value[0]), float(value[1]))
 
+    def query(self, key: str) -> tuple[Term, ...]:
+        """A query string (docs/cli.md, "Queries") as terms."""
+        if key not in self.table:
+            return ()
+        text = self.text(key, None)
+        from calmtune.query import QueryError, parse_query
+
+        try:
+            return parse_query(text)
+        except QueryError as err:
+            self.fail(key, f"has {err.message}", "query terms such as 'artist:kaufman bpm:60..80'")
+        raise AssertionError  # unreachable; fail() raises
+
     def subtable(self, key: str) -> dict[str, Any]:
         value = self.table.get(key, {})
         if not isinstance(value, dict):
@@ -240,6 +258,7 @@ def parse_recipe(data: dict[str, Any], *, name: str, file: str, source: str = "b
         avoid_recent=top.boolean("avoid_recent", True),
         select=selection,
         arc=arc,
+        query=top.query("query"),
         source=source,
         path=file,
     )
