@@ -12,7 +12,8 @@ from playlist_factory import dense_library, libraries, make_track, open_recipe
 
 from calmtune.errors import NothingToPlayError
 from calmtune.models import Mood, MoodSource
-from calmtune.playlists.builder import build_playlist, level_from_rating, plan_playlist
+from calmtune.playlists.arousal import arousal_from_rating
+from calmtune.playlists.builder import build_playlist, plan_playlist
 from calmtune.playlists.recipe import get_recipe
 from calmtune.playlists.select import track_loudness, track_row, track_tempo
 
@@ -200,11 +201,11 @@ def test_build_playlist_calm_descends_and_obeys_bands():
     assert tempos[0] - tempos[-1] >= 10  # it really moves down, not just sideways
 
 
-def test_build_playlist_start_level_starts_near_the_listener():
+def test_build_playlist_start_arousal_starts_near_the_listener():
     lib = dense_library(800, bpm_range=(55.0, 140.0))
     recipe = get_recipe("wind-down")
-    stressed = build_playlist(lib, recipe, seed=1, start_level=level_from_rating(9))
-    relaxed = build_playlist(lib, recipe, seed=1, start_level=level_from_rating(2))
+    stressed = build_playlist(lib, recipe, seed=1, start_arousal=arousal_from_rating(9))
+    relaxed = build_playlist(lib, recipe, seed=1, start_arousal=arousal_from_rating(2))
     assert track_tempo(stressed.tracks[0]) > 120
     assert track_tempo(relaxed.tracks[0]) < 80
 

@@ -155,10 +155,10 @@ def _recipe_session(
     )
 
     def build(stress: int | None) -> Playable:
-        from calmtune.playlists.builder import level_from_rating
+        from calmtune.playlists.arousal import arousal_from_rating
 
         library = app.open_library()
-        level = level_from_rating(stress) if stress is not None else None
+        arousal = arousal_from_rating(stress) if stress is not None else None
         if library.count() == 0:
             if name != "relax":
                 raise NothingToPlayError("the library is empty", hint=HOW_TO_FILL)
@@ -169,7 +169,7 @@ def _recipe_session(
             return playable
         try:
             return recipe_items(
-                library, recipe, duration=fixed.music_end, start_level=level, seed=seed
+                library, recipe, duration=fixed.music_end, start_arousal=arousal, seed=seed
             )
         except NothingToPlayError as err:
             if name != "relax":

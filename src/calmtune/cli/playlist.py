@@ -82,7 +82,7 @@ def build(
     """
     import random
 
-    from calmtune.playlists.builder import level_from_rating, level_from_recipe
+    from calmtune.playlists.arousal import arousal_from_rating, arousal_from_recipe
     from calmtune.playlists.indexed import build_from_index
 
     if save is not None and not re.match(_SAVE_NAME, save):
@@ -90,11 +90,11 @@ def build(
             "use letters, digits, spaces, '.', '-' or '_'", param_hint="--save"
         )
     chosen = app.recipe(recipe)
-    level = None
+    arousal = None
     if stress is not None:
-        level = level_from_rating(stress)
+        arousal = arousal_from_rating(stress)
     elif from_recipe is not None:
-        level = level_from_recipe(app.recipe(from_recipe))
+        arousal = arousal_from_recipe(app.recipe(from_recipe))
     if seed is None:
         seed = random.SystemRandom().randrange(2**31)
     result = build_from_index(
@@ -102,7 +102,7 @@ def build(
         chosen,
         duration=duration,
         seed=seed,
-        start_level=level,
+        start_arousal=arousal,
         query=(*query, *query_text),
     )
     for note in result.notes:

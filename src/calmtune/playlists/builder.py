@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from calmtune.errors import NothingToPlayError
 from calmtune.models import Track
+from calmtune.playlists.arousal import arousal_to_bpm
 from calmtune.playlists.recipe import Recipe
 from calmtune.playlists.select import (
     Candidate,
@@ -27,10 +28,6 @@ from calmtune.playlists.select import (
 # A bigger pool adds time, not quality: 1,500 candidates leave dozens near every point of the
 # arc for a playlist of 10-20 tracks.
 POOL_LIMIT = 1500
-# Arousal 0..1 (check-in rating / 10, or a recipe's start) mapped onto tempo: 0 sits at a slow
-# resting pulse, 1 at clearly stimulating music (docs/music.md, rule 1: <100 sedative, >130
-# stimulating).
-LEVEL_BPM_LOW, LEVEL_BPM_HIGH = 55.0, 135.0
 
 
 # The records here are NamedTuples: immutable results, and cheaper to define at start-up than
@@ -48,26 +45,6 @@ class Playlist(NamedTuple):
     @property
     def duration_total(self) -> float:
         return sum(t.tags.duration or 0.0 for t in self.tracks)
-
-
-def level_to_bpm(level: float) -> float:
-    """The tempo that matches an arousal level in 0..1."""
-    level = min(1.0, max(0.0, level))
-    return LEVEL_BPM_LOW + level * (LEVEL_BPM_HIGH - LEVEL_BPM_LOW)
-
-
-def level_from_rating(rating: float) -> float:
-    """A 0-10 stress rating from the check-in as an arousal level."""
-    return min(1.0, max(0.0, rating / 10.0))
-
-
-def level_from_recipe(recipe: Recipe) -> float:
-    """Where a listener coming from ``recipe`` stands (``--from upbeat``): its arc's final tempo."""
-    arc, band = recipe.arc, recipe.select.bpm
-    bpm = arc.end_bpm or arc.start_bpm or (sum(band) / 2 if band else None)
-    if bpm is None:
-        return 0.5
-    return min(1.0, max(0.0, (bpm - LEVEL_BPM_LOW) / (LEVEL_BPM_HIGH - LEVEL_BPM_LOW)))
 
 
 class Plan(NamedTuple):
@@ -91,13 +68,13 @@ def build_playlist(
     duration: float | None = None,
     seed: int = 0,
     recently_played: Collection[str] = frozenset(),
-    start_level: float | None = None,
+    start_arousal: float | None = None,
 ) -> Playlist:
     """Build ``recipe`` from ``tracks``.
 
     ``duration`` (seconds) overrides the recipe's. ``recently_played`` holds paths played in the
     last sessions (from the journal); they are used only when the playlist would be short without.
-    ``start_level`` (arousal 0..1) moves the arc's start to the listener's state, within the
+    ``start_arousal`` (arousal 0..1) moves the arc's start to the listener's state, within the
     recipe's tempo band. Raises ``NothingToPlayError`` when no track fits.
     """
     tracks = list(tracks)
@@ -115,7 +92,7 @@ def build_playlist(
         duration=duration,
         seed=seed,
         recently_played=recently_played,
-        start_level=start_level,
+        start_arousal=start_arousal,
         indexed=len(tracks),
     )
     return playlist_from_plan(plan, [tracks[keep[i]] for i in plan.indexes])
@@ -140,7 +117,7 @@ def plan_playlist(
     duration: float | None = None,
     seed: int = 0,
     recently_played: Collection[str] = frozenset(),
-    start_level: float | None = None,
+    start_arousal: float | None = None,
     indexed: int | None = None,
 ) -> Plan:
     """``build_playlist`` over flat ``TrackRow`` tuples, so a caller holding a large index need
@@ -163,7 +140,7 @@ def plan_playlist(
     if len(cands) > POOL_LIMIT:
         pinned = [c for c in cands if c.pinned]
         cands = pinned + rng.sample([c for c in cands if not c.pinned], POOL_LIMIT)
-    start, end = _arc_ends(cands, recipe, start_level)
+    start, end = _arc_ends(cands, recipe, start_arousal)
     walker = _Walker(cands, recipe, target, start, end, rng)
 
     recent = frozenset(recently_played) if recipe.avoid_recent else frozenset()
@@ -235,7 +212,7 @@ def _tempo_range(cands: list[Candidate]) -> tuple[float, float]:
     return (min(known), max(known)) if known else (0.0, 0.0)
 
 
-def _arc_ends(cands: list[Candidate], recipe: Recipe, level: float | None) -> tuple[float, float]:
+def _arc_ends(cands: list[Candidate], recipe: Recipe, arousal: float | None) -> tuple[float, float]:
     """The ideal first and last tempo, kept inside the tempo range the candidates cover."""
     known = sorted(c.bpm for c in cands if c.bpm is not None)
     if not known:
@@ -252,8 +229,8 @@ def _arc_ends(cands: list[Candidate], recipe: Recipe, level: float | None) -> tu
     }[arc.shape]
     start = arc.start_bpm if arc.start_bpm is not None else default_start
     end = arc.end_bpm if arc.end_bpm is not None else default_end
-    if level is not None:
-        start = level_to_bpm(level)
+    if arousal is not None:
+        start = arousal_to_bpm(arousal)
         band = recipe.select.bpm
         if band:
             start = min(band[1], max(band[0], start))

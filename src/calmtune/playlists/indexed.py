@@ -39,7 +39,7 @@ def build_from_index(
     *,
     duration: float | None = None,
     seed: int = 0,
-    start_level: float | None = None,
+    start_arousal: float | None = None,
     query: Sequence[Term] = (),
 ) -> Playlist:
     """Plan over light rows from the index, then load full tracks only for the chosen ones.
@@ -63,7 +63,7 @@ def build_from_index(
             duration=duration,
             seed=seed,
             recently_played=recent,
-            start_level=start_level,
+            start_arousal=start_arousal,
             indexed=indexed,
         )
 

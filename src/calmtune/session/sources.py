@@ -43,7 +43,7 @@ def recipe_items(
     recipe: Recipe,
     *,
     duration: float | None = None,
-    start_level: float | None = None,
+    start_arousal: float | None = None,
     seed: int | None = None,
 ) -> Playable:
     """Build ``recipe``'s playlist from the index (as ``calmtune playlist build`` does).
@@ -55,12 +55,12 @@ def recipe_items(
     if seed is None:
         seed = random.SystemRandom().randrange(2**31)
     result = build_from_index(
-        library, recipe, duration=duration, seed=seed, start_level=start_level
+        library, recipe, duration=duration, seed=seed, start_arousal=start_arousal
     )
     if not result.tracks and duration is not None and duration < recipe.duration:
         # A session shorter than any track: plan the recipe's full arc and let the session's
         # clock fade it out, rather than play nothing.
-        result = build_from_index(library, recipe, seed=seed, start_level=start_level)
+        result = build_from_index(library, recipe, seed=seed, start_arousal=start_arousal)
     items = [PlayItem.from_track(t) for t in result.tracks if t.playable]
     unplayable = len(result.tracks) - len(items)
     notes = list(result.notes)
