@@ -168,3 +168,106 @@ def test_playlist_build_loads_only_what_it_needs(calm_library):
     assert ".flac" in runs[1].stdout
     assert "tomllib" in runs[0].stdout.splitlines()[-1]  # the first run parses the recipe
     assert runs[1].stdout.splitlines()[-1] == "loaded:"
+
+
+@pytest.mark.parametrize("fmt", ["json", "m3u8", "paths"])
+def test_playlist_show_reads_every_format_build_writes(calm_library, tmp_path, fmt):
+    out = tmp_path / f"evening.{fmt}"
+    built = run(
+        "playlist", "build", "calm", "-d", "4s", "--seed", "5", "--format", fmt, "-o", str(out)
+    )
+    assert built.exit_code == 0, built.output
+    expected = (
+        [t["path"] for t in json.loads(out.read_text())["tracks"]]
+        if fmt == "json"
+        else [line for line in out.read_text().splitlines() if not line.startswith("#")]
+    )
+    assert expected
+    shown = run("playlist", "show", str(out), "--json")
+    assert shown.exit_code == 0, shown.output
+    doc = json.loads(shown.stdout)
+    assert doc["warnings"] == [] and "warning" not in shown.stderr
+    assert [t["path"] for t in doc["tracks"]] == expected
+    assert all(t["indexed"] for t in doc["tracks"])
+
+
+def test_playlist_show_json_that_is_not_a_playlist_says_so_in_one_line(tmp_path):
+    other = tmp_path / "settings.json"
+    other.write_text('{"volume": 3}', encoding="utf-8")
+    result = run("playlist", "show", str(other))
+    assert result.exit_code == 1
+    assert "not a calmtune playlist" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"tracks": [', encoding="utf-8")
+    result = run("playlist", "show", str(broken))
+    assert result.exit_code == 1 and "line 1" in result.stderr
+
+
+def test_playlist_saved_is_listed_shown_by_name_and_played_by_name(calm_library, isolated_home):
+    import os
+    import subprocess
+    import sys
+
+    saved = run("playlist", "build", "calm", "-d", "3s", "--seed", "2", "--save", "my evening")
+    assert saved.exit_code == 0, saved.output
+    assert "calmtune play 'my evening'" in saved.stderr
+    paths = [line for line in saved.stdout.splitlines() if not line.startswith("#")]
+    listed = run("playlist", "list", "--json")
+    assert listed.exit_code == 0, listed.output
+    (entry,) = json.loads(listed.stdout)
+    assert entry["name"] == "my evening" and entry["tracks"] == len(paths)
+    assert entry["missing"] == 0 and entry["duration"] > 0
+    table = run("playlist", "list")
+    assert "my evening" in table.stdout
+    shown = run("playlist", "show", "my evening", "--json")
+    assert [t["path"] for t in json.loads(shown.stdout)["tracks"]] == paths
+
+    env = {**os.environ, "SDL_AUDIODRIVER": "dummy", "PYGAME_HIDE_SUPPORT_PROMPT": "1"}
+    played = subprocess.run(
+        [sys.executable, "-m", "calmtune", "play", "my evening", "--no-ui", "--fade-in", "0"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert played.returncode == 0, played.stderr
+    from calmtune.library import Library
+
+    with Library.open(isolated_home / "library.db") as lib:
+        (session,) = lib.journal.sessions()
+    assert list(session.tracks) == paths
+
+
+def test_playlist_list_without_saved_playlists_says_how_to_save():
+    result = run("playlist", "list")
+    assert result.exit_code == 0
+    assert "--save NAME" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"), [("calm", "recipe"), ("../up", "letters"), (".x", "letters")]
+)
+def test_playlist_build_save_refuses_recipe_names_and_paths(calm_library, name, problem):
+    result = run("playlist", "build", "calm", "-d", "3s", "--save", name)
+    assert result.exit_code == 2
+    assert problem in result.stderr
+
+
+def test_play_a_missing_name_says_what_it_looked_for(calm_library):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SDL_AUDIODRIVER": "dummy", "PYGAME_HIDE_SUPPORT_PROMPT": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "calmtune", "play", "nope", "--no-ui"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 4
+    assert "saved playlist" in done.stderr

@@ -128,3 +128,34 @@ def test_paths_text_is_one_absolute_path_per_line(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     text = paths_text([make_track("rel/a.flac"), make_track("/abs/b.flac")])
     assert text.splitlines() == [str(tmp_path / "rel" / "a.flac"), "/abs/b.flac"]
+
+
+def test_json_playlist_reads_back_whole_with_undecodable_names_and_warnings(tmp_path):
+    import os
+
+    from calmtune.cli.options import to_json_text
+    from calmtune.playlists.jsonio import read_playlist
+
+    folder = tmp_path / "music"
+    folder.mkdir()
+    odd = os.fsdecode(bytes(folder) + b"/caf\xe9 [1].wav")  # Latin-1 bytes, not UTF-8
+    with open(os.fsencode(odd), "wb") as handle:
+        handle.write(wav(tmp_path / "tmp.wav").read_bytes())
+    plain = wav(folder / "plain.wav")
+    tracks = [
+        make_track(odd, duration=61.0, bpm=70.0, lufs=-25.0, artist="A", title="Odd"),
+        make_track(str(plain), duration=62.0, bpm=65.0, lufs=-26.0, artist="B", title="Plain"),
+        make_track(str(folder / "gone.wav"), duration=63.0, bpm=60.0, lufs=-27.0),
+    ]
+    pl = build_playlist(tracks, get_recipe("calm"), duration=180, seed=1)
+    out = tmp_path / "list.json"
+    out.write_bytes(to_json_text(playlist_to_json(pl)).encode("utf-8"))
+    back = read_playlist(out)
+    assert [e.path for e in back.entries] == [odd, str(plain)]
+    assert back.entries[0].title == "A - Odd" and back.entries[0].duration == 61.0
+    (warning,) = back.warnings
+    assert "list.json, track 3" in warning and "gone.wav" in warning and "not found" in warning
+    # The same reader takes M3U whatever the file is called.
+    m3u = tmp_path / "list.txt"
+    write_text_file(m3u, m3u8_text(tracks[:2]))
+    assert [e.path for e in read_playlist(m3u).entries] == [odd, str(plain)]

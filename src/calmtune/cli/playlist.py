@@ -1,8 +1,8 @@
-"""``calmtune playlist``: list recipes, build a playlist from the index, show a playlist file."""
+"""``calmtune playlist``: recipes, building a playlist from the index, saved playlists, showing
+a playlist file."""
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -20,12 +20,11 @@ from calmtune.cli.options import (
 )
 
 FORMATS = ("m3u8", "json", "paths")
-_SAVE_NAME = r"^[\w][\w .-]{0,99}$"
 
 
 @click.group()
 def playlist() -> None:
-    """Receptive playlists: recipes, building, showing."""
+    """Receptive playlists: recipes, building, saved playlists, showing."""
 
 
 @playlist.command("recipes")
@@ -85,10 +84,8 @@ def build(
     from calmtune.playlists.arousal import arousal_from_rating, arousal_from_recipe
     from calmtune.playlists.indexed import build_from_index
 
-    if save is not None and not re.match(_SAVE_NAME, save):
-        raise click.BadParameter(
-            "use letters, digits, spaces, '.', '-' or '_'", param_hint="--save"
-        )
+    if save is not None:
+        _check_save_name(app, save)
     chosen = app.recipe(recipe)
     arousal = None
     if stress is not None:
@@ -117,12 +114,37 @@ def build(
         sys.stdout.flush()
     if save is not None:
         from calmtune.playlists.m3u import m3u8_text, write_text_file
+        from calmtune.playlists.saved import SUFFIX, saved_dir
 
-        folder = app.paths.config_dir / "playlists"
+        folder = saved_dir(app.paths.config_dir)
         folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{save}.m3u8"
+        target = folder / f"{save}{SUFFIX}"
         write_text_file(target, m3u8_text(result.tracks, title=_title(result)))
-        app.say(f"Saved {target}")
+        app.say(f"Saved {target}; play it with: calmtune play {_shell_word(save)}")
+
+
+def _check_save_name(app: AppContext, name: str) -> None:
+    """A saved playlist is played by name, so the name must be a plain file name and must not be
+    taken by a recipe (``play NAME`` would build the recipe instead)."""
+    from calmtune.playlists.saved import valid_name
+
+    if not valid_name(name):
+        raise click.BadParameter(
+            "use letters, digits, spaces, '.', '-' or '_' (not first, and not a final '.')",
+            param_hint="--save",
+        )
+    if name in app.recipes():
+        raise click.BadParameter(
+            f"{name!r} is a recipe's name, and 'calmtune play {name}' builds that recipe; "
+            "choose another name",
+            param_hint="--save",
+        )
+
+
+def _shell_word(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
 
 
 def _title(result) -> str:
@@ -142,15 +164,57 @@ def _render(result, fmt: str) -> str:
     return m3u8_text(result.tracks, title=_title(result))
 
 
-@playlist.command("show")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@playlist.command("list")
 @json_option
 @click.pass_obj
-def show(app: AppContext, file: Path, as_json: bool) -> None:
-    """Show a playlist file: each track's mood, BPM and loudness, and a chart of the arc."""
-    from calmtune.playlists.m3u import read_m3u
+def list_saved(app: AppContext, as_json: bool) -> None:
+    """The playlists saved with `playlist build --save NAME`; `calmtune play NAME` plays one."""
+    from calmtune.playlists.jsonio import read_playlist
+    from calmtune.playlists.saved import saved_dir, saved_playlists
 
-    parsed = read_m3u(file)
+    rows = []
+    for name, path in saved_playlists(app.paths.config_dir):
+        parsed = read_playlist(path)
+        seconds = sum(e.duration or 0.0 for e in parsed.entries)
+        rows.append((name, path, len(parsed.entries), seconds, len(parsed.warnings)))
+    if as_json:
+        emit_json(
+            [
+                {"name": n, "path": str(p), "tracks": t, "duration": round(d, 3), "missing": m}
+                for n, p, t, d, m in rows
+            ]
+        )
+        return
+    if not rows:
+        folder = saved_dir(app.paths.config_dir)
+        app.say(
+            f"No saved playlists in {folder}: save one with 'calmtune playlist build calm "
+            "--save NAME'."
+        )
+        return
+    from calmtune.ui.playlist_view import print_saved
+
+    print_saved(app.console, rows)
+
+
+@playlist.command("show")
+@click.argument("file", metavar="FILE|NAME")
+@json_option
+@click.pass_obj
+def show(app: AppContext, file: str, as_json: bool) -> None:
+    """Show a playlist (an .m3u/.m3u8 or JSON file, or a saved playlist's NAME): each track's
+    mood, BPM and loudness, and a chart of the arc."""
+    from calmtune.playlists.jsonio import read_playlist
+    from calmtune.playlists.saved import saved_path
+
+    path = Path(file)
+    if not path.is_file():
+        saved = saved_path(file, app.paths.config_dir)
+        if saved is None:
+            problem = "is a folder" if path.is_dir() else "is neither a file nor a saved playlist"
+            raise click.BadParameter(f"{file!r} {problem}", param_hint="FILE|NAME")
+        path = saved
+    parsed = read_playlist(path)
     for warning in parsed.warnings:
         app.warn(warning)
     library = app.open_library()
@@ -163,7 +227,7 @@ def show(app: AppContext, file: Path, as_json: bool) -> None:
             obj = track_to_json(track) if track else {"path": entry.path, "title": entry.title}
             obj.update({"position": position, "indexed": track is not None})
             items.append(obj)
-        emit_json({"file": str(file), "tracks": items, "warnings": parsed.warnings})
+        emit_json({"file": str(path), "tracks": items, "warnings": parsed.warnings})
         return
     from calmtune.ui.playlist_view import print_playlist
 

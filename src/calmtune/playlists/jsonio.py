@@ -1,20 +1,26 @@
 """A built playlist as the JSON document of ``playlist build --format json`` (docs/cli.md,
-"Playlists")."""
+"Playlists"), and that document read back (``playlist show``, ``play``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from calmtune.playlists.builder import Playlist
-from calmtune.trackjson import track_to_json
+from calmtune.errors import PlaylistError
+from calmtune.playlists.m3u import PlaylistFile, add_entry, line_path
+
+if TYPE_CHECKING:
+    from calmtune.playlists.builder import Playlist
 
 
 def playlist_to_json(playlist: Playlist) -> dict[str, Any]:
     """``{"recipe", "seed", "duration_target", "duration_total", "tracks": [... + "position"]}``.
 
-    ``notes`` and ``short`` are added after the documented fields (docs/cli.md allows additions) so a
+    ``short`` and ``notes`` follow the documented fields (docs/cli.md allows additions), so a
     script can tell a short playlist from a full one.
     """
+    from calmtune.trackjson import track_to_json
+
     tracks = []
     for position, track in enumerate(playlist.tracks, start=1):
         obj = track_to_json(track)
@@ -29,3 +35,68 @@ def playlist_to_json(playlist: Playlist) -> dict[str, Any]:
         "short": playlist.short,
         "notes": list(playlist.notes),
     }
+
+
+def read_json_playlist(path: str | Path, text: str) -> PlaylistFile:
+    """The tracks of a JSON playlist (``text``, read from ``path``): calmtune's own document, or
+    any object with a ``tracks`` list of ``{"path": ...}`` (or a plain list of them).
+
+    Paths written from undecodable file-name bytes (``\\udcXX``) open again as the same bytes.
+    A relative path is taken from the playlist's folder, as in M3U.
+    """
+    import json
+
+    path = Path(path)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise PlaylistError(
+            f"{path}: not a valid JSON playlist: {err.msg} (line {err.lineno}, column {err.colno})"
+        ) from None
+    items = doc.get("tracks") if isinstance(doc, dict) else doc
+    if not isinstance(items, list):
+        raise PlaylistError(
+            f'{path}: not a calmtune playlist: expected a "tracks" list',
+            hint="write one with 'calmtune playlist build RECIPE --format json'",
+        )
+    base = path.resolve().parent
+    result = PlaylistFile(entries=[], warnings=[])
+    for number, item in enumerate(items, start=1):
+        where = f"{path.name}, track {number}"
+        raw = item.get("path") if isinstance(item, dict) else item
+        if not isinstance(raw, str) or not raw.strip():
+            result.warnings.append(f"{where}: skipped: it names no path")
+            continue
+        title = _display_title(item) if isinstance(item, dict) else None
+        duration = item.get("duration") if isinstance(item, dict) else None
+        if isinstance(duration, bool) or not isinstance(duration, int | float) or duration < 0:
+            duration = None
+        add_entry(result, where, raw, line_path(raw, base), duration, title)
+    return result
+
+
+def _display_title(item: dict[str, Any]) -> str | None:
+    title, artist = item.get("title"), item.get("artist")
+    if not isinstance(title, str) or not title:
+        return None
+    return f"{artist} - {title}" if isinstance(artist, str) and artist else title
+
+
+def read_playlist(path: str | Path) -> PlaylistFile:
+    """Read any playlist calmtune writes or plays: JSON (a document starting with ``{`` or
+    ``[``), else extended or plain M3U, whatever the file is called."""
+    from calmtune.playlists.m3u import read_m3u
+
+    path = Path(path)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError as err:
+        raise PlaylistError(f"cannot read playlist {path}: {err.strerror or err}") from err
+    if not head.startswith((b"{", b"[")):
+        return read_m3u(path)
+    try:
+        text = path.read_bytes().decode("utf-8", "surrogateescape").lstrip("\ufeff")
+    except OSError as err:
+        raise PlaylistError(f"cannot read playlist {path}: {err.strerror or err}") from err
+    return read_json_playlist(path, text)

@@ -80,7 +80,7 @@ def read_m3u(path: str | Path) -> PlaylistFile:
 
     Relative paths are resolved against the playlist's folder and ``file://`` URLs are turned into
     paths. Other URLs, missing files and folders are skipped with a warning naming the line.
-    ``.m3u8`` is UTF-8; ``.m3u`` is UTF-8 when it decodes, else Latin-1 (the old default).
+    ``.m3u`` is UTF-8 when it decodes, else Latin-1 (the old default); any other name is UTF-8.
     """
     path = Path(path)
     try:
@@ -104,34 +104,45 @@ def read_m3u(path: str | Path) -> PlaylistFile:
             continue  # #EXTM3U and other directives or comments
         where = f"{path.name}, line {lineno}"
         info, pending = pending, None
-        target = _line_path(line, base)
-        if target is None:
-            result.warnings.append(f"{where}: skipped {line!r}: streams and URLs are not played")
-            continue
-        if not os.path.exists(target):
-            result.warnings.append(f"{where}: skipped {target}: file not found")
-            continue
-        if os.path.isdir(target):
-            result.warnings.append(f"{where}: skipped {target}: a folder, not an audio file")
-            continue
         duration, title = info if info else (None, None)
-        result.entries.append(Entry(target, duration, title))
+        add_entry(result, where, line, line_path(line, base), duration, title)
     return result
+
+
+def add_entry(
+    result: PlaylistFile,
+    where: str,
+    raw: str,
+    target: str | None,
+    duration: float | None,
+    title: str | None,
+) -> None:
+    """Add ``target`` (the absolute path an entry names, ``None`` for a URL) to ``result``, or
+    a warning naming ``where`` when it cannot be played."""
+    if target is None:
+        result.warnings.append(f"{where}: skipped {raw!r}: streams and URLs are not played")
+    elif not os.path.exists(target):
+        result.warnings.append(f"{where}: skipped {target}: file not found")
+    elif os.path.isdir(target):
+        result.warnings.append(f"{where}: skipped {target}: a folder, not an audio file")
+    else:
+        result.entries.append(Entry(target, duration, title))
 
 
 def _decode(raw: bytes, path: Path) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    if path.suffix.lower() == ".m3u8":
-        # surrogateescape keeps non-UTF-8 file-name bytes, so the path still opens.
-        return raw.decode("utf-8", "surrogateescape")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
+    if path.suffix.lower() == ".m3u":
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw.decode("latin-1")
+    # .m3u8, and lists of paths under any name (``--format paths``): UTF-8, where
+    # surrogateescape keeps non-UTF-8 file-name bytes, so the path still opens.
+    return raw.decode("utf-8", "surrogateescape")
 
 
-def _line_path(line: str, base: Path) -> str | None:
+def line_path(line: str, base: Path) -> str | None:
     """The absolute path a playlist line names, or ``None`` for a URL we cannot play."""
     if re.match(_URL, line):
         from urllib.parse import unquote, urlparse  # only readers need it; writers start faster

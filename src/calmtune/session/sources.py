@@ -16,7 +16,7 @@ from calmtune.errors import NothingToPlayError
 from calmtune.playback import PlayItem
 from calmtune.playlists.recipe import Recipe
 
-PLAYLIST_SUFFIXES = (".m3u", ".m3u8")
+PLAYLIST_SUFFIXES = (".m3u", ".m3u8", ".json")
 HOW_TO_FILL = "add music with 'calmtune scan ~/Music'"
 
 
@@ -87,12 +87,14 @@ def resolve_sources(
     shuffle: bool = False,
     seed: int | None = None,
 ) -> Playable:
-    """``calmtune play SOURCE...``: recipes, ``.m3u``/``.m3u8`` files, audio files and folders.
+    """``calmtune play SOURCE...``: recipes, saved playlists, playlist files (``.m3u``,
+    ``.m3u8``, calmtune's ``.json``), audio files and folders.
 
-    An existing path wins over a recipe of the same name. With no source, the whole index plays.
+    An existing path wins over a recipe of the same name, and a recipe over a saved playlist. With no source, the whole index plays.
     When nothing playable is left, ``items`` is empty and ``require_items`` raises; the caller
     shows the warnings first, since they say why.
     """
+    from calmtune.playlists.saved import saved_path
     from calmtune.tags import AUDIO_EXTENSIONS
 
     items: list[PlayItem] = []
@@ -114,10 +116,12 @@ def resolve_sources(
             items.extend(built.items)
             notes.extend(built.notes)
             first_recipe = first_recipe or built.recipe
+        elif (saved := saved_path(source)) is not None:
+            items.extend(_playlist_items(str(saved), library, warnings))
         elif "://" in source:
             warnings.append(f"skipped {source}: streams and URLs are not played")
         else:
-            warnings.append(f"skipped {source}: no such file, folder or recipe")
+            warnings.append(f"skipped {source}: no such file, folder, recipe or saved playlist")
     empty = None
     if not sources:
         items = [PlayItem.from_track(t) for t in library.iter_tracks() if t.playable]
@@ -125,8 +129,8 @@ def resolve_sources(
     elif not items:
         empty = NothingToPlayError(
             "nothing to play in " + ", ".join(sources),
-            hint="name audio files, folders, .m3u/.m3u8 playlists or a recipe "
-            "(see 'calmtune playlist recipes')",
+            hint="name audio files, folders, playlists, a saved playlist or a recipe "
+            "(see 'calmtune playlist list' and 'calmtune playlist recipes')",
         )
     if shuffle:
         random.Random(seed).shuffle(items)
@@ -161,9 +165,14 @@ def _folder_items(
 
 
 def _playlist_items(path: str, library: Any, warnings: list[str]) -> list[PlayItem]:
-    from calmtune.playlists.m3u import read_m3u
+    from calmtune.errors import PlaylistError
+    from calmtune.playlists.jsonio import read_playlist
 
-    parsed = read_m3u(path)
+    try:
+        parsed = read_playlist(path)
+    except PlaylistError as err:
+        warnings.append(f"skipped {err}")
+        return []
     warnings.extend(parsed.warnings)
     items = []
     for entry in parsed.entries:

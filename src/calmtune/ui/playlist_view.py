@@ -12,6 +12,8 @@ from calmtune.ui.text import printable
 from calmtune.ui.tracks_view import MOOD_STYLES, format_duration
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.console import Console
 
     from calmtune.models import Track
@@ -50,6 +52,28 @@ def print_recipes(console: Console, recipes: Sequence[Recipe]) -> None:
             short_duration(r.duration),
             r.source,
             Text(printable(r.description)),
+        )
+    console.print(table)
+
+
+def print_saved(console: Console, rows: Sequence[tuple[str, Path, int, float, int]]) -> None:
+    """Saved playlists: name, tracks, length, entries no longer found, file."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for name, justify in (
+        ("Name", "left"), ("Tracks", "right"), ("Length", "right"), ("Missing", "right"),
+        ("File", "left"),
+    ):  # fmt: skip
+        table.add_column(name, justify=justify)
+    for name, path, tracks, seconds, missing in rows:
+        table.add_row(
+            Text(printable(name)),
+            str(tracks),
+            format_duration(seconds),
+            str(missing) if missing else "",
+            Text(printable(str(path)), style="dim"),
         )
     console.print(table)
 
