@@ -21,7 +21,7 @@ class NowPlaying:
     title: str
     artist: str | None = None
     mood: str | None = None
-    why: str | None = None  # the first reason behind the mood
+    why: str | None = None  # the strongest reason behind the mood
     bpm: float | None = None
     duration: float | None = None
     soundscape: bool = False
@@ -67,7 +67,7 @@ def describe(item: PlayItem, *, soundscape: bool = False) -> NowPlaying:
         title=track.tags.title or item.title or _file_title(item.path),
         artist=track.tags.artist or track.tags.albumartist,
         mood=_mood(track),
-        why=track.scores.reasons[0] if track.scores and track.scores.reasons else None,
+        why=_strongest_reason(track),
         bpm=_bpm(track),
         duration=item.duration or track.tags.duration,
         soundscape=soundscape,
@@ -104,6 +104,14 @@ def _mood(track: Track) -> str | None:
     if track.scores is None:
         return None
     return track.scores.mood.value
+
+
+def _strongest_reason(track: Track) -> str | None:
+    from calmtune.mood.explain import strongest_reason
+
+    if track.scores is None:
+        return None
+    return strongest_reason(track.scores.mood.value, track.scores.reasons)
 
 
 def _bpm(track: Track) -> float | None:
