@@ -21,7 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "upbeat": ("calmtune.cli.play:upbeat", "An energising session that climbs in tempo."),
     "play": (
         "calmtune.cli.play:play",
-        "Play SOURCEs: recipe names, .m3u/.m3u8 playlists, audio files or folders.",
+        "Play SOURCEs: recipes, saved playlists, playlist files, audio files or folders.",
     ),
     "scan": (
         "calmtune.cli.scan:scan",
@@ -42,7 +42,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "playlist": (
         "calmtune.cli.playlist:playlist",
-        "Receptive playlists: recipes, building, showing.",
+        "Receptive playlists: recipes, building, saved playlists, showing.",
     ),
     "journal": (
         "calmtune.cli.journal:journal",

@@ -98,9 +98,10 @@ def play(
     shuffle: bool,
     **opts,
 ) -> None:
-    """Play SOURCEs: recipe names, .m3u/.m3u8 playlists, audio files or folders.
+    """Play SOURCEs: recipes, saved playlists, playlist files, audio files or folders.
 
-    Without SOURCE, the whole index plays. Missing files and URLs are skipped with a warning.
+    A playlist file is .m3u, .m3u8 or the JSON of `playlist build --format json`; a saved
+    playlist is named as in `calmtune playlist list`. Without SOURCE, the whole index plays. Missing files and URLs are skipped with a warning.
 
     Keys: space pause, n next, p previous, +/- volume, f finish after this track, q quit.
     """
