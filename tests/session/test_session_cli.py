@@ -160,7 +160,7 @@ def test_play_a_folder_recursively_including_files_not_indexed(home: Path, tmp_p
 def test_play_nothing_playable_exits_4_saying_what_to_do(home: Path, tmp_path: Path) -> None:
     done = run(home, "play", str(tmp_path / "nowhere"), "http://radio.example/stream")
     assert done.returncode == 4
-    assert "no such file, folder or recipe" in done.stderr
+    assert "no such file, folder, recipe or saved playlist" in done.stderr
     assert "streams and URLs are not played" in done.stderr
     assert "calmtune playlist recipes" in done.stderr
     broken = tmp_path / "broken.mp3"
