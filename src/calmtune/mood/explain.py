@@ -3,7 +3,7 @@
 The engine lists reasons by source (the user's tag, measured audio, tags, genre, words), and some
 of them are not reasons *for* the verdict: a key's valence, a genre that was ignored, evidence
 that pointed elsewhere. One line should carry the evidence that weighs most for the mood shown,
-in the engine's own order of strength (docs/music.md, "Mood evidence"):
+in the engine's own order of strength (docs/music.md, "The three moods"):
 
 1. a mood the user set by hand;
 2. a measured or tagged tempo in the mood's band;
