@@ -69,3 +69,11 @@ def test_an_index_from_a_newer_calmtune_is_refused(tmp_path):
     conn.close()
     with pytest.raises(LibraryError, match="newer calmtune"):
         Library.open(db)
+
+
+def test_migration_3_folds_line_breaks_inside_a_reason(tmp_path):
+    db = tmp_path / "i.db"
+    schema_2_index(db, [json.dumps(["genre 'Deep\nSleep' suggests calm", "quiet\r\nand slow", 7])])
+    with Library.open(db) as lib:
+        reasons = lib.get_track("/m/0.flac").scores.reasons
+    assert reasons == ["genre 'Deep Sleep' suggests calm", "quiet and slow", "7"]

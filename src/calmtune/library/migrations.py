@@ -1,7 +1,9 @@
 """The index schema, as an append-only list of small named migrations.
 
 Each migration runs once, in order, inside one transaction, and bumps ``PRAGMA user_version``.
-Never edit a migration that has shipped: append a new one.
+Never edit a migration that has shipped: append a new one. A migration holds all the code it
+needs, as it was when it was written, and imports nothing else of calmtune: it must do to an old
+index tomorrow exactly what it did on the day it shipped (docs/design.md, "Migrations").
 
 Paths are stored as BLOBs of the file system's own bytes (``os.fsencode``), so file names that are
 not valid UTF-8 are indexed and found again exactly.
@@ -127,11 +129,9 @@ def m002_journal(conn: sqlite3.Connection) -> None:
 
 
 def m003_reasons_as_lines(conn: sqlite3.Connection) -> None:
-    """Mood reasons were a JSON list; they are now one reason per line (see
-    ``index.reasons_text``)."""
+    """Mood reasons were a JSON list; they become one reason per line, a line break inside a
+    reason folded into a space. A damaged list loses its reasons and keeps its scores."""
     import json
-
-    from calmtune.library.index import reasons_text
 
     updates = []
     for track_id, stored in conn.execute(
@@ -141,10 +141,11 @@ def m003_reasons_as_lines(conn: sqlite3.Connection) -> None:
             reasons = json.loads(stored)
         except ValueError:
             reasons = None
-        if not isinstance(reasons, list):  # damaged: keep the scores, drop the reasons
+        if not isinstance(reasons, list):
             updates.append((None, track_id))
             continue
-        updates.append((reasons_text([str(r) for r in reasons]), track_id))
+        lines = "\n".join(" ".join(str(reason).splitlines()) for reason in reasons)
+        updates.append((lines or None, track_id))
     conn.executemany("UPDATE tracks SET reasons = ? WHERE id = ?", updates)
 
 
