@@ -123,12 +123,14 @@ def schedule(
 
 
 def _check_command(command: tuple[str, ...]) -> None:
-    from calmtune.cli.app import COMMANDS
-
+    # The root group knows the commands (asking it, rather than importing cli.app, keeps the
+    # import graph free of a cycle: cli.app loads this module).
+    root = click.get_current_context().find_root()
+    names = root.command.list_commands(root) if isinstance(root.command, click.Group) else []
     first = command[0]
-    if not first.startswith("-") and first not in COMMANDS:
+    if not first.startswith("-") and first not in names:
         raise click.UsageError(
-            f"'{first}' is not a calmtune command; one of: {', '.join(sorted(COMMANDS))}"
+            f"'{first}' is not a calmtune command; one of: {', '.join(sorted(names))}"
         )
 
 
