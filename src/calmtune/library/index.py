@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from calmtune.errors import LibraryError
 from calmtune.library.db import connect, write_transaction
+from calmtune.library.expressions import CURRENT_FEATURES, CURRENT_LOUDNESS, EFFECTIVE_BPM
 from calmtune.models import (
-    TEMPO_CONFIDENCE_OVER_TAG,
     Features,
     Mood,
     MoodScores,
@@ -30,17 +30,6 @@ if TYPE_CHECKING:
 # Formats SDL_mixer decodes itself (pygame-ce); others need ffmpeg to be played.
 NATIVE_PLAYABLE_FORMATS = frozenset({"mp3", "flac", "ogg", "opus", "wav", "aiff", "wv", "oggflac"})
 
-# An analysis result counts only for the file contents it was measured on.
-_CURRENT_FEATURES = "f.size = t.size AND f.mtime_ns = t.mtime_ns AND f.error IS NULL"
-# models.effective_bpm in SQL: the measured tempo unless it is unsure and the file has a BPM tag.
-_EFFECTIVE_BPM = (
-    f"CASE WHEN {_CURRENT_FEATURES} AND f.bpm > 0 AND (NULLIF(t.tag_bpm, 0) IS NULL "
-    f"OR f.bpm_confidence IS NULL OR f.bpm_confidence >= {TEMPO_CONFIDENCE_OVER_TAG}) "
-    "THEN f.bpm ELSE NULLIF(t.tag_bpm, 0) END"
-)
-# The measured loudness, only for the file contents it was measured on (what ``tracks`` shows).
-_CURRENT_LOUDNESS = f"CASE WHEN {_CURRENT_FEATURES} THEN f.loudness_lufs END"
-
 # --sort names -> SQL ORDER BY; missing values (NULL) always sort last.
 SORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "path": ("t.path",),
@@ -49,8 +38,8 @@ SORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "album": ("t.album COLLATE NOCASE", "t.tracknumber"),
     "genre": ("t.genre COLLATE NOCASE",),
     "duration": ("t.duration",),
-    "bpm": (_EFFECTIVE_BPM,),
-    "loudness": (_CURRENT_LOUDNESS,),
+    "bpm": (EFFECTIVE_BPM,),
+    "loudness": (CURRENT_LOUDNESS,),
     "mood": ("t.mood", "-t.mood_confidence"),
     "confidence": ("-t.mood_confidence",),
     "format": ("t.format",),
@@ -222,10 +211,10 @@ class Library:
         for the same ``seed`` and index, so a big library is not read whole. ``query`` keeps the
         tracks its terms match (``calmtune.query``).
         """
-        current = _CURRENT_FEATURES
+        current = CURRENT_FEATURES
         sql = (
             f"SELECT t.path, t.duration, "
-            f"{_EFFECTIVE_BPM}, "
+            f"{EFFECTIVE_BPM}, "
             f"CASE WHEN {current} AND f.loudness_lufs IS NOT NULL THEN f.loudness_lufs "
             f"ELSE -18.0 - t.rg_track_gain END, "
             "t.artist, t.albumartist, t.album, t.genre, t.mood, t.mood_source, "

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from calmtune.library.index import _CURRENT_LOUDNESS, _EFFECTIVE_BPM
+from calmtune.library.expressions import CURRENT_LOUDNESS, EFFECTIVE_BPM
 from calmtune.query import ANY_FIELDS, Kind, Term, fold
 
 # The SQL function that case-folds text the way ``calmtune.query.fold`` does (SQLite's own
@@ -29,8 +29,8 @@ COLUMNS: dict[str, str] = {
     "mood": "t.mood",
     "format": "t.format",
     "year": "t.year",
-    "bpm": f"({_EFFECTIVE_BPM})",
-    "loudness": f"({_CURRENT_LOUDNESS})",
+    "bpm": f"({EFFECTIVE_BPM})",
+    "loudness": f"({CURRENT_LOUDNESS})",
     "duration": "t.duration",
 }
 
