@@ -38,6 +38,16 @@ class AnalysisError(CalmtuneError):
     """A file cannot be decoded or measured."""
 
 
+class DecodeError(AnalysisError):
+    """A file cannot be decoded (by libsndfile or ffmpeg). ``reason`` is the short why, without
+    the path, for one-line warnings such as "skipped PATH: m4a needs ffmpeg"."""
+
+    def __init__(self, path: str, reason: str, *, hint: str | None = None) -> None:
+        super().__init__(f"cannot decode {path}: {reason}" if path else reason, hint=hint)
+        self.path = path
+        self.reason = reason
+
+
 class PlaylistError(CalmtuneError):
     """A playlist file or a recipe cannot be used."""
 

@@ -273,28 +273,25 @@ _AUDIO_FIX = (
 
 
 def check_formats() -> Check:
-    """Which formats play (SDL_mixer, or ffmpeg) and which can be analysed (libsndfile, ffmpeg)."""
+    """Which formats play and can be analysed: one decoder does both (libsndfile, else ffmpeg)."""
     from importlib.util import find_spec
 
-    from calmtune.analysis.decode import FFMPEG_ONLY
-    from calmtune.playback.formats import FFMPEG_FORMATS, SDL_FORMATS, find_ffmpeg, playable_formats
+    from calmtune.playback.formats import FFMPEG_FORMATS, NATIVE_FORMATS, playable_formats
 
-    ffmpeg = find_ffmpeg()
-    playable = playable_formats(ffmpeg, look_up=False)
+    playable = playable_formats()
     libsndfile = find_spec("soundfile") is not None
-    formats = [*SDL_FORMATS, *FFMPEG_FORMATS]
-    analysable = {f: (libsndfile and f not in FFMPEG_ONLY) or ffmpeg is not None for f in formats}
-    plays = [f for f in formats if playable[f]]
-    analyses = [f for f in formats if analysable[f]]
-    detail = f"plays {', '.join(plays)}; analyses {', '.join(analyses) or 'nothing'}"
-    missing = sorted({f for f in formats if not playable[f] or not analysable[f]})
+    formats = [*NATIVE_FORMATS, *FFMPEG_FORMATS]
+    usable = {f: playable[f] and (libsndfile or f in FFMPEG_FORMATS) for f in formats}
+    plays = [f for f in formats if usable[f]]
+    detail = f"plays and analyses {', '.join(plays) or 'nothing'}"
+    missing = [f for f in formats if not usable[f]]
     if not missing:
         return Check("formats", True, detail)
     fixes = []
-    if not ffmpeg:
+    if not all(playable[f] for f in FFMPEG_FORMATS):
         fixes.append("install ffmpeg")
     if not libsndfile:
-        fixes.append("pip install soundfile (for analysis)")
+        fixes.append("pip install soundfile")
     return Check(
         "formats",
         True,

@@ -7,11 +7,11 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from calmtune.analysis.decode import open_audio
 from calmtune.analysis.loudness import LoudnessMeter
 from calmtune.analysis.onsets import onset_density
 from calmtune.analysis.spectral import SpectralAnalyzer
 from calmtune.analysis.tempo import tempo_from_envelope
+from calmtune.audio.decode import open_audio
 from calmtune.errors import AnalysisError
 from calmtune.models import Features
 

@@ -1,10 +1,12 @@
-"""Decode an audio file to float PCM blocks at the file's own sample rate.
+"""Decode an audio file to float PCM blocks at the file's own sample rate: the one decoder that
+analysis and playback share.
 
 libsndfile (through ``soundfile``) reads WAV, FLAC, Ogg Vorbis, Opus, MP3 and AIFF block by block at
 the native rate, so memory stays bounded however long the file is and loudness is measured without
-resampling (docs/music.md, "Loudness"). Formats it cannot read (M4A/AAC, WMA, ...) are piped through an ``ffmpeg``
-subprocess when ffmpeg is on PATH. Every decoder failure becomes an ``AnalysisError`` here, the
-boundary of the package that owns these libraries.
+resampling (docs/music.md, "Loudness"). Formats it cannot read (M4A/AAC, WMA, ...), and files it refuses to open (some Opus
+files ffmpeg writes), are piped through an ``ffmpeg`` subprocess when ffmpeg is on PATH. Every
+decoder failure becomes a ``DecodeError`` here, the boundary of the package that owns these
+libraries; ``reason`` is short enough for a one-line warning.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from calmtune.errors import AnalysisError
+from calmtune.errors import DecodeError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -36,13 +38,15 @@ FFMPEG_ONLY = frozenset(
 class AudioStream:
     """An open decoder: its native sample rate, channel count and an iterator of blocks.
 
-    Each block is a float32 array shaped (frames, channels). ``close()`` releases the decoder.
+    Each block is a float32 array shaped (frames, channels). ``frames`` is the length when the
+    container says it (``None`` on an ffmpeg pipe). ``close()`` releases the decoder.
     """
 
     rate: int
     channels: int
     blocks: Iterator[np.ndarray]
     _closer: object = None
+    frames: int | None = None
 
     def close(self) -> None:
         closer = self._closer
@@ -60,23 +64,29 @@ def extension(path: str) -> str:
     return os.path.splitext(path)[1].lower().lstrip(".")
 
 
+def find_ffmpeg() -> str | None:
+    """The ffmpeg executable on PATH, or ``None``. The one place calmtune looks for it."""
+    return shutil.which("ffmpeg")
+
+
 def open_audio(path: str, block_frames: int = BLOCK_FRAMES) -> AudioStream:
-    """Open ``path`` for block-wise decoding. Raises AnalysisError with a one-line reason."""
+    """Open ``path`` for block-wise decoding. Raises DecodeError with a one-line reason."""
     if not os.path.isfile(path):
-        raise AnalysisError(f"cannot analyse {path}: no such file")
+        raise DecodeError(path, "file not found")
     if os.path.getsize(path) == 0:
-        raise AnalysisError(f"cannot analyse {path}: the file is empty")
+        raise DecodeError(path, "the file is empty")
     ext = extension(path)
     if ext in FFMPEG_ONLY:
         return _open_ffmpeg(path, ext, block_frames)
     try:
         return _open_soundfile(path, block_frames)
-    except AnalysisError as sf_error:
-        # A file with an unusual extension may still be something ffmpeg knows.
-        if shutil.which("ffmpeg"):
+    except DecodeError as sf_error:
+        # A file libsndfile refuses may still be something ffmpeg knows (an odd extension, an
+        # Opus stream libsndfile cannot read).
+        if find_ffmpeg():
             try:
                 return _open_ffmpeg(path, ext, block_frames)
-            except AnalysisError:
+            except DecodeError:
                 raise sf_error from None
         raise
 
@@ -84,13 +94,14 @@ def open_audio(path: str, block_frames: int = BLOCK_FRAMES) -> AudioStream:
 def _open_soundfile(path: str, block_frames: int) -> AudioStream:
     import soundfile
 
+    errors = (soundfile.LibsndfileError, RuntimeError, OSError)
     try:
         handle = soundfile.SoundFile(path)
-    except (soundfile.LibsndfileError, RuntimeError, OSError) as err:
-        raise AnalysisError(f"cannot decode {path}: {_one_line(err)}") from None
+    except errors as err:
+        raise DecodeError(path, _one_line(err)) from None
     if handle.samplerate <= 0 or handle.channels <= 0:
         handle.close()
-        raise AnalysisError(f"cannot decode {path}: no audio stream")
+        raise DecodeError(path, "no audio stream")
 
     def blocks() -> Iterator[np.ndarray]:
         try:
@@ -99,30 +110,31 @@ def _open_soundfile(path: str, block_frames: int) -> AudioStream:
                 if len(block) == 0:
                     return
                 yield block
-        except (soundfile.LibsndfileError, RuntimeError, OSError) as err:
-            raise AnalysisError(
-                f"cannot decode {path}: {_one_line(err)} (corrupt or truncated)"
-            ) from None
+        except errors as err:
+            raise DecodeError(path, f"{_one_line(err)} (corrupt or truncated)") from None
 
-    return AudioStream(handle.samplerate, handle.channels, blocks(), handle.close)
+    frames = handle.frames if 0 < handle.frames < 2**62 else None
+    return AudioStream(handle.samplerate, handle.channels, blocks(), handle.close, frames)
 
 
 def _open_ffmpeg(path: str, ext: str, block_frames: int) -> AudioStream:
     """Decode through ``ffmpeg`` to a WAV stream of 32-bit floats on a pipe, at the native rate."""
     import numpy as np
 
-    ffmpeg = shutil.which("ffmpeg")
+    ffmpeg = find_ffmpeg()
     if ffmpeg is None:
-        raise AnalysisError(f"cannot decode {ext or 'this file'}: install ffmpeg", hint=path)
+        raise DecodeError(path, f"{ext or 'this file'} needs ffmpeg", hint="install ffmpeg")
     cmd = [ffmpeg, "-nostdin", "-v", "error", "-i", path, "-vn", "-map", "0:a:0"]
     cmd += ["-c:a", "pcm_f32le", "-f", "wav", "-"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     assert proc.stdout is not None
     try:
         rate, channels = _read_wav_header(proc.stdout)
-    except AnalysisError as err:
-        reason = _finish(proc).removeprefix(f"{path}: ") or err.message
-        raise AnalysisError(f"cannot decode {path}: {reason}") from None
+    except DecodeError as err:
+        reason = _finish(proc).removeprefix(f"{path}: ") or err.reason
+        raise DecodeError(path, reason) from None
 
     def blocks() -> Iterator[np.ndarray]:
         frame_bytes = 4 * channels
@@ -138,7 +150,7 @@ def _open_ffmpeg(path: str, ext: str, block_frames: int) -> AudioStream:
                 yield np.frombuffer(chunk[:usable], dtype="<f4").reshape(-1, channels)
         err_text = _finish(proc).removeprefix(f"{path}: ")
         if proc.returncode != 0:
-            raise AnalysisError(f"cannot decode {path}: {err_text or 'ffmpeg failed'}")
+            raise DecodeError(path, err_text or "ffmpeg failed")
 
     def close() -> None:
         if proc.poll() is None:
@@ -152,16 +164,16 @@ def _read_wav_header(stream) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     """Read RIFF chunks up to ``data``; return (rate, channels). ffmpeg leaves sizes unknown."""
     head = stream.read(12)
     if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
-        raise AnalysisError("no audio stream")
+        raise DecodeError("", "no audio stream")
     rate = channels = 0
     while True:
         chunk = stream.read(8)
         if len(chunk) < 8:
-            raise AnalysisError("no audio data")
+            raise DecodeError("", "no audio data")
         cid, size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
         if cid == b"data":
             if not rate or not channels:
-                raise AnalysisError("no audio format")
+                raise DecodeError("", "no audio format")
             return rate, channels
         body = stream.read(size + (size & 1))
         if cid == b"fmt ":
@@ -184,7 +196,9 @@ def _one_line(err: BaseException) -> str:
     if text.startswith("Error opening") and "': " in text:
         text = text.split("': ", 1)[1]
     text = text.removeprefix("Error : ").strip()
-    if "does not exist" in text or "unknown format" in text.lower():
+    if "does not exist" in text or any(
+        w in text.lower() for w in ("unknown format", "not recognised")
+    ):
         # libsndfile's words when no decoder recognised the bytes; the file itself is there.
         return "not a recognised audio format, or the file is corrupt"
     return text or type(err).__name__
