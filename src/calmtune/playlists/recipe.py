@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from calmtune.query import Term
 
 ARC_SHAPES = ("descending", "ascending", "steady")
+DEFAULT_CROSSFADE = 3.0  # seconds: short enough to keep each track whole, long enough to be soft
 RECEPTIVE_MOODS = tuple(m.value for m in Mood if m is not Mood.UNKNOWN)
 ALL_MOODS = tuple(m.value for m in Mood)
 
@@ -65,6 +66,8 @@ class Recipe(NamedTuple):
     fade_out: float = 15.0
     wind_down: float = 0.0  # volume ramps down over this long before the end
     end_silence: float = 0.0  # silence after the last track (a pause lowers arousal further)
+    crossfade: float = DEFAULT_CROSSFADE  # seconds two tracks overlap (not on a gapless album)
+    target_lufs: float | None = None  # the level the session plays at; None: by mood (levels)
     artist_gap: int = 2  # the same artist is at least this many positions apart (1 = not adjacent)
     album_gap: int = 2
     avoid_recent: bool = True
@@ -83,6 +86,8 @@ _TOP_KEYS = {
     "fade_out",
     "wind_down",
     "end_silence",
+    "crossfade",
+    "target_lufs",
     "artist_gap",
     "album_gap",
     "avoid_recent",
@@ -253,6 +258,8 @@ def parse_recipe(data: dict[str, Any], *, name: str, file: str, source: str = "b
         fade_out=top.number("fade_out", 15.0, 0.0, 1800.0),
         wind_down=top.duration("wind_down", 0.0),
         end_silence=top.duration("end_silence", 0.0),
+        crossfade=top.number("crossfade", DEFAULT_CROSSFADE, 0.0, 30.0),
+        target_lufs=top.number("target_lufs", None, -40.0, -10.0),
         artist_gap=top.integer("artist_gap", 2, 0, 20),
         album_gap=top.integer("album_gap", 2, 0, 20),
         avoid_recent=top.boolean("avoid_recent", True),
