@@ -1,4 +1,4 @@
-"""Run one playback scenario through the real engine; used by the disk-driver tests.
+"""Run one playback scenario through the real player and mixer; used by the disk-driver tests.
 
 Run in a subprocess, because SDL reads SDL_AUDIODRIVER / SDL_DISKAUDIOFILE when the device opens
 and pygame's mixer is process-global. Usage: ``python disk_player.py scenario.json``.
@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from calmtune.errors import CalmtuneError
-from calmtune.playback import TICK_SECONDS, Engine, PlayerState, PlayItem
+from calmtune.playback import TICK_SECONDS, Ending, Player, PlayerState, PlayItem
 
 
 def main() -> int:
@@ -24,8 +24,14 @@ def main() -> int:
     actions = sorted(scenario.get("actions", []), key=lambda a: a["at"])
     print("python stderr still reaches the terminal", file=sys.stderr)
     try:
-        engine = Engine(
-            items, volume=scenario.get("volume", 100), native_log=scenario.get("native_log")
+        engine = Player(
+            items,
+            volume=scenario.get("volume", 100),
+            native_log=scenario.get("native_log"),
+            # By default nothing is attenuated (the loudest target), so levels read as written.
+            target_lufs=scenario.get("target_lufs", -10.0),
+            crossfade=scenario.get("crossfade", 0.0),
+            end_fade=scenario.get("end_fade", 0.0),
         )
         engine.open()
     except CalmtuneError as err:
@@ -33,7 +39,8 @@ def main() -> int:
         return err.exit_code
     events = []
     try:
-        engine.play(fade_in=scenario.get("fade_in", 0.0))
+        ending = Ending(**scenario["ending"]) if "ending" in scenario else None
+        engine.play(fade_in=scenario.get("fade_in", 0.0), ending=ending)
         started = time.monotonic()
         deadline = started + scenario.get("timeout", 30)
         while engine.state is not PlayerState.FINISHED and time.monotonic() < deadline:
@@ -52,8 +59,10 @@ def main() -> int:
                     }
                 )
             time.sleep(TICK_SECONDS)
+        underruns = engine.output.underruns
     finally:
         engine.close()
+    events.append({"kind": "underruns", "count": underruns, "index": None})
     Path(scenario["events"]).write_text("".join(json.dumps(e) + "\n" for e in events))
     return 0
 

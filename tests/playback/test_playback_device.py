@@ -29,12 +29,12 @@ def _python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-OPEN_ENGINE = """
+OPEN_PLAYER = """
     import sys
     from calmtune.errors import CalmtuneError
-    from calmtune.playback import Engine
+    from calmtune.playback import Player
     try:
-        Engine([]).open()
+        Player([]).open()
     except CalmtuneError as err:
         print(err)
         sys.exit(err.exit_code)
@@ -42,7 +42,7 @@ OPEN_ENGINE = """
 
 
 def test_device_failure_raises_exit_3_naming_the_driver_and_the_fix() -> None:
-    result = _python(OPEN_ENGINE, SDL_AUDIODRIVER="alsa")  # no sound card on a test machine
+    result = _python(OPEN_PLAYER, SDL_AUDIODRIVER="alsa")  # no sound card on a test machine
     assert result.returncode == AudioDeviceError.exit_code == 3
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1
@@ -57,10 +57,10 @@ def test_device_driver_from_settings_is_used_unless_the_environment_says_otherwi
     code = """
         import os, sys
         from calmtune.errors import CalmtuneError
-        from calmtune.playback import AudioConfig, Engine
+        from calmtune.playback import AudioConfig, Player
         config = AudioConfig.from_settings({"driver": "nosuchdriver", "frequency": 48000})
         try:
-            with Engine([], config=config) as engine:
+            with Player([], config=config) as engine:
                 import pygame.mixer
                 print(engine.driver, pygame.mixer.get_init()[0])
         except CalmtuneError as err:
@@ -76,7 +76,7 @@ def test_device_driver_from_settings_is_used_unless_the_environment_says_otherwi
 
 
 def test_device_unknown_driver_is_named_in_the_message() -> None:
-    result = _python(OPEN_ENGINE, SDL_AUDIODRIVER="nosuchdriver")
+    result = _python(OPEN_PLAYER, SDL_AUDIODRIVER="nosuchdriver")
     assert result.returncode == 3
     assert "SDL driver 'nosuchdriver'" in result.stdout
 

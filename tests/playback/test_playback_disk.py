@@ -42,6 +42,7 @@ class Run:
     events: list[dict]
     pcm: np.ndarray
     native_log: str
+    underruns: int | None  # times the mixer ran dry (a busy machine): reported, not judged
 
 
 def _scenarios(tmp: Path) -> dict[str, dict]:
@@ -69,9 +70,22 @@ def _scenarios(tmp: Path) -> dict[str, dict]:
             "items": [
                 {"path": str(loud), "loudness_lufs": sine_loudness(LOUD)},
                 {"path": str(quiet), "loudness_lufs": sine_loudness(QUIET)},
+            ],
+            "target_lufs": sine_loudness(QUIET),
+        },
+        "not_normalised": {
+            "items": [
+                {"path": str(loud), "loudness_lufs": -40.0},
+                {"path": str(quiet), "loudness_lufs": -40.0},
             ]
         },
-        "not_normalised": {"items": [{"path": str(loud)}, {"path": str(quiet)}]},
+        "crossfade": {
+            "items": [
+                {"path": str(first), "loudness_lufs": -40.0},
+                {"path": str(last), "loudness_lufs": -40.0},
+            ],
+            "crossfade": 1.0,
+        },
         "skips": {
             "items": [
                 {"path": str(first)},
@@ -119,15 +133,17 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
         out, err = proc.communicate(timeout=60)
         events_file = tmp / f"{name}.events"
         log = tmp / f"{name}.native.log"
+        lines = events_file.read_text().splitlines() if events_file.exists() else []
+        events = [json.loads(line) for line in lines]
+        underruns = [e["count"] for e in events if e["kind"] == "underruns"]
         results[name] = Run(
             returncode=proc.returncode,
             stdout=out,
             stderr=err,
-            events=[json.loads(line) for line in events_file.read_text().splitlines()]
-            if events_file.exists()
-            else [],
+            events=[e for e in events if e["kind"] != "underruns"],
             pcm=read_pcm(tmp / f"{name}.raw"),
             native_log=log.read_text(errors="replace") if log.exists() else "",
+            underruns=underruns[0] if underruns else None,
         )
     return results
 
@@ -142,7 +158,7 @@ def test_disk_audio_flows_at_full_level_for_the_track_length(runs: dict[str, Run
     (start, end), *rest = segments(run.pcm)
     assert rest == []
     assert abs((end - start) / RATE - 3.0) < 0.05
-    # A 0.5 peak sine has an RMS of -9.03 dBFS; volume 100 and no normalisation leave it alone.
+    # A 0.5 peak sine has an RMS of -9.03 dBFS; volume 100 and no attenuation leave it alone.
     assert abs(rms_db(run.pcm[start:end]) - (20 * np.log10(0.5 / np.sqrt(2)))) < 0.5
     assert _kinds(run) == [("track_started", 0), ("track_ended", 0), ("finished", 0)]
     assert run.events[-1]["finished"] == "end_of_list"
@@ -202,12 +218,12 @@ def test_disk_wind_down_lowers_the_level_over_its_span_and_keeps_playing(
     assert run.events[-1]["finished"] == "end_of_list"
 
 
-def test_disk_normalised_tracks_15_lu_apart_come_out_within_3_db(runs: dict[str, Run]) -> None:
+def test_disk_normalised_tracks_15_lu_apart_come_out_within_1_db(runs: dict[str, Run]) -> None:
     parts = segments(runs["normalised"].pcm)
     assert len(parts) == 2
     loud, quiet = (rms_db(runs["normalised"].pcm[a:b]) for a, b in parts)
-    assert abs(loud - quiet) < 3.0
-    # The quiet track is the session level: it plays untouched.
+    assert abs(loud - quiet) < 1.0
+    # The quiet track is at the session's target: it plays untouched.
     assert abs(quiet - 20 * np.log10(QUIET / np.sqrt(2))) < 0.5
 
 
@@ -220,25 +236,32 @@ def test_disk_without_loudness_the_same_tracks_stay_15_db_apart(runs: dict[str, 
 def test_disk_bad_items_are_skipped_with_a_reason_and_play_goes_on(runs: dict[str, Run]) -> None:
     run = runs["skips"]
     assert run.returncode == 0, run.stderr
-    assert _kinds(run) == [
+    assert _kinds(run) == [  # the next pick is opened shortly before it is due
         ("track_started", 0),
-        ("track_ended", 0),
         ("track_failed", 1),
         ("track_failed", 2),
         ("track_failed", 3),
+        ("track_ended", 0),
         ("track_started", 4),
         ("track_ended", 4),
         ("finished", 4),
     ]
     reasons = [e["reason"] for e in run.events if e["kind"] == "track_failed"]
     assert reasons[0] == "file not found"
-    assert reasons[1].startswith("cannot decode it")
+    assert reasons[1] == "not a recognised audio format, or the file is corrupt"
     assert reasons[2] == "m4a needs ffmpeg"
     parts = segments(run.pcm)
     assert [round((b - a) / RATE, 1) for a, b in parts] == [2.0, 2.0]
-    # mpg123 complains about the corrupt file on fd 2; that lands in the log only.
-    assert "Illegal Audio-MPEG-Header" in run.native_log
-    assert "Illegal Audio-MPEG-Header" not in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_disk_crossfade_overlaps_without_a_gap(runs: dict[str, Run]) -> None:
+    run = runs["crossfade"]
+    assert run.returncode == 0, run.stderr
+    (start, end), *rest = segments(run.pcm, gap=0.02)
+    assert rest == [], f"underruns: {run.underruns}"  # one continuous sound: no gap
+    assert abs((end - start) / RATE - 3.0) < 0.05  # 2 s + 2 s, overlapping by 1 s
+    assert np.abs(run.pcm).max() <= 0.5 + 1e-3  # the sum never exceeds either track's peak
 
 
 @pytest.mark.skipif(FFMPEG is None, reason="ffmpeg is not installed")

@@ -1,65 +1,22 @@
-"""The parts of playback that need no sound: clock, ramps, gain math, play order, formats."""
+"""The parts of playback that need no sound: ramps, play order, formats, loudness of items."""
 
 from __future__ import annotations
 
 import pytest
 
 from calmtune.models import Features, TagInfo, Track
-from calmtune.playback.clock import PlaybackClock
 from calmtune.playback.formats import format_of, needs_ffmpeg, playable_formats
-from calmtune.playback.gain import Normalizer, db_to_amplitude, normalizer_for, session_target
 from calmtune.playback.item import PlayItem, track_loudness
 from calmtune.playback.order import PlayOrder
 from calmtune.playback.ramps import (
     Curve,
     Ramp,
+    db_to_amplitude,
     from_perceptual,
-    mixer_volume,
     ramp_from,
     to_perceptual,
     volume_to_amplitude,
 )
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-# -- clock ------------------------------------------------------------------------------------
-
-
-def test_clock_counts_playing_time_only() -> None:
-    time = FakeTime()
-    clock = PlaybackClock(time)
-    clock.start()
-    time.now += 2.0
-    clock.pause()
-    time.now += 30.0  # paused: does not count
-    assert clock.elapsed() == pytest.approx(2.0)
-    clock.resume()
-    time.now += 1.5
-    assert clock.elapsed() == pytest.approx(3.5)
-
-
-def test_clock_start_offset_and_repeated_pause_resume() -> None:
-    time = FakeTime()
-    clock = PlaybackClock(time)
-    clock.start(offset=10.0)
-    clock.pause()
-    clock.pause()  # a second pause changes nothing
-    time.now += 5
-    clock.resume()
-    clock.resume()
-    time.now += 1
-    assert clock.elapsed() == pytest.approx(11.0)
-    clock.reset()
-    assert clock.elapsed() == 0.0
-    assert not clock.running
-
 
 # -- ramps ------------------------------------------------------------------------------------
 
@@ -111,47 +68,21 @@ def test_volume_percent_maps_to_cubic_amplitude() -> None:
     assert volume_to_amplitude(-3) == 0.0
 
 
-def test_mixer_volume_rounds_to_sdl_steps_but_keeps_tiny_levels_audible() -> None:
-    assert mixer_volume(1.7) == 1.0
-    assert mixer_volume(0.5) == 64 / 128
-    assert mixer_volume(0.0001) == 1 / 128
-    assert mixer_volume(0.0) == 0.0
+def test_ramp_levels_match_level_sample_by_sample() -> None:
+    for curve in Curve:
+        ramp = Ramp(start=0.2, end=0.9, begins_at=100, duration=50, curve=curve)
+        block = ramp.levels(90, 80)
+        assert [round(float(x), 9) for x in block] == [
+            round(ramp.level(t), 9) for t in range(90, 170)
+        ]
+    flat = Ramp(start=0.2, end=0.9, begins_at=100, duration=50)
+    assert flat.levels(0, 50) == 0.2 and flat.levels(200, 50) == 0.9  # no array when flat
 
 
-# -- gain -------------------------------------------------------------------------------------
-
-
-def test_session_target_is_the_quietest_track_above_the_floor() -> None:
-    assert session_target([-10.0, -20.0, None, -14.0]) == -20.0
-    assert session_target([-10.0, -55.0], floor_lufs=-30.0) == -30.0
-    assert session_target([None, None]) is None
-    assert session_target([]) is None
-
-
-def test_normalizer_only_attenuates() -> None:
-    norm = normalizer_for([-10.0, -25.0, -40.0], floor_lufs=-30.0)
-    assert norm.target_lufs == -30.0
-    assert norm.gain_db(-10.0) == pytest.approx(-20.0)
-    assert norm.gain_db(-30.0) == 0.0
-    assert norm.gain_db(-40.0) == 0.0  # quieter than the session level: untouched, never boosted
-    assert all(norm.gain(x) <= 1.0 for x in (-5.0, -30.0, -60.0, None))
-
-
-def test_normalizer_treats_unknown_loudness_as_loud() -> None:
-    norm = Normalizer(target_lufs=-20.0, unknown_lufs=-14.0)
-    assert norm.gain_db(None) == pytest.approx(-6.0)
-
-
-def test_normalizer_without_any_known_loudness_leaves_all_alone() -> None:
-    norm = normalizer_for([None, None])
-    assert norm.gain(None) == 1.0
-    assert norm.gain(-5.0) == 1.0
-
-
-def test_normalised_tracks_15_lu_apart_end_at_the_same_level() -> None:
-    norm = normalizer_for([-8.0, -23.0])
-    out = [lufs + norm.gain_db(lufs) for lufs in (-8.0, -23.0)]
-    assert out == [-23.0, -23.0]
+def test_cosine_crossfade_gains_add_up_to_one() -> None:
+    out = Ramp(1.0, 0.0, 0, 1000, Curve.COSINE).levels(0, 1000)
+    into = Ramp(0.0, 1.0, 0, 1000, Curve.COSINE).levels(0, 1000)
+    assert max(abs(a + b - 1.0) for a, b in zip(out, into, strict=True)) < 1e-12
     assert db_to_amplitude(-20.0) == pytest.approx(0.1)
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from calmtune.playback.soundscape import SAMPLE_RATE, ensure_soundscape
+from calmtune.analysis.loudness import integrated_loudness
+from calmtune.playback.soundscape import LOUDNESS_LUFS, SAMPLE_RATE, ensure_soundscape
 
 SECONDS = 20
 
@@ -73,3 +74,11 @@ def test_soundscape_rerenders_an_incomplete_file(tmp_path: Path) -> None:
 def test_soundscape_length_must_fit_the_swell() -> None:
     with pytest.raises(ValueError, match="multiple of 10"):
         ensure_soundscape("/nonexistent", 25)
+
+
+def test_soundscape_loudness_constant_is_what_it_measures(rendered) -> None:
+    # The player normalises the bed from this number, so it must stay true; it sits above the
+    # calm and sleep targets, so the bed is brought down to the session's level, never short.
+    _, audio = rendered
+    assert integrated_loudness(audio, SAMPLE_RATE) == pytest.approx(LOUDNESS_LUFS, abs=0.3)
+    assert LOUDNESS_LUFS > -23.0

@@ -40,6 +40,7 @@ class FinishReason(StrEnum):
     FINISH_AFTER_CURRENT = "finish_after_current"
     STOPPED = "stopped"
     NOTHING_PLAYABLE = "nothing_playable"  # every item failed
+    SESSION_END = "session_end"  # the session's clock reached its end (see ``Ending``)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,14 +1,19 @@
-"""Which file formats SDL_mixer plays itself and which need ffmpeg. No pygame import needed."""
+"""Which file formats calmtune plays: libsndfile decodes most, ffmpeg the rest. No pygame here.
+
+calmtune decodes every file itself (``calmtune.audio.decode``) and hands the mixer PCM, so what
+plays is what the decoder reads, not what SDL_mixer happens to support.
+"""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-# Formats the SDL_mixer inside pygame-ce wheels decodes (checked by loading generated files).
-SDL_FORMATS = ("mp3", "flac", "ogg", "opus", "wav", "aiff", "wv")
-# Formats SDL cannot decode; played through an ffmpeg subprocess when ffmpeg is on PATH.
-FFMPEG_FORMATS = ("m4a", "aac", "alac", "wma")
+from calmtune.audio.decode import FFMPEG_ONLY, find_ffmpeg
+
+# Formats libsndfile (through soundfile) decodes.
+NATIVE_FORMATS = ("mp3", "flac", "ogg", "opus", "wav", "aiff")
+# Formats only ffmpeg decodes; played when ffmpeg is on PATH.
+FFMPEG_FORMATS = ("m4a", "aac", "alac", "wma", "wv")
 
 _ALIASES = {
     "oga": "ogg",
@@ -20,6 +25,8 @@ _ALIASES = {
     "asf": "wma",
 }
 
+__all__ = ["FFMPEG_FORMATS", "NATIVE_FORMATS", "find_ffmpeg", "format_of", "needs_ffmpeg"]
+
 
 def format_of(path: str | Path) -> str:
     """Short lower-case format name from the file extension ("" when there is none)."""
@@ -28,18 +35,13 @@ def format_of(path: str | Path) -> str:
 
 
 def needs_ffmpeg(path: str | Path) -> bool:
-    return format_of(path) in FFMPEG_FORMATS
-
-
-def find_ffmpeg() -> str | None:
-    """The ffmpeg executable on PATH, or ``None``."""
-    return shutil.which("ffmpeg")
+    return Path(path).suffix.lower().lstrip(".") in FFMPEG_ONLY or format_of(path) in FFMPEG_FORMATS
 
 
 def playable_formats(ffmpeg: str | None = None, *, look_up: bool = True) -> dict[str, bool]:
     """Every known format and whether calmtune can play it here (for ``calmtune doctor``)."""
     if ffmpeg is None and look_up:
         ffmpeg = find_ffmpeg()
-    formats = dict.fromkeys(SDL_FORMATS, True)
+    formats = dict.fromkeys(NATIVE_FORMATS, True)
     formats.update(dict.fromkeys(FFMPEG_FORMATS, ffmpeg is not None))
     return formats

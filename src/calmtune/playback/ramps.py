@@ -1,18 +1,22 @@
-"""Volume ramps the engine runs itself: fade-in, fade-out, and a wind-down lasting minutes.
-
-pygame's own ``fadeout`` does not block and drops the queued track, and nothing in pygame ramps
-over minutes, so calmtune evaluates a ramp on every tick and sets the volume. Pure logic.
+"""Gain ramps over the output stream: fades, crossfades, the pause ramp and a wind-down lasting
+minutes. Pure logic; positions are in whatever unit the caller uses (the player uses frames of the
+output stream, so a ramp lands on exact samples whatever the machine's timing).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Curve(StrEnum):
     LINEAR = "linear"  # straight in amplitude
     PERCEPTUAL = "perceptual"  # straight in cube-root amplitude, close to how loudness is heard
+    COSINE = "cosine"  # a raised cosine: smooth at both ends (crossfades: in + out = 1)
 
 
 def to_perceptual(amplitude: float) -> float:
@@ -27,7 +31,7 @@ def from_perceptual(level: float) -> float:
 
 @dataclass(frozen=True, slots=True)
 class Ramp:
-    """A move of a gain factor from ``start`` to ``end`` over ``duration`` seconds of play time.
+    """A move of a gain factor from ``start`` to ``end`` over ``duration``, from ``begins_at``.
 
     With the perceptual curve a fade sounds even: a linear-amplitude fade-in seems to jump up at
     once and then hardly change, and a linear fade-out seems to hang and then drop.
@@ -35,9 +39,13 @@ class Ramp:
 
     start: float
     end: float
-    begins_at: float  # play-clock seconds
+    begins_at: float
     duration: float
     curve: Curve = Curve.PERCEPTUAL
+
+    @property
+    def ends_at(self) -> float:
+        return self.begins_at + max(0.0, self.duration)
 
     def progress(self, now: float) -> float:
         """0 before the ramp, 1 once it is done."""
@@ -49,18 +57,40 @@ class Ramp:
         t = self.progress(now)
         if t >= 1.0:
             return self.end
+        return float(self._shape(t))
+
+    def levels(self, first: int, count: int) -> np.ndarray | float:
+        """The level at each of ``count`` positions from ``first``; a plain float when the ramp
+        is flat over them (the common case: most blocks need no per-sample arithmetic)."""
+        import numpy as np
+
+        last = first + count
+        if self.duration <= 0 or last <= self.begins_at or first >= self.ends_at:
+            return self.start if last <= self.begins_at and self.duration > 0 else self.end
+        t = (np.arange(first, last, dtype=np.float64) - self.begins_at) / self.duration
+        np.clip(t, 0.0, 1.0, out=t)
+        return self._shape(t)
+
+    def _shape(self, t):  # type: ignore[no-untyped-def]
         if self.curve is Curve.LINEAR:
             return self.start + (self.end - self.start) * t
+        if self.curve is Curve.COSINE:
+            import numpy as np
+
+            w = 0.5 - 0.5 * np.cos(np.pi * t)
+            return self.start + (self.end - self.start) * w
         a, b = to_perceptual(self.start), to_perceptual(self.end)
-        return from_perceptual(a + (b - a) * t)
+        return (a + (b - a) * t) ** 3
 
     def done(self, now: float) -> bool:
         return self.progress(now) >= 1.0
 
 
-def ramp_from(current: float, to: float, now: float, seconds: float) -> Ramp:
+def ramp_from(
+    current: float, to: float, now: float, length: float, curve: Curve = Curve.PERCEPTUAL
+) -> Ramp:
     """A ramp starting at the level we are at now, so a new fade never jumps."""
-    return Ramp(start=current, end=to, begins_at=now, duration=max(0.0, seconds))
+    return Ramp(start=current, end=to, begins_at=now, duration=max(0.0, length), curve=curve)
 
 
 def hold(level: float) -> Ramp:
@@ -73,14 +103,5 @@ def volume_to_amplitude(percent: int) -> float:
     return from_perceptual(min(100, max(0, percent)) / 100.0)
 
 
-MIXER_STEPS = 128  # SDL_mixer's MIX_MAX_VOLUME: pygame volumes are rounded to 1/128
-
-
-def mixer_volume(amplitude: float) -> float:
-    """The value to hand ``pygame.mixer.music.set_volume``: clamped to 0..1 and rounded to the
-    mixer's own step, so the engine can skip calls that would change nothing."""
-    clamped = min(1.0, max(0.0, amplitude))
-    steps = round(clamped * MIXER_STEPS)
-    if steps == 0 and clamped > 0.0:
-        steps = 1  # audible until a ramp really reaches zero
-    return steps / MIXER_STEPS
+def db_to_amplitude(db: float) -> float:
+    return 10.0 ** (db / 20.0)
