@@ -6,6 +6,7 @@ Not a test module (no ``test_`` prefix); the test files here import it.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import select
@@ -43,14 +44,37 @@ def write_m4a(path: Path, seconds: float) -> Path:
     return path
 
 
+def tools_dir(*, ffmpeg: bool) -> str:
+    """A folder for PATH holding only what a test decides: the Python running the tests, and
+    ffmpeg when asked (``None`` when asked for ffmpeg on a machine without it). calmtune finds
+    ffmpeg on PATH only, so this settles which formats play, whatever the machine has."""
+    import shutil
+    import tempfile
+
+    real = shutil.which("ffmpeg") if ffmpeg else None
+    if ffmpeg and real is None:
+        return ""
+    folder = (
+        Path(tempfile.gettempdir()) / f"calmtune-tools-{os.getuid()}-{'ff' if ffmpeg else 'no'}"
+    )
+    folder.mkdir(exist_ok=True)
+    links = {"python3": sys.executable, **({"ffmpeg": real} if real else {})}
+    for name, target in links.items():
+        link = folder / name
+        if not link.exists():
+            with contextlib.suppress(FileExistsError):
+                link.symlink_to(target)
+    return str(folder)
+
+
 def calmtune_env(home: Path, **extra: str) -> dict[str, str]:
     env = {
         **os.environ,
         "CALMTUNE_HOME": str(home),
         "SDL_AUDIODRIVER": "dummy",
         "PYGAME_HIDE_SUPPORT_PROMPT": "1",
-        # No ffmpeg on this PATH whatever the machine has: M4A must be skipped.
-        "PATH": str(Path(sys.executable).parent) + os.pathsep + "/usr/bin:/bin",
+        # No ffmpeg on this PATH whatever the machine has (tests that want it pass their own).
+        "PATH": tools_dir(ffmpeg=False),
     }
     env.pop("CALMTUNE_DEBUG", None)
     env.update(extra)

@@ -10,7 +10,16 @@ import time
 from pathlib import Path
 
 import pytest
-from session_helpers import lock_pid, run, sessions, start, wait_for_line, write_m4a, write_tone
+from session_helpers import (
+    lock_pid,
+    run,
+    sessions,
+    start,
+    tools_dir,
+    wait_for_line,
+    write_m4a,
+    write_tone,
+)
 
 from calmtune.models import EndedBy
 
@@ -112,36 +121,60 @@ def test_wait_plays_after_the_running_session(home: Path) -> None:
     assert newest.started >= older.ended - 0.5
 
 
-def test_play_skips_missing_corrupt_and_m4a_and_plays_on(home: Path, tmp_path: Path) -> None:
-    first = write_tone(tmp_path / "first.wav", 1.5)
-    vanishing = write_tone(tmp_path / "vanishing.wav", 1.0)
-    corrupt = tmp_path / "corrupt.mp3"
-    corrupt.write_bytes(bytes(range(256)) * 40)
-    song = write_m4a(tmp_path / "song.m4a", 1.0)
-    last = write_tone(tmp_path / "last.wav", 1.0, freq=660)
+def _mixed_playlist(tmp_path: Path) -> tuple[Path, dict[str, Path]]:
+    files = {
+        # Long enough that the player opens what follows only after the test removed a file
+        # (it opens the next track a second or so before it is due).
+        "first": write_tone(tmp_path / "first.wav", 5.0),
+        "missing": tmp_path / "missing.wav",
+        "corrupt": tmp_path / "corrupt.mp3",
+        "song": write_m4a(tmp_path / "song.m4a", 1.0),
+        "vanishing": write_tone(tmp_path / "vanishing.wav", 1.0),
+        "last": write_tone(tmp_path / "last.wav", 1.0, freq=660),
+    }
+    files["corrupt"].write_bytes(bytes(range(256)) * 40)
     playlist = tmp_path / "mix.m3u8"
-    playlist.write_text(
-        "#EXTM3U\n"
-        + "\n".join(
-            str(p) for p in (first, tmp_path / "missing.wav", corrupt, song, vanishing, last)
-        )
-        + "\n"
-    )
-    proc = start(home, "play", str(playlist))
+    playlist.write_text("#EXTM3U\n" + "\n".join(str(p) for p in files.values()) + "\n")
+    return playlist, files
+
+
+def _play_mixed(home: Path, tmp_path: Path, **env: str):
+    playlist, files = _mixed_playlist(tmp_path)
+    proc = start(home, "play", str(playlist), **env)
     try:
         assert "first" in wait_for_line(proc)
-        vanishing.unlink()  # gone between building the list and its turn
+        files["vanishing"].unlink()  # gone between building the list and its turn
         out, err = proc.communicate(timeout=30)
     finally:
         _stop(proc)
+    return proc, out, err, files
+
+
+def test_play_skips_missing_corrupt_and_m4a_and_plays_on(home: Path, tmp_path: Path) -> None:
+    proc, out, err, files = _play_mixed(home, tmp_path, PATH=tools_dir(ffmpeg=False))
     assert proc.returncode == 0, err
     assert "missing.wav: file not found" in err
-    assert "corrupt.mp3" in err and "m4a needs ffmpeg" in err
+    assert "corrupt.mp3: not a recognised audio format" in err
+    assert "song.m4a: m4a needs ffmpeg" in err
     assert "vanishing.wav: file not found" in err
     assert "last" in out
     entry = sessions(home)[0]
-    assert entry.tracks == [str(first), str(last)]
+    assert entry.tracks == [str(files["first"]), str(files["last"])]
     assert entry.ended_by is EndedBy.COMPLETED
+
+
+def test_play_with_ffmpeg_plays_m4a_and_still_skips_the_rest(home: Path, tmp_path: Path) -> None:
+    tools = tools_dir(ffmpeg=True)
+    if not tools:
+        pytest.skip("ffmpeg is not installed here; the test without it covers the skip")
+    proc, _out, err, files = _play_mixed(home, tmp_path, PATH=tools)
+    assert proc.returncode == 0, err
+    assert "missing.wav: file not found" in err
+    assert "corrupt.mp3: not a recognised audio format" in err
+    assert "m4a" not in err
+    assert "vanishing.wav: file not found" in err
+    entry = sessions(home)[0]
+    assert entry.tracks == [str(files["first"]), str(files["song"]), str(files["last"])]
 
 
 def test_play_a_folder_recursively_including_files_not_indexed(home: Path, tmp_path) -> None:

@@ -1,7 +1,9 @@
-"""The session loop over the real engine (dummy driver) and a real index's journal, in-process.
+"""The session loop over the real player on its null output and a real index's journal.
 
-Keys and signals are fed in as plain inputs (what a terminal or the kernel would deliver), so the
-loop's reactions are observed through the journal and the result, not through any stand-in.
+The null output plays at the pace of a clock the test owns: each loop turn advances it by one
+tick, so a session of any length runs in moments and every position is exact. Keys and signals
+are fed in as plain inputs (what a terminal or the kernel would deliver), so the loop's reactions
+are observed through the journal, the result and the PCM, not through any stand-in.
 """
 
 from __future__ import annotations
@@ -14,8 +16,21 @@ from session_helpers import write_tone
 
 from calmtune.library import Library
 from calmtune.models import EndedBy
-from calmtune.playback import Engine, PlayItem
+from calmtune.playback import PlayItem, null_player
 from calmtune.session import Session, fit_timing
+
+
+class Clock:
+    """The test's time: the session's sleep advances it, the null output plays by it."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
 
 
 class Script:
@@ -49,15 +64,19 @@ def _tones(tmp_path: Path, *seconds: float) -> list[PlayItem]:
 
 
 def _run(items, timing, library, **kwargs):
-    with Engine(items) as engine:
-        return Session(engine, timing, label="test", journal=library.journal, **kwargs).run()
+    clock = Clock()
+    with null_player(items, now=clock) as player:
+        session = Session(
+            player, timing, label="test", journal=library.journal, sleep=clock.sleep, **kwargs
+        )
+        return session.run()
 
 
 def test_session_loop_duration_ends_with_wind_down_and_journal(tmp_path, library) -> None:
     items = _tones(tmp_path, 10.0)
     result = _run(items, fit_timing(2.0, fade_in=0.2, fade_out=0.5, wind_down=1.0), library)
     assert result.ended_by is EndedBy.COMPLETED
-    assert result.elapsed >= 2.0  # the session lasted its duration, silence included
+    assert result.elapsed == pytest.approx(2.0, abs=0.01)  # its duration, silence included
     entry = library.journal.sessions()[0]
     assert entry.ended_by is EndedBy.COMPLETED and entry.tracks == [items[0].path]
     assert 1.0 < entry.listened_seconds < 2.5
@@ -78,7 +97,8 @@ def test_session_loop_next_then_quit(tmp_path, library) -> None:
     result = _run(items, fit_timing(None, fade_in=0, fade_out=1), library, keys=keys)
     assert result.ended_by is EndedBy.QUIT
     assert result.tracks == [items[0].path, items[1].path]
-    assert result.elapsed < 4.0  # q fades out in 1 s, long before the tracks end
+    # n at 0.2 s, q at 0.6 s and a 1 s fade: long before the tracks end
+    assert 1.5 < result.elapsed < 2.0
 
 
 def test_session_loop_plays_the_list_to_the_end_and_skips_bad_entries(tmp_path, library) -> None:
@@ -100,7 +120,8 @@ def test_session_loop_signal_fades_and_records_it(tmp_path, library) -> None:
     signals = Script({10: signal.SIGTERM})
     result = _run(items, fit_timing(None, fade_in=0, fade_out=1), library, signals=signals)
     assert result.ended_by is EndedBy.SIGTERM and result.signal == signal.SIGTERM
-    assert result.elapsed < 2.5  # half a second of play, then a 1.5 s fade
+    # half a second of play, then a 1.5 s fade (from the end of what was already rendered)
+    assert 2.0 < result.elapsed < 2.5
     assert library.journal.sessions()[0].ended_by is EndedBy.SIGTERM
 
 

@@ -20,8 +20,17 @@ def test_fit_timing_shortens_what_does_not_fit_a_short_session() -> None:
     assert timing.silence == pytest.approx(0.6)  # at most a tenth of the session
     assert timing.music_end == pytest.approx(5.4)
     assert timing.fade_in == pytest.approx(2.7) and timing.fade_out == pytest.approx(2.7)
-    assert timing.wind_down == pytest.approx(5.4)
+    assert timing.wind_down == pytest.approx(6.0)
     assert timing.closing_starts == pytest.approx(0.0)
+
+
+def test_wind_down_takes_the_last_minutes_of_the_session_silence_included() -> None:
+    # relax -d 4m --wind-down 2m with the calm recipe's closing silence: the ramp starts at 2:00
+    # and reaches silence where the closing silence begins; the session ends at 4:00.
+    timing = fit_timing(240.0, fade_in=5.0, fade_out=20.0, wind_down=120.0, end_silence=30.0)
+    assert timing.closing_starts == pytest.approx(120.0)
+    assert timing.music_end == pytest.approx(240.0 - 24.0)
+    assert timing.duration == 240.0
 
 
 def test_fit_timing_keeps_a_long_session_as_asked() -> None:

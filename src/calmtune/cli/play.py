@@ -251,8 +251,10 @@ def _play(
     breathe: bool,
     volume: float,
 ) -> SessionResult:
-    from calmtune.playback import AudioConfig, Engine
+    from calmtune.playback import AudioConfig, Player
     from calmtune.session import Session, SignalFlags
+    from calmtune.session.rules import session_crossfade, session_target_lufs
+    from calmtune.session.sources import loudness_meter, soundscape_bed
 
     # From here a signal only sets a flag: the session fades out, saves and exits 130/143.
     with SignalFlags() as signals:
@@ -265,16 +267,23 @@ def _play(
         chosen = timing(playable)
         state_dir: Path = app.paths.state_dir
         state_dir.mkdir(parents=True, exist_ok=True)
-        engine = Engine(
+        playback = app.settings.section("playback")
+        recipe = playable.recipe
+        player = Player(
             playable.items,
-            config=AudioConfig.from_settings(app.settings.section("playback")),
+            config=AudioConfig.from_settings(playback),
             volume=round(volume),
             native_log=state_dir / "audio.log",
+            target_lufs=session_target_lufs(recipe, playback),
+            crossfade=session_crossfade(recipe, playback),
+            end_fade=chosen.fade_out,
+            meter=loudness_meter,
+            bed=soundscape_bed(app.paths.cache_dir, recipe, chosen),
         )
         journal = app.open_library().journal
-        with engine, _display(app, live=live, breathe=breathe) as (reporter, keys):
+        with player, _display(app, live=live, breathe=breathe) as (reporter, keys):
             session = Session(
-                engine,
+                player,
                 chosen,
                 label=playable.label,
                 journal=journal,

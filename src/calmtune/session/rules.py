@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from calmtune import levels
 from calmtune.durations import parse_duration
 from calmtune.errors import ConfigError
 from calmtune.playlists.recipe import Recipe
@@ -47,8 +48,14 @@ class SessionTiming:
 
     @property
     def closing_starts(self) -> float | None:
+        """A wind-down takes the session's last ``wind_down`` seconds (ramp, then the closing
+        silence); a fade-out ends where the closing silence begins."""
         end = self.music_end
-        return None if end is None else max(0.0, end - self.closing)
+        if end is None or self.duration is None:
+            return None
+        if self.wind_down > 0:
+            return min(end, max(0.0, self.duration - self.wind_down))
+        return max(0.0, end - self.fade_out)
 
 
 def fit_timing(
@@ -69,7 +76,7 @@ def fit_timing(
         duration=duration,
         fade_in=min(max(0.0, fade_in), music * FADE_SHARE),
         fade_out=min(max(0.0, fade_out), music * FADE_SHARE),
-        wind_down=min(max(0.0, wind_down), music),
+        wind_down=min(max(0.0, wind_down), duration),
         silence=silence,
     )
 
@@ -120,3 +127,26 @@ def session_timing(
         ),
         end_silence=recipe.end_silence if recipe else 0.0,
     )
+
+
+def session_target_lufs(recipe: Recipe | None, playback: Mapping[str, Any]) -> float:
+    """The loudness the session plays at: ``[playback] target_lufs``, else the recipe's, else
+    the mood's default (``calmtune.levels``: calm and sleep quieter than upbeat)."""
+    override = first_set(_number(playback, "target_lufs"), recipe.target_lufs if recipe else None)
+    return levels.target_for(recipe.mood if recipe else None, override)
+
+
+def session_crossfade(recipe: Recipe | None, playback: Mapping[str, Any]) -> float:
+    """Seconds tracks overlap: ``[playback] crossfade``, else the recipe's; plain ``play`` of
+    files keeps them end to end unless the settings say otherwise."""
+    value = first_set(_number(playback, "crossfade"), recipe.crossfade if recipe else None, 0.0)
+    return min(30.0, max(0.0, float(value)))
+
+
+def _number(section: Mapping[str, Any], key: str) -> float | None:
+    value = section.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"settings: 'playback.{key}' = {value!r}: must be a number")
+    return float(value)

@@ -1,9 +1,13 @@
-"""The session loop: drives the engine, follows the session rules, keeps the journal.
+"""The session loop: drives the player, follows the session rules, keeps the journal.
 
-One thread does everything, 20 times a second: drain the engine's events (journal, display),
-act on a signal flag or a key, start the closing ramp when the clock says so, let the display
-redraw. The loop never prints: a ``Reporter`` (plain lines or a live view, from ``calmtune.ui``)
-is told what happened, and a ``KeySource`` says which keys were pressed.
+One thread does everything, 20 times a second: let the player render and drain its events
+(journal, display), act on a signal flag or a key, let the display redraw. The loop never prints:
+a ``Reporter`` (plain lines or a live view, from ``calmtune.ui``) is told what happened, and a
+``KeySource`` says which keys were pressed.
+
+The session's clock is the player's: seconds of output played, pauses excluded, counted in
+samples. The closing ramp and the end are handed to the player when the session starts
+(``Ending``), so they land on exact samples whatever the tracks and the machine do.
 
 How a session ends, in order of precedence: a signal (fade 1.5 s, exit 130/143, or "replaced"),
 ``q`` (fade 1 s), ``f`` (the current track fades out over its last seconds), the duration (the
@@ -20,8 +24,14 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from calmtune.models import EndedBy
-from calmtune.playback import TICK_SECONDS, EventKind, FinishReason, PlayerEvent, PlayerState
-from calmtune.playback.clock import PlaybackClock
+from calmtune.playback import (
+    TICK_SECONDS,
+    Ending,
+    EventKind,
+    FinishReason,
+    PlayerEvent,
+    PlayerState,
+)
 from calmtune.session.controls import Command, command_for
 from calmtune.session.lock import REPLACE_SIGNAL
 from calmtune.session.rules import SessionTiming
@@ -29,7 +39,6 @@ from calmtune.session.snapshot import NowPlaying, SessionSnapshot, describe, wit
 
 SIGNAL_FADE = 1.5  # the contract allows 2 s from signal to silence
 QUIT_FADE = 1.0
-MIN_FADE = 0.1  # a late timer still fades instead of cutting
 MAX_WARNINGS = 3  # shown at once; older ones scroll away
 _ENDING_WORDS = {
     EndedBy.COMPLETED: "ending gently",
@@ -107,11 +116,11 @@ def _ended_by_signal(signum: int) -> EndedBy:
 
 
 class Session:
-    """One listening session over an open ``Engine``. Call :meth:`run` once."""
+    """One listening session over an open ``Player``. Call :meth:`run` once."""
 
     def __init__(
         self,
-        engine: Any,
+        player: Any,
         timing: SessionTiming,
         *,
         label: str,
@@ -121,11 +130,10 @@ class Session:
         keys: KeySource | None = None,
         signals: SignalSource | None = None,
         soundscape: bool = False,
-        now: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         quiet = _Quiet()
-        self.engine = engine
+        self.player = player
         self.timing = timing
         self.label = label
         self._journal = journal
@@ -135,17 +143,14 @@ class Session:
         self._signals: SignalSource = signals or quiet
         self._soundscape = soundscape
         self._sleep = sleep
-        self._clock = PlaybackClock(now)
-        self._items = engine.items
+        self._items = player.items
         self._info = [describe(item, soundscape=soundscape) for item in self._items]
         self._ending: EndedBy | None = None
-        self._closing = False  # the closing ramp (wind-down, fade-out) has begun
         self._finish: FinishReason | None = None
         self._track_started_at: float | None = None
         self._current_path: str | None = None
         self._warnings: list[str] = []
         self._note: str | None = None
-        self._silence = False
         self.result = SessionResult(EndedBy.RUNNING, None)
 
     # -- the loop ----------------------------------------------------------------------------
@@ -157,27 +162,33 @@ class Session:
                 self.label, stress_before=self._stress_before
             )
         try:
-            self._clock.start()
-            self.engine.play(fade_in=self.timing.fade_in)
+            self.player.play(fade_in=self.timing.fade_in, ending=self._planned_ending())
             while True:
-                self._handle_events(self.engine.tick())
-                if self.engine.state is PlayerState.FINISHED:
+                self._handle_events(self.player.tick())
+                if self.player.state is PlayerState.FINISHED:
                     break
                 self._check_signals()
                 self._check_keys()
-                self._check_timers()
                 self._reporter.refresh(self.snapshot)
                 self._sleep(TICK_SECONDS)
             self.result.ended_by = self._ended_by()
-            self._closing_silence()
         except BaseException:
             self.result.ended_by = EndedBy.ERROR
             raise
         finally:
-            self.result.elapsed = self._clock.elapsed()
+            self.result.elapsed = self.player.elapsed
             if self._journal is not None and self.result.session_id is not None:
                 self._journal.finish(self.result.session_id, self.result.ended_by)
         return self.result
+
+    def _planned_ending(self) -> Ending | None:
+        """The closing ramp and the end on the session's clock, or ``None`` (until the list
+        ends)."""
+        timing = self.timing
+        if timing.duration is None or timing.music_end is None:
+            return None
+        starts = timing.closing_starts if timing.closing_starts is not None else timing.music_end
+        return Ending(closing_start=starts, music_end=timing.music_end, end=timing.duration)
 
     def _ended_by(self) -> EndedBy:
         if self._ending is not None:
@@ -188,22 +199,6 @@ class Session:
             return EndedBy.FINISH_KEY
         return EndedBy.COMPLETED
 
-    def _closing_silence(self) -> None:
-        """Rest in silence to the end of the session (a pause lowers arousal further)."""
-        if self.result.ended_by is not EndedBy.COMPLETED or self.timing.duration is None:
-            return
-        self._silence = True
-        while self._clock.elapsed() < self.timing.duration:
-            signum = self._signals.take()
-            if signum is not None:
-                self.result.ended_by = _ended_by_signal(signum)
-                self.result.signal = signum
-                return
-            if any(command_for(k) is Command.QUIT for k in self._keys.read()):
-                return
-            self._reporter.refresh(self.snapshot)
-            self._sleep(TICK_SECONDS)
-
     # -- events ------------------------------------------------------------------------------
 
     def _handle_events(self, events: list[PlayerEvent]) -> None:
@@ -211,7 +206,7 @@ class Session:
             kind = event.kind
             if kind is EventKind.TRACK_STARTED and event.item is not None:
                 self._learn_about(event.index)
-                self._track_started_at = self._clock.elapsed()
+                self._track_started_at = self.player.elapsed
                 self._current_path = event.item.path
                 self._reporter.track_started(self.snapshot())
             elif kind is EventKind.TRACK_ENDED:
@@ -221,16 +216,12 @@ class Session:
                 self.result.skipped.append((event.item.path, reason))
                 self._warnings.append(f"skipped {event.item.path}: {reason}")
                 self._reporter.track_skipped(event.item.path, reason)
-            elif kind is EventKind.PAUSED:
-                self._clock.pause()
-            elif kind is EventKind.RESUMED:
-                self._clock.resume()
             elif kind is EventKind.FINISHED:
                 self._finish = event.finished
 
     def _learn_about(self, index: int | None) -> None:
         """A file the index does not know: read its tags now, for the view and the last fade."""
-        if index is None:
+        if index is None or index >= len(self._info):
             return
         info = self._info[index]
         if self._items[index].track is None and not info.soundscape and info.duration is None:
@@ -239,7 +230,7 @@ class Session:
     def _track_ended(self) -> None:
         if self._current_path is None or self._track_started_at is None:
             return
-        seconds = max(0.0, self._clock.elapsed() - self._track_started_at)
+        seconds = max(0.0, self.player.elapsed - self._track_started_at)
         path, self._current_path = self._current_path, None
         self.result.tracks.append(path)
         self.result.listened += seconds
@@ -264,28 +255,28 @@ class Session:
 
     def apply(self, command: Command) -> None:
         """Carry out one listener command (the keys of docs/cli.md, "Sessions and playback")."""
-        engine = self.engine
+        player = self.player
         if command is Command.QUIT:
             again = self._ending is EndedBy.QUIT
             self._end(EndedBy.QUIT, fade=0.0 if again else QUIT_FADE)
-        elif self._ending is not None and self.engine.state is PlayerState.STOPPING:
+        elif self._ending is not None and player.state is PlayerState.STOPPING:
             return  # fading out: only q (faster) still does something
         elif command is Command.TOGGLE_PAUSE:
-            engine.toggle_pause()
+            player.toggle_pause()
         elif command is Command.NEXT:
-            if engine.status().next_item is None:
+            if player.status().next_item is None:
                 self._say("this is the last track: f finishes after it, q stops now")
             else:
-                engine.next()
+                player.next()
         elif command is Command.PREVIOUS:
-            engine.previous()
+            player.previous()
         elif command is Command.VOLUME_UP:
-            engine.volume_up()
+            player.volume_up()
         elif command is Command.VOLUME_DOWN:
-            engine.volume_down()
+            player.volume_down()
         elif command is Command.FINISH:
-            enabled = not engine.status().finish_after_current
-            engine.finish_after_current(enabled)
+            enabled = not player.status().finish_after_current
+            player.finish_after_current(enabled)
             self._say("finishing after this track" if enabled else "playing on")
 
     def _say(self, text: str) -> None:
@@ -296,62 +287,33 @@ class Session:
         """Start the end of the session: a fade of ``fade`` seconds, then silence."""
         if self._ending not in _SIGNALLED or how in _SIGNALLED:
             self._ending = how  # a key never hides that a signal stopped the session
-        self._closing = True
-        self.engine.stop(fade=fade)
-
-    # -- the clock ---------------------------------------------------------------------------
-
-    def _check_timers(self) -> None:
-        if self._closing or self.engine.state is not PlayerState.PLAYING:
-            return
-        now = self._clock.elapsed()
-        timing = self.timing
-        starts = timing.closing_starts
-        if starts is not None and now >= starts:
-            left = max(0.0, (timing.music_end or now) - now)
-            self._ending = EndedBy.COMPLETED
-            self._closing = True
-            if timing.wind_down > 0:
-                self.engine.wind_down(max(left, TICK_SECONDS), 0.0, stop_at_end=True)
-            else:
-                self.engine.stop(fade=max(left, MIN_FADE))
-            return
-        self._fade_last_track()
-
-    def _fade_last_track(self) -> None:
-        """The list is about to run out (or ``f`` was pressed): fade the track's last seconds."""
-        status = self.engine.status()
-        if status.item is None or status.item.repeat or status.index is None:
-            return
-        if status.next_item is not None and not status.finish_after_current:
-            return
-        length = self._info[status.index].duration
-        if not length:
-            return
-        left = length - status.position
-        fade = min(self.timing.fade_out, length * 0.5)
-        if 0 < left <= fade:
-            self._ending = EndedBy.FINISH_KEY if status.finish_after_current else EndedBy.COMPLETED
-            self._closing = True
-            self.engine.stop(fade=max(left, MIN_FADE))
+        self.player.stop(fade=fade)
 
     # -- for displays ------------------------------------------------------------------------
 
     def snapshot(self) -> SessionSnapshot:
-        status = self.engine.status()
+        status = self.player.status()
         index = status.index
-        now = self._info[index] if index is not None else None
+        now = self._info[index] if index is not None and index < len(self._info) else None
+        if now is None and status.item is not None:
+            now = describe(status.item, soundscape=True)  # the bed covering the session
         upcoming = self._next_info(index, status.next_item)
-        state = "silence" if self._silence else status.state.value
+        timing = self.timing
+        elapsed = status.elapsed
+        silence = timing.music_end is not None and elapsed >= timing.music_end
+        state = "silence" if silence else status.state.value
         ending = _ENDING_WORDS.get(self._ending) if self._ending is not None else None
+        starts = timing.closing_starts
+        if ending is None and starts is not None and elapsed >= starts:
+            ending = _ENDING_WORDS[EndedBy.COMPLETED]
         if ending is None and status.finish_after_current:
             ending = _ENDING_WORDS[EndedBy.FINISH_KEY]
         return SessionSnapshot(
             label=self.label,
             state=state,
-            now=now,
+            now=None if silence else now,
             position=status.position,
-            elapsed=self._clock.elapsed(),
+            elapsed=elapsed,
             duration=self.timing.duration,
             volume=status.volume,
             next_up=upcoming,

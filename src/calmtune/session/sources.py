@@ -69,13 +69,40 @@ def recipe_items(
     return Playable(items, recipe.name, recipe=recipe, notes=notes)
 
 
-def soundscape_items(cache_dir: str | Path, label: str, recipe: Recipe | None = None) -> Playable:
-    """The built-in soundscape, looped for the whole session (rendered once into the cache)."""
-    from calmtune.playback.soundscape import DEFAULT_SECONDS, ensure_soundscape
+def soundscape_item(cache_dir: str | Path) -> PlayItem:
+    """The built-in soundscape as a looping item, with its measured loudness (so it plays at
+    the session's target like any track)."""
+    from calmtune.playback.soundscape import DEFAULT_SECONDS, LOUDNESS_LUFS, ensure_soundscape
 
     path = ensure_soundscape(cache_dir)
-    item = PlayItem(str(path), title="calmtune soundscape", duration=DEFAULT_SECONDS, repeat=True)
-    return Playable([item], label, recipe=recipe, soundscape=True)
+    return PlayItem(
+        str(path),
+        title="calmtune soundscape",
+        duration=DEFAULT_SECONDS,
+        loudness_lufs=LOUDNESS_LUFS,
+        repeat=True,
+    )
+
+
+def soundscape_items(cache_dir: str | Path, label: str, recipe: Recipe | None = None) -> Playable:
+    """The built-in soundscape, looped for the whole session (rendered once into the cache)."""
+    return Playable([soundscape_item(cache_dir)], label, recipe=recipe, soundscape=True)
+
+
+def soundscape_bed(cache_dir: str | Path, recipe: Recipe | None, timing: Any) -> PlayItem | None:
+    """The bed that covers a calm session whose music runs out before its end (or whose picks
+    all fail to play): the soundscape, for calm recipes with a set duration only."""
+    if recipe is None or recipe.mood != "calm" or timing.duration is None:
+        return None
+    return soundscape_item(cache_dir)
+
+
+def loudness_meter(samples: Any, rate: int) -> float | None:
+    """Integrated loudness (BS.1770) for the player's pre-scan of a track the index has not
+    measured. Imported on first use: most sessions never need it."""
+    from calmtune.analysis.loudness import integrated_loudness
+
+    return integrated_loudness(samples, rate)
 
 
 def resolve_sources(
