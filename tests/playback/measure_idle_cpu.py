@@ -1,4 +1,4 @@
-"""Measure the engine's CPU use while it plays (not a test; run by hand).
+"""Measure the player's CPU use while it plays (not a test; run by hand).
 
     SDL_AUDIODRIVER=dummy /usr/bin/time -f "%e s, %U user, %S sys, %M KB" \\
         python tests/playback/measure_idle_cpu.py 20 [FILE]
@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 
-from calmtune.playback import TICK_SECONDS, Engine, PlayItem
+from calmtune.playback import TICK_SECONDS, Player, PlayItem
 from calmtune.playback.soundscape import ensure_soundscape
 
 
@@ -27,7 +27,7 @@ def main() -> None:
         path = ensure_soundscape(tempfile.mkdtemp(prefix="calmtune-measure-"), 60)
         item = PlayItem(str(path), duration=60.0, repeat=True)
     cpu0, wall0 = time.process_time(), time.monotonic()
-    with Engine([item]) as engine:
+    with Player([item]) as engine:
         engine.play(fade_in=2.0)
         while time.monotonic() - wall0 < seconds:
             engine.tick()

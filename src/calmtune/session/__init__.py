@@ -8,8 +8,8 @@ Public API::
     from calmtune.session.sources import recipe_items, resolve_sources, soundscape_items
 
     with SessionLock(state_dir / "session.lock") as lock, SignalFlags() as signals:  # exit 5
-        with Engine(playable.items, volume=80) as engine:
-            result = Session(engine, timing, label="calm", journal=library.journal,
+        with Player(playable.items, volume=80, target_lufs=-23, crossfade=3) as player:
+            result = Session(player, timing, label="calm", journal=library.journal,
                              reporter=view, keys=keys, signals=signals).run()
 """
 
