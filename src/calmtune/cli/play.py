@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -19,7 +18,7 @@ from calmtune.cli.context import AppContext
 from calmtune.cli.options import DurationType
 
 if TYPE_CHECKING:
-    from calmtune.session import SessionResult, SessionTiming
+    from calmtune.session import SessionTiming
     from calmtune.session.sources import Playable
 
 SESSION_RECIPES = {"relax": "calm", "focus": "focus", "upbeat": "upbeat"}
@@ -141,9 +140,8 @@ def _recipe_session(
     seed: int | None,
     **opts,
 ) -> None:
-    from calmtune.errors import NothingToPlayError
+    from calmtune.session.listen import recipe_playable
     from calmtune.session.rules import first_set, session_timing
-    from calmtune.session.sources import HOW_TO_FILL, recipe_items, soundscape_items
 
     recipe = app.recipe(recipe_name)
     session_settings = app.settings.section("session")
@@ -158,26 +156,16 @@ def _recipe_session(
     def build(stress: int | None) -> Playable:
         from calmtune.playlists.arousal import arousal_from_rating
 
-        library = app.open_library()
-        arousal = arousal_from_rating(stress) if stress is not None else None
-        if library.count() == 0:
-            if name != "relax":
-                raise NothingToPlayError("the library is empty", hint=HOW_TO_FILL)
-            playable = soundscape_items(app.paths.cache_dir, recipe.name, recipe)
-            playable.notes.append(
-                "your library is empty, so calmtune plays its own calm soundscape; " + HOW_TO_FILL
-            )
-            return playable
-        try:
-            return recipe_items(
-                library, recipe, duration=fixed.music_end, start_arousal=arousal, seed=seed
-            )
-        except NothingToPlayError as err:
-            if name != "relax":
-                raise
-            playable = soundscape_items(app.paths.cache_dir, recipe.name, recipe)
-            playable.notes.append(f"{err}; playing the calm soundscape instead")
-            return playable
+        return recipe_playable(
+            app.open_library(),
+            recipe,
+            session=name,
+            cache_dir=app.paths.cache_dir,
+            playback=app.settings.section("playback"),
+            duration=fixed.music_end,
+            start_arousal=arousal_from_rating(stress) if stress is not None else None,
+            seed=seed,
+        )
 
     check = bool(first_set(check_in, session_settings.get("check_in"), False))
     _listen(app, build=build, timing=lambda _playable: fixed, check_in=check, **opts)
@@ -196,104 +184,51 @@ def _listen(
     wait: bool,
     replace: bool,
 ) -> None:
-    """Lock, check in, build, play, check out, and exit with the contract's code."""
-    from calmtune.errors import NothingToPlayError
-    from calmtune.models import EndedBy
-    from calmtune.session import SessionLock
+    """Hand the session its request and this terminal; exit with the code it returns."""
+    from calmtune.session.listen import SessionRequest, listen
     from calmtune.session.rules import first_set
     from calmtune.ui.console import is_terminal
 
     if wait and replace:
         raise click.UsageError("use either --wait or --replace, not both")
     interactive = is_terminal(sys.stdout) and is_terminal(sys.stdin)
-    if check_in and not interactive:
-        app.say("calmtune: check-in skipped: it needs a terminal")
-        check_in = False
-    lock = SessionLock(app.paths.state_dir / "session.lock")
-    lock.acquire(wait=wait, replace=replace, on_wait=lambda pid: _say_waiting(app, pid, replace))
-    try:
-        before = _ask_rating(app, "How stressed do you feel right now") if check_in else None
-        result = _play(
-            app,
-            build=build,
-            timing=timing,
-            stress_before=before,
-            live=interactive and not no_ui,
-            breathe=bool(first_set(breathe, app.settings.get("session", "breathe"), False)),
-            volume=first_set(volume, app.settings.get("playback", "volume"), 100),
-        )
-    finally:
-        lock.release()
-    ended = result.ended_by
-    if result.nothing_playable:
-        raise NothingToPlayError(
-            "none of the tracks could be played (see the warnings above)",
-            hint="check the files, or run 'calmtune doctor'",
-        )
-    if check_in and ended in (EndedBy.COMPLETED, EndedBy.FINISH_KEY, EndedBy.QUIT):
-        after = _ask_rating(app, "And now, how stressed do you feel")
-        if after is not None and result.session_id is not None:
-            app.open_library().journal.set_stress_after(result.session_id, after)
-            if before is not None:
-                app.say(f"Stress {before} -> {after}. Saved in the journal.")
-    app.say(_summary(result))
-    if result.signal is not None and ended is not EndedBy.REPLACED:
-        click.get_current_context().exit(128 + result.signal)
+    request = SessionRequest(
+        build=build,
+        timing=timing,
+        open_journal=lambda: app.open_library().journal,
+        state_dir=app.paths.state_dir,
+        cache_dir=app.paths.cache_dir,
+        playback=app.settings.section("playback"),
+        volume=first_set(volume, app.settings.get("playback", "volume"), 100),
+        check_in=check_in,
+        interactive=interactive,
+        live=interactive and not no_ui,
+        breathe=bool(first_set(breathe, app.settings.get("session", "breathe"), False)),
+        wait=wait,
+        replace=replace,
+    )
+    code = listen(request, _Terminal(app))
+    if code:
+        click.get_current_context().exit(code)
 
 
-def _play(
-    app: AppContext,
-    *,
-    build: Callable[[int | None], Playable],
-    timing: Callable[[Playable], SessionTiming],
-    stress_before: int | None,
-    live: bool,
-    breathe: bool,
-    volume: float,
-) -> SessionResult:
-    from calmtune.playback import AudioConfig, Player
-    from calmtune.session import Session, SignalFlags
-    from calmtune.session.rules import session_crossfade, session_target_lufs
-    from calmtune.session.sources import loudness_meter, soundscape_bed
+class _Terminal:
+    """The session's ``Listener`` on this terminal: plain lines, prompts, the live view."""
 
-    # From here a signal only sets a flag: the session fades out, saves and exits 130/143.
-    with SignalFlags() as signals:
-        playable = build(stress_before)
-        for warning in playable.warnings:
-            app.warn(warning)
-        for note in playable.notes:
-            app.say(f"calmtune: note: {note}")
-        playable.require_items()
-        chosen = timing(playable)
-        state_dir: Path = app.paths.state_dir
-        state_dir.mkdir(parents=True, exist_ok=True)
-        playback = app.settings.section("playback")
-        recipe = playable.recipe
-        player = Player(
-            playable.items,
-            config=AudioConfig.from_settings(playback),
-            volume=round(volume),
-            native_log=state_dir / "audio.log",
-            target_lufs=session_target_lufs(recipe, playback),
-            crossfade=session_crossfade(recipe, playback),
-            end_fade=chosen.fade_out,
-            meter=loudness_meter,
-            bed=soundscape_bed(app.paths.cache_dir, recipe, chosen),
-        )
-        journal = app.open_library().journal
-        with player, _display(app, live=live, breathe=breathe) as (reporter, keys):
-            session = Session(
-                player,
-                chosen,
-                label=playable.label,
-                journal=journal,
-                stress_before=stress_before,
-                reporter=reporter,
-                keys=keys,
-                signals=signals,
-                soundscape=playable.soundscape,
-            )
-            return session.run()
+    def __init__(self, app: AppContext) -> None:
+        self._app = app
+
+    def say(self, text: str) -> None:
+        self._app.say(text)
+
+    def warn(self, text: str) -> None:
+        self._app.warn(text)
+
+    def ask_rating(self, question: str) -> int | None:
+        return _ask_rating(self._app, question)
+
+    def display(self, *, live: bool, breathe: bool) -> _display:
+        return _display(self._app, live=live, breathe=breathe)
 
 
 class _display:
@@ -328,14 +263,6 @@ class _display:
                 self._keys.restore()
 
 
-def _say_waiting(app: AppContext, pid: int | None, replace: bool) -> None:
-    who = f"PID {pid}" if pid is not None else "another session"
-    if replace:
-        app.say(f"calmtune: asking the session playing ({who}) to stop…")
-    else:
-        app.say(f"calmtune: waiting for the session playing ({who}) to end…")
-
-
 def _ask_rating(app: AppContext, question: str) -> int | None:
     """A 0-10 rating, or ``None`` when the listener just presses Enter."""
     while True:
@@ -350,13 +277,3 @@ def _ask_rating(app: AppContext, question: str) -> int | None:
         if answer.isdigit() and 0 <= int(answer) <= 10:
             return int(answer)
         app.say("Please type a whole number from 0 to 10, or just press Enter.")
-
-
-def _summary(result: SessionResult) -> str:
-    from calmtune.durations import format_duration
-
-    heard = len(result.tracks)
-    return (
-        f"calmtune: session ended ({result.ended_by.value}) after "
-        f"{format_duration(result.elapsed)}, {heard} track{'s' if heard != 1 else ''} heard"
-    )

@@ -669,10 +669,12 @@ class Player:
     def _is_last(self, voice: _Voice) -> bool:
         if self._finish_after_current or voice.index < 0:
             return True
-        return self._order.after(voice.index) is None and self._bed_is_spent()
+        if self._next is not None:
+            return False  # a track, or the bed, is ready to follow
+        return self._order.after(voice.index) is None and not self._bed_available()
 
-    def _bed_is_spent(self) -> bool:
-        return self._bed is None or self._bed_used or self._ending is None
+    def _bed_available(self) -> bool:
+        return self._bed is not None and not self._bed_used and self._ending is not None
 
     def _fill(self, voice: _Voice, frames: int) -> None:
         try:
