@@ -31,9 +31,6 @@ def schema_2_index(path, reasons_column: list) -> None:
 
 
 def test_migrations_bring_a_new_index_to_the_newest_schema(tmp_path):
-    from calmtune.library.db import SCHEMA_VERSION
-
-    assert len(MIGRATIONS) == SCHEMA_VERSION  # else an up-to-date index would migrate each open
     with Library.open(tmp_path / "i.db") as lib:
         assert lib.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
 

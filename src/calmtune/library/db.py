@@ -12,13 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from calmtune.errors import LibraryError
+from calmtune.library.migrations import migrate
 
 BUSY_TIMEOUT_MS = 30_000
-
-
-# The number of migrations in ``migrations.MIGRATIONS`` (a test keeps the two equal), so an
-# index that is up to date opens without loading the migrations at all.
-SCHEMA_VERSION = 4
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -31,10 +27,7 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a crash loses at most a batch
         conn.execute("PRAGMA foreign_keys = ON")
-        if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-            from calmtune.library.migrations import migrate
-
-            migrate(conn)
+        migrate(conn)
     except sqlite3.DatabaseError as exc:
         raise LibraryError(
             f"cannot open the index {path}: {exc}",
