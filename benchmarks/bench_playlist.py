@@ -138,7 +138,7 @@ def main() -> None:
                 f"~{rows_wanted}-row sample: {sampled * 1000:.1f} ms"
             )
             whole = time_call(lambda: lib.track_rows("calm"), repeat=3)
-            rows = [tuple.__new__(TrackRow, r) for r in lib.track_rows("calm")]
+            rows = [TrackRow._make(r) for r in lib.track_rows("calm")]
             planned = time_call(lambda: plan_playlist(rows, recipe, seed=7), repeat=3)
             print(
                 f"  fallback when a sample compromises: reading all {len(rows)} calm rows "

@@ -25,7 +25,7 @@ def test_track_rows_match_rows_built_from_tracks(tmp_path):
         lib.store_features("/m/e.flac", 10, 20, unsure, None)
         lib.set_user_mood("/m/c.m4a", "focus")
         expected = [track_row(t) for t in lib.iter_tracks(sort="path")]
-        got = [tuple.__new__(TrackRow, r) for r in lib.track_rows()]
+        got = [TrackRow._make(r) for r in lib.track_rows()]
         calm = [r[0] for r in lib.track_rows(mood="calm")]
     assert got == expected
     assert got[0].bpm == 66.5 and got[0].lufs == -24.0  # measured wins

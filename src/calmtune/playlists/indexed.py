@@ -56,7 +56,7 @@ def build_from_index(
     recent = library.journal.recently_played(RECENT_SESSIONS) if recipe.avoid_recent else set()
 
     def plan_from(raw_rows: list[tuple], indexed: int | None) -> tuple[list[TrackRow], Plan]:
-        rows = [tuple.__new__(TrackRow, r) for r in raw_rows]
+        rows = [TrackRow._make(r) for r in raw_rows]
         return rows, plan_playlist(
             rows,
             recipe,

@@ -97,28 +97,29 @@ class TrackRow(NamedTuple):
 
 
 def track_row(track: Track) -> TrackRow:
-    """``track`` as a ``TrackRow`` (``track_tempo`` and ``track_loudness`` inlined: this runs
-    once per track of a mood when the caller holds ``Track`` objects)."""
+    """``track`` as a ``TrackRow``: what the index's ``track_rows`` gives for it."""
     tags, scores, f = track.tags, track.scores, track.features
-    bpm = effective_bpm(f, tags.bpm)[0]
+    scored = scores is not None
     lufs = f.loudness_lufs if f is not None else None
     if lufs is None and tags.replaygain_track_gain is not None:
         lufs = RG_REFERENCE_LUFS - tags.replaygain_track_gain
-    if scores is None:
-        head = (track.path, tags.duration, bpm, lufs, tags.artist, tags.albumartist, tags.album)
-        return _new_row((*head, tags.genre, "unknown", None, 0.0, 0.0, 0.0, 0.0, track.playable))
-    return _new_row(
-        (
-            track.path, tags.duration, bpm, lufs, tags.artist, tags.albumartist, tags.album,
-            tags.genre, str(scores.mood), str(scores.source), scores.calm, scores.upbeat,
-            scores.focus, scores.confidence, track.playable,
-        )
-    )  # fmt: skip
-
-
-def _new_row(values: tuple) -> TrackRow:
-    # tuple.__new__ skips NamedTuple's Python-level __new__: half the cost per row.
-    return tuple.__new__(TrackRow, values)
+    return TrackRow(
+        path=track.path,
+        duration=tags.duration,
+        bpm=effective_bpm(f, tags.bpm)[0],
+        lufs=lufs,
+        artist=tags.artist,
+        albumartist=tags.albumartist,
+        album=tags.album,
+        genre=tags.genre,
+        mood=str(scores.mood) if scored else "unknown",
+        mood_source=str(scores.source) if scored else None,
+        score_calm=scores.calm if scored else 0.0,
+        score_upbeat=scores.upbeat if scored else 0.0,
+        score_focus=scores.focus if scored else 0.0,
+        confidence=scores.confidence if scored else 0.0,
+        playable=track.playable,
+    )
 
 
 class Selected(NamedTuple):
