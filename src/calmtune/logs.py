@@ -2,8 +2,7 @@
 
 Nobody watches those runs, so afterwards the log must say what ran, when, how it ended and why.
 Interactive runs log nothing (they show it), and never import ``logging`` at all; neither do
-queries such as ``tracks`` (see ``cli.app.LOGGED_COMMANDS``). An unattended run opens the file at
-its first record and rotates it itself when full, without ``logging.handlers`` (socket, pickle).
+queries such as ``tracks`` (see ``cli.app.LOGGED_COMMANDS``).
 
 Other modules log with ``logging.getLogger("calmtune.<module>")``: INFO and above reach the file.
 """
@@ -33,54 +32,22 @@ def log_file(state_dir: Path) -> Path:
     return state_dir / LOG_FILE_NAME
 
 
-def _lazy_handler(path: Path) -> logging.Handler:
+def _file_handler(path: Path) -> logging.Handler:
+    """The rotating log file, or a handler that drops the records when the file cannot be
+    opened: an unwritable state folder must not stop the music."""
     import logging
+    import logging.handlers
 
-    class LazyRotatingFileHandler(logging.Handler):
-        """A file handler opened at the first record (rotating the file first when it is full)."""
-
-        def __init__(self) -> None:
-            super().__init__(logging.INFO)
-            self.setFormatter(logging.Formatter(_FORMAT, datefmt="%Y-%m-%dT%H:%M:%S%z"))
-            self.target: logging.Handler | None = None
-
-        def emit(self, record: logging.LogRecord) -> None:
-            if self.target is None:
-                try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    _rotate_if_full(path)
-                    self.target = logging.FileHandler(path, encoding="utf-8")
-                except OSError:
-                    # An unwritable state folder must not stop the music: drop the records.
-                    self.target = logging.NullHandler()
-                self.target.setFormatter(self.formatter)
-            self.target.handle(record)
-
-        def close(self) -> None:
-            if self.target is not None:
-                self.target.close()
-            super().close()
-
-    return LazyRotatingFileHandler()
-
-
-def _rotate_if_full(path: Path) -> None:
-    """Shift ``path`` to ``path.1`` (and older ones up to BACKUP_COUNT) once it is full.
-
-    Checked when a run opens the log: a run writes a few lines, so this keeps the file within a
-    few hundred bytes of MAX_BYTES without ``logging.handlers``, whose import (socket, pickle)
-    would cost every scripted run about 15 ms of start-up.
-    """
     try:
-        if path.stat().st_size < MAX_BYTES:
-            return
-    except FileNotFoundError:
-        return
-    for number in range(BACKUP_COUNT - 1, 0, -1):
-        older = path.with_name(f"{path.name}.{number}")
-        if older.exists():
-            older.replace(path.with_name(f"{path.name}.{number + 1}"))
-    path.replace(path.with_name(f"{path.name}.1"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
+        )
+    except OSError:
+        return logging.NullHandler()
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(logging.Formatter(_FORMAT, datefmt="%Y-%m-%dT%H:%M:%S%z"))
+    return handler
 
 
 def start_unattended_log(ctx: click.Context, state_dir: Path, *, verbose: int = 0) -> None:
@@ -91,7 +58,7 @@ def start_unattended_log(ctx: click.Context, state_dir: Path, *, verbose: int = 
     """
     import logging
 
-    handler = _lazy_handler(log_file(state_dir))
+    handler = _file_handler(log_file(state_dir))
     logger = logging.getLogger(LOGGER_NAME)
     logger.addHandler(handler)
     if verbose:

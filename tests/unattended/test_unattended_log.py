@@ -83,3 +83,13 @@ def test_in_process_runs_leave_no_handler_behind(isolated_home):
     assert result.exit_code == 0
     assert (list(logger.handlers), logger.propagate, logger.level) == before
     assert "end scan: exit 0" in (isolated_home / "state" / "calmtune.log").read_text()
+
+
+def test_an_unwritable_log_never_stops_the_run(isolated_home, tmp_path):
+    (isolated_home / "state").write_text("a file where the state folder should be")
+
+    done = _calmtune("scan", "--json", str(tmp_path))
+
+    assert done.returncode == 0
+    assert b'"added": 0' in done.stdout
+    assert b"Traceback" not in done.stderr and b"Logging error" not in done.stderr
