@@ -124,13 +124,12 @@ class Settings(NamedTuple):
         return dict(self.values.get(name, {}))
 
 
-def load_settings(path: Path, *, required: bool = False, cache_dir: Path | None = None) -> Settings:
-    """Read and validate the settings file. A missing file means defaults unless ``required``.
-    ``cache_dir`` keeps the parsed file between runs (see ``calmtune.tomlfiles``)."""
+def load_settings(path: Path, *, required: bool = False) -> Settings:
+    """Read and validate the settings file. A missing file means defaults unless ``required``."""
     from calmtune.tomlfiles import InvalidToml, read_toml
 
     try:
-        data, text = read_toml(path, cache_dir)
+        data, text = read_toml(path)
     except FileNotFoundError:
         if required:
             raise ConfigError(f"settings file {path} does not exist") from None

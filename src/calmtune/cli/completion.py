@@ -33,7 +33,7 @@ def recipe_choices() -> dict[str, str]:
     choices: dict[str, str] = {}
     for path, source in files:
         try:
-            description = load_recipe(path, source=source, cache_dir=paths.cache_dir).description
+            description = load_recipe(path, source=source).description
         except CalmtuneError as exc:
             description = f"(broken: {exc})"
         choices[path.stem] = " ".join(str(description or "").split())

@@ -42,22 +42,21 @@ class AppContext:
 
     @cached_property
     def settings(self) -> Settings:
-        cache = self.paths.cache_dir
         if self.config_file is not None:
-            return load_settings(self.config_file, required=True, cache_dir=cache)
-        return load_settings(self.paths.settings_file, cache_dir=cache)
+            return load_settings(self.config_file, required=True)
+        return load_settings(self.paths.settings_file)
 
     def recipe(self, name: str) -> Recipe:
         """The recipe called ``name``: the user's own, else the built-in one."""
         from calmtune.playlists.recipe import get_recipe
 
-        return get_recipe(name, self.paths.recipes_dir, cache_dir=self.paths.cache_dir)
+        return get_recipe(name, self.paths.recipes_dir)
 
     def recipes(self) -> dict[str, Recipe]:
         """Every recipe by name, the user's winning over built-in ones of the same name."""
         from calmtune.playlists.recipe import load_recipes
 
-        return load_recipes(self.paths.recipes_dir, cache_dir=self.paths.cache_dir)
+        return load_recipes(self.paths.recipes_dir)
 
     @property
     def db_path(self) -> Path:

@@ -271,14 +271,13 @@ def parse_recipe(data: dict[str, Any], *, name: str, file: str, source: str = "b
     )
 
 
-def load_recipe(path: str | Path, *, source: str = "user", cache_dir: Path | None = None) -> Recipe:
-    """Read and validate one recipe file; its name is the file name without ``.toml``.
-    ``cache_dir`` keeps parsed files between runs (see ``calmtune.tomlfiles``)."""
+def load_recipe(path: str | Path, *, source: str = "user") -> Recipe:
+    """Read and validate one recipe file; its name is the file name without ``.toml``."""
     from calmtune.tomlfiles import InvalidToml, read_toml
 
     path = Path(path)
     try:
-        data, _ = read_toml(path, cache_dir)
+        data, _ = read_toml(path)
     except InvalidToml as err:
         # tomllib's message ends with "(at line N, column M)", which is what the user needs.
         raise ConfigError(f"{path}: not valid TOML: {err}") from None
@@ -318,23 +317,18 @@ def recipe_files(user_dir: str | Path | None = None) -> list[tuple[Path, str]]:
     return files
 
 
-def load_recipes(
-    user_dir: str | Path | None = None, *, cache_dir: Path | None = None
-) -> dict[str, Recipe]:
+def load_recipes(user_dir: str | Path | None = None) -> dict[str, Recipe]:
     """All recipes by name: the built-in ones, then the user's, which win on a shared name.
 
     ``user_dir`` is ``<config dir>/recipes``; a missing folder simply adds nothing.
     """
     recipes = {
-        path.stem: load_recipe(path, source=source, cache_dir=cache_dir)
-        for path, source in recipe_files(user_dir)
+        path.stem: load_recipe(path, source=source) for path, source in recipe_files(user_dir)
     }
     return dict(sorted(recipes.items()))
 
 
-def get_recipe(
-    name: str, user_dir: str | Path | None = None, *, cache_dir: Path | None = None
-) -> Recipe:
+def get_recipe(name: str, user_dir: str | Path | None = None) -> Recipe:
     """One recipe by name (the user's file wins), or a ``ConfigError`` listing the names that
     exist. Only that recipe's file is read: a broken recipe elsewhere does not stop this one."""
     if name and "/" not in name and "\\" not in name and not name.startswith("."):
@@ -342,7 +336,7 @@ def get_recipe(
         for folder, source in [*folders, (builtin_recipes_dir(), "builtin")]:
             path = folder / f"{name}.toml"
             if path.is_file():
-                return load_recipe(path, source=source, cache_dir=cache_dir)
+                return load_recipe(path, source=source)
     names = sorted({path.stem for path, _ in recipe_files(user_dir)})
     raise ConfigError(
         f"no recipe named {name!r}; available: {', '.join(names)}",
