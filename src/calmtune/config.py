@@ -22,7 +22,7 @@ DB_FILE_NAME = "library.db"
 class Paths(NamedTuple):
     """The folders calmtune writes to. None of them is ever inside the user's music folder.
 
-    A NamedTuple, not a frozen dataclass: as immutable, and cheaper to create at start-up."""
+    A NamedTuple, not a frozen dataclass, for start-up time (the figures are in models.py)."""
 
     config_dir: Path
     data_dir: Path

@@ -1,7 +1,12 @@
 """Plain data shared by every part of calmtune. Standard library only.
 
-The records are NamedTuples: immutable values (a changed copy comes from ``_replace``), and about
-half the cost of dataclasses to define, which every command that loads a track pays at start-up.
+The records are NamedTuples: immutable values (a changed copy comes from ``_replace``). They are
+not frozen dataclasses because of start-up time. Frozen dataclasses for these records and for
+those of config.py, playlists/recipe.py, playlists/builder.py and playlists/m3u.py (defined at
+import) were counted at 243M -> 279M instructions (+15%) for `calmtune tracks --limit 1`, against
+172M for `import click`, and 282M -> 347M (+23%) for `playlist build calm` on 100,000 tracks
+(`python benchmarks/bench_startup.py --instructions`, `python benchmarks/bench_playlist.py
+--instructions`, December 2026).
 """
 
 from __future__ import annotations

@@ -30,8 +30,7 @@ from calmtune.playlists.select import (
 POOL_LIMIT = 1500
 
 
-# The records here are NamedTuples: immutable results, and cheaper to define at start-up than
-# dataclasses, which every `playlist build` and session start pays.
+# NamedTuples rather than frozen dataclasses, for start-up time (the figures are in models.py).
 class Playlist(NamedTuple):
     """A built playlist. ``notes`` are plain sentences for the user (never printed here)."""
 

@@ -22,6 +22,7 @@ _URL = r"^[A-Za-z][A-Za-z0-9+.-]+://"
 _EXTINF = r"(?i)^#EXTINF:\s*(-?\d+(?:\.\d+)?)[^,]*(?:,(.*))?$"
 
 
+# NamedTuples rather than frozen dataclasses, for start-up time (the figures are in models.py).
 class Entry(NamedTuple):
     """One playable line of a playlist: an absolute path and what ``#EXTINF`` said about it."""
 

@@ -27,8 +27,7 @@ RECEPTIVE_MOODS = tuple(m.value for m in Mood if m is not Mood.UNKNOWN)
 ALL_MOODS = tuple(m.value for m in Mood)
 
 
-# NamedTuples rather than frozen dataclasses: just as immutable, and several times cheaper to
-# create at import, which every `playlist build` and session start pays.
+# NamedTuples rather than frozen dataclasses, for start-up time (the figures are in models.py).
 class Selection(NamedTuple):
     """Which tracks a recipe accepts. ``None`` bands mean "no limit"."""
 
