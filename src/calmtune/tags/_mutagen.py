@@ -39,6 +39,7 @@ from mutagen.wavpack import WavPack
 from calmtune.errors import TagError
 from calmtune.tags.fields import Family, Key, Storage, owned_keys
 from calmtune.tags.formats import FORMATS, FormatSpec
+from calmtune.tags.payload import id3v2_length
 
 # The generic ID3FileType/APEv2File, OggTheora (video) and SMF (MIDI) are left out on purpose.
 _KINDS = (
@@ -97,23 +98,13 @@ def _mutagen_reason(what: str, err: Exception) -> str:
     return f"truncated or corrupt {what}: {text}"
 
 
-def _id3v2_length(header: bytes) -> int:
-    """The byte length of a leading ID3v2 tag (0 if none), from its synchsafe size field."""
-    if len(header) < 10 or not header.startswith(b"ID3"):
-        return 0
-    size = 0
-    for byte in header[6:10]:
-        size = (size << 7) | (byte & 0x7F)
-    return 10 + size + (10 if header[5] & 0x10 else 0)
-
-
 def _candidates(path: str) -> list[type]:
     """mutagen types that may read ``path``, best first: content decides, the extension only
     breaks ties. (mutagen.File lets the name weigh more, so a FLAC named .mp3 fails as MP3.)
     A leading ID3v2 tag is skipped first, so FLAC and TTA files carrying one sniff right."""
     with open(path, "rb") as fobj:
         body = fobj.read(128)
-        tag_length = _id3v2_length(body)
+        tag_length = id3v2_length(body)
         if tag_length:
             fobj.seek(tag_length)
             body = fobj.read(128)
