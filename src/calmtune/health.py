@@ -304,3 +304,25 @@ def check_formats() -> Check:
 def count_untagged(library) -> int:
     """Tracks with a confident inferred mood that is not written into the file yet."""
     return library.count_untagged()
+
+
+def check_tag_journals(journal_dir: Path | None = None) -> Check:
+    """Roll back tag writes a killed calmtune left unfinished, as `calmtune tag` does on start.
+
+    Putting back the old bytes of a write that never finished is what any run should do on
+    finding its journal, so doctor does it too rather than only report it."""
+    from calmtune.tags import recover_interrupted_writes
+
+    notes = recover_interrupted_writes(journal_dir)
+    if not notes:
+        return Check("tag writes", True, "no interrupted tag writes")
+    detail = "; ".join(f"{note.path}: {note.action}" for note in notes)
+    if any(note.retry for note in notes):
+        return Check(
+            "tag writes",
+            False,
+            detail,
+            "make the file writable again (or mount its drive read-write), then run "
+            "`calmtune doctor` again",
+        )
+    return Check("tag writes", True, detail, warning=True)

@@ -12,7 +12,7 @@ import pytest
 from audiofiles import ALL_FORMATS, decode, make_tagged_file
 from calmtune.errors import TagError
 from calmtune.models import Mood, MoodSource
-from calmtune.tags import TagUpdate, plan_tag_changes, read_tags, write_tags
+from calmtune.tags import TagUpdate, TagWriter, plan_tag_changes, read_tags, write_tags
 from calmtune.tags.payload import payload_digest
 
 # The keys docs/music.md ("Tag keys") says each format must hold, written out here independently
@@ -162,14 +162,113 @@ def test_plan_tag_changes_writes_nothing(tmp_path):
     assert path.read_bytes() == before
 
 
-def test_write_tags_keeps_permissions_and_replaces_atomically(tmp_path):
-    path = make_tagged_file(tmp_path / "perm", "flac")
+def strip_padding(path) -> None:
+    """Save the tags again with no room to spare, so the next write must rewrite the file."""
+    audio = mutagen.File(path)
+    if isinstance(audio.tags, mutagen.id3.ID3):
+        audio.save(padding=lambda info: 0, v2_version=audio.tags.version[1])
+    else:
+        audio.save(padding=lambda info: 0)
+
+
+def differing_span(a: bytes, b: bytes) -> tuple[int, int]:
+    first = next(i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y)
+    last = len(a) - next(i for i, (x, y) in enumerate(zip(a[::-1], b[::-1], strict=True)) if x != y)
+    return first, last
+
+
+@pytest.mark.parametrize("fmt", [f for f in ALL_FORMATS if f != "wv"])
+def test_write_tags_that_fit_patch_the_file_in_place(tmp_path, fmt):
+    """The tags fit the padding: same inode, same length, a few hundred bytes changed."""
+    path = make_tagged_file(tmp_path / "song", fmt, title="t", artist="a")
+    os.chmod(path, 0o640)
+    before_stat, before = os.stat(path), path.read_bytes()
+    write_tags(str(path), TagUpdate(mood=Mood.CALM, bpm=66))
+    after_stat, after = os.stat(path), path.read_bytes()
+    assert (after_stat.st_ino, after_stat.st_size) == (before_stat.st_ino, before_stat.st_size)
+    assert stat.S_IMODE(after_stat.st_mode) == 0o640
+    first, last = differing_span(before, after)
+    assert last - first < 1024, (first, last)
+    assert read_tags(str(path)).mood == "Calm"
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "flac", "ogg", "m4a", "wav", "wma"])
+def test_write_tags_that_do_not_fit_rewrite_a_copy_with_room_for_next_time(tmp_path, fmt):
+    path = make_tagged_file(tmp_path / "song", fmt, title="t")
+    strip_padding(path)
     os.chmod(path, 0o640)
     inode = os.stat(path).st_ino
     write_tags(str(path), TagUpdate(mood=Mood.CALM))
     after = os.stat(path)
+    assert after.st_ino != inode  # a verified copy was renamed into place
     assert stat.S_IMODE(after.st_mode) == 0o640
-    assert after.st_ino != inode  # a new file was renamed into place, not edited in place
+    write_tags(str(path), TagUpdate(mood=Mood.UPBEAT, bpm=128, key="Dbm"))
+    assert os.stat(path).st_ino == after.st_ino  # the copy's padding took the next write
+    assert read_tags(str(path)).mood == "Upbeat"
+    assert sorted(os.listdir(tmp_path)) == [path.name]
+
+
+@pytest.mark.parametrize("path_kind", ["patch", "copy"])
+def test_write_through_a_symlink_writes_its_target_and_keeps_the_link(tmp_path, path_kind):
+    music, elsewhere = tmp_path / "music", tmp_path / "store"
+    music.mkdir()
+    elsewhere.mkdir()
+    target = make_tagged_file(elsewhere / "real", "flac", title="t")
+    if path_kind == "copy":
+        strip_padding(target)
+    link = music / "link.flac"
+    link.symlink_to(os.path.relpath(target, music))  # relative, as users often make them
+    inode = os.stat(target).st_ino
+    write_tags(str(link), TagUpdate(mood=Mood.FOCUS))
+    assert link.is_symlink() and os.readlink(link) == os.path.relpath(target, music)
+    assert (os.stat(target).st_ino == inode) == (path_kind == "patch")
+    assert read_tags(str(link)).mood == read_tags(str(target)).mood == "Focus"
+    assert sorted(os.listdir(music)) == ["link.flac"]
+    assert sorted(os.listdir(elsewhere)) == ["real.flac"]
+
+
+def test_write_to_a_hard_linked_file_keeps_one_inode_for_every_name(tmp_path):
+    path = make_tagged_file(tmp_path / "a", "mp3", title="t")
+    other = tmp_path / "b.mp3"
+    os.link(path, other)
+    inode = os.stat(path).st_ino
+    write_tags(str(other), TagUpdate(mood=Mood.CALM))
+    assert os.stat(path).st_ino == os.stat(other).st_ino == inode
+    assert os.stat(path).st_nlink == 2
+    assert read_tags(str(path)).mood == read_tags(str(other)).mood == "Calm"
+
+
+def test_hard_linked_file_whose_tags_do_not_fit_is_refused_not_split(tmp_path):
+    path = make_tagged_file(tmp_path / "a", "flac", title="t")
+    strip_padding(path)
+    other = tmp_path / "b.flac"
+    os.link(path, other)
+    before = path.read_bytes()
+    with pytest.raises(TagError, match="2 hard links, which a rewritten copy would split"):
+        write_tags(str(path), TagUpdate(mood=Mood.CALM))
+    assert path.read_bytes() == before
+    assert os.stat(path).st_ino == os.stat(other).st_ino
+    assert sorted(os.listdir(tmp_path)) == ["a.flac", "b.flac"]
+
+
+def test_write_many_commits_in_groups_and_reports_each_file_in_order(tmp_path, monkeypatch):
+    from calmtune.tags import write as write_module
+
+    monkeypatch.setattr(write_module, "GROUP_SIZE", 3)
+    paths = [make_tagged_file(tmp_path / f"s{i}", "ogg", title="t") for i in range(7)]
+    broken = tmp_path / "broken.ogg"
+    broken.write_bytes(b"not audio")
+    link = tmp_path / "again.ogg"
+    link.symlink_to(paths[1])  # the same file twice in one run
+    jobs = [(str(p), TagUpdate(mood=Mood.CALM)) for p in [*paths[:3], broken, link, *paths[3:]]]
+    with TagWriter() as writer:
+        outcomes = list(writer.write_many(jobs))
+    assert [path for path, _ in outcomes] == [path for path, _ in jobs]
+    by_path = dict(outcomes)
+    assert isinstance(by_path[str(broken)], TagError)
+    assert by_path[str(link)] == []  # written already, through its other name
+    assert all(by_path[str(p)] and not isinstance(by_path[str(p)], TagError) for p in paths)
+    assert all(read_tags(str(p)).mood == "Calm" for p in paths)
 
 
 def test_write_tags_read_only_file_is_refused_and_untouched(tmp_path):
@@ -224,3 +323,26 @@ def test_payload_digest_ignores_tags_but_sees_audio_bytes(tmp_path, fmt):
     data[len(data) // 2] ^= 0xFF  # with a one-letter tag, the middle byte is audio data
     flipped.write_bytes(bytes(data))
     assert payload_digest(str(flipped), name) != digest
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+def test_payload_check_after_a_patch_sees_every_audio_byte_it_touched(tmp_path, fmt):
+    """An in-place patch is checked by comparing only the audio bytes it touched; a change to
+    any of them, at either end or in the middle of the first and last audio ranges, is seen."""
+    from calmtune.tags.overlay import EditedView
+    from calmtune.tags.payload import _pieces, same_payload
+
+    path = make_tagged_file(tmp_path / "d", fmt, title="a", seconds=1.0)
+    name = "mp3" if fmt == "mp3v23" else fmt
+    data = path.read_bytes()
+    with open(path, "rb") as fobj:
+        ranges = [p for p in _pieces(fobj, name) if isinstance(p, tuple) and p[1] > p[0]]
+    for start, end in {ranges[0], ranges[-1]}:
+        for offset in (start, (start + end) // 2, end - 1):
+            flipped = bytes([data[offset] ^ 0xFF])
+            with open(path, "rb") as old, open(path, "rb") as base:
+                new = EditedView(base, ((offset, flipped),))
+                assert not same_payload(old, new, name, [(offset, offset + 1)]), offset
+            with open(path, "rb") as old, open(path, "rb") as base:
+                same = EditedView(base, ((offset, data[offset : offset + 1]),))
+                assert same_payload(old, same, name, [(offset, offset + 1)]), offset

@@ -14,7 +14,8 @@ from calmtune.cli.options import emit_json, json_option
 def doctor(app: AppContext, as_json: bool) -> None:
     """Check the set-up and say what to fix: versions, settings, the audio device (opened and
     closed without playing, in a subprocess with a timeout), playable and analysable formats,
-    ffmpeg, and the index (integrity, counts, tracks not analysed or tagged, missing roots).
+    ffmpeg, the index (integrity, counts, tracks not analysed or tagged, missing roots), and tag
+    writes a killed run left unfinished (rolled back here, as `calmtune tag` does).
 
     Exits 0 when all is well, 1 otherwise. --json writes a list of
     {"name", "ok", "warning", "detail", "fix"}.
@@ -38,6 +39,7 @@ def doctor(app: AppContext, as_json: bool) -> None:
         health.check_formats(),
         health.check_ffmpeg(),
         *health.check_index(app.db_path, mood_settings),
+        health.check_tag_journals(),
     ]
     if as_json:
         emit_json([c.to_json() for c in checks])

@@ -48,6 +48,7 @@ def tag(
     from calmtune.models import Mood
     from calmtune.ui.progress import progress_bar
     from calmtune.ui.tag_view import print_tag_report
+    from calmtune.ui.text import printable
 
     library = app.open_library()
     request = TagRequest(
@@ -65,7 +66,12 @@ def tag(
     label = "Checking tags" if dry_run else "Tagging"
     with progress_bar(app.err_console, enabled=not (as_json or app.quiet)) as bar:
         report = tag_tracks(
-            library, tracks, request, on_progress=lambda done, total: bar.update(label, done, total)
+            library,
+            tracks,
+            request,
+            on_progress=lambda done, total: bar.update(label, done, total),
+            # one line each, as soon as it is done: a killed run's write, rolled back
+            on_recovered=lambda note: app.warn(f"{printable(note.path)}: {note.action}"),
         )
     if as_json:
         emit_json(report.to_json())

@@ -8,7 +8,7 @@ in the same step, so the next scan does not see the file as changed by someone e
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from calmtune.errors import CalmtuneError
@@ -39,6 +39,7 @@ class TagReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, error)
     changes: list = field(default_factory=list)  # calmtune.tags.FieldChange
     dry_run: bool = False
+    recovered: list = field(default_factory=list)  # calmtune.tags RecoveryNote: killed runs' writes
 
     def to_json(self) -> dict:
         return {
@@ -48,6 +49,7 @@ class TagReport:
             "failed": [{"path": p, "error": e} for p, e in self.failed],
             "changes": [c.as_dict() for c in self.changes],
             "dry_run": self.dry_run,
+            "recovered": [{"path": n.path, "action": n.action} for n in self.recovered],
         }
 
 
@@ -133,14 +135,18 @@ def tag_tracks(
     tracks: list[Track],
     request: TagRequest,
     on_progress: Callable[[int, int], None] | None = None,
+    on_recovered: Callable[[object], None] | None = None,
 ) -> TagReport:
-    """Tag each track, per-file failures collected (the run goes on), the index kept in step."""
+    """Tag each track, per-file failures collected (the run goes on), the index kept in step.
+
+    First, writes a killed run left unfinished are rolled back; ``on_recovered`` hears of each
+    (a ``calmtune.tags`` RecoveryNote) before any file is written."""
     from calmtune.tags import (
+        TagWriter,
         cleanup_stale_temp_files,
-        fsync_folders,
         plan_tag_changes,
         read_tags,
-        write_tags,
+        recover_interrupted_writes,
     )
 
     report = TagReport(dry_run=request.dry_run)
@@ -150,38 +156,69 @@ def tag_tracks(
             hint="run `calmtune analyze` first",
         )
     if not request.dry_run:
+        report.recovered = recover_interrupted_writes()  # what a killed run left half-written
+        for note in report.recovered:
+            if on_recovered is not None:
+                on_recovered(note)
         cleanup_stale_temp_files(t.path for t in tracks)
-    written_paths: list[str] = []
-    for done, track in enumerate(tracks, 1):
-        try:
-            update = update_for(library, track, request)
+    by_path = {track.path: track for track in tracks}
+    done = 0
+
+    def progressed() -> None:
+        nonlocal done
+        done += 1
+        if on_progress is not None:
+            on_progress(done, len(tracks))
+
+    def updates() -> Iterator[tuple[str, object]]:
+        """(path, TagUpdate) per track to write; skips and failures are reported here."""
+        for track in tracks:
+            try:
+                update = update_for(library, track, request)
+            except CalmtuneError as err:  # a track lacking the analysis it needs
+                report.failed.append((track.path, str(err)))
+                progressed()
+                continue
             if isinstance(update, str):
                 report.skipped.append((track.path, update))
+                progressed()
                 continue
-            if request.dry_run:
-                changes = plan_tag_changes(track.path, update)
-            else:
-                changes = write_tags(track.path, update, sync_folder=False)
-                if request.mood is not None:
-                    library.set_user_mood(track.path, request.mood)
-                elif request.force and track.user_mood is not None:
-                    library.set_user_mood(track.path, None)  # --force replaces the user's mood
+            yield track.path, update
+
+    def planned() -> Iterator[tuple[str, object]]:
+        for path, update in updates():
+            try:
+                yield path, plan_tag_changes(path, update)
+            except CalmtuneError as err:
+                yield path, err
+
+    # One writer for the run: one undo journal, files committed in groups (see calmtune.tags).
+    with TagWriter() as writer:
+        outcomes = planned() if request.dry_run else writer.write_many(updates())
+        for path, outcome in outcomes:
+            track = by_path[path]
+            try:
+                if isinstance(outcome, Exception):
+                    raise outcome
+                changes = outcome
+                if not request.dry_run:
+                    if request.mood is not None:
+                        library.set_user_mood(track.path, request.mood)
+                    elif request.force and track.user_mood is not None:
+                        library.set_user_mood(track.path, None)  # --force replaces the user's
+                    if changes:
+                        st = os.stat(track.path)
+                        tags = read_tags(track.path)
+                        library.update_after_tag_write(track.path, tags, st.st_size, st.st_mtime_ns)
+                report.changes.extend(changes)
                 if changes:
-                    written_paths.append(track.path)
-                    st = os.stat(track.path)
-                    tags = read_tags(track.path)
-                    library.update_after_tag_write(track.path, tags, st.st_size, st.st_mtime_ns)
-            report.changes.extend(changes)
-            if changes:
-                report.written += 1
-            else:
-                report.unchanged += 1
-        except CalmtuneError as err:  # TagError, or a track lacking the analysis it needs
-            report.failed.append((track.path, str(err)))
-        except OSError as err:  # the file vanished between the write and the index update
-            report.failed.append((track.path, err.strerror or str(err)))
-        finally:
-            if on_progress is not None:
-                on_progress(done, len(tracks))
-    fsync_folders(written_paths)
+                    report.written += 1
+                else:
+                    report.unchanged += 1
+            except CalmtuneError as err:  # TagError: this file was not written
+                report.failed.append((track.path, str(err)))
+            except OSError as err:  # the file vanished between the write and the index update
+                report.failed.append((track.path, err.strerror or str(err)))
+            finally:
+                progressed()
     return report

@@ -5,8 +5,9 @@ only when a function here is first called. Public API:
 
 - :data:`AUDIO_EXTENSIONS`, :data:`WRITABLE_FORMATS`
 - :func:`read_tags` -> ``TagInfo``
-- :class:`TagUpdate`, :class:`FieldChange`, :func:`plan_tag_changes`, :func:`write_tags`
-- :func:`cleanup_stale_temp_files`, :func:`fsync_folders`
+- :class:`TagUpdate`, :class:`FieldChange`, :func:`plan_tag_changes`
+- :class:`TagWriter` (a bulk run), :func:`write_tags` (one file): safe writes
+- :func:`recover_interrupted_writes`, :func:`cleanup_stale_temp_files`: what killed runs left
 """
 
 from __future__ import annotations
@@ -14,22 +15,38 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from os import PathLike
+from typing import TYPE_CHECKING, Any
 
 from calmtune.models import TagInfo
 from calmtune.tags.formats import AUDIO_EXTENSIONS, WRITABLE_FORMATS
 from calmtune.tags.update import FieldChange, TagUpdate
+
+if TYPE_CHECKING:
+    from calmtune.tags.journal import RecoveryNote
+    from calmtune.tags.write import TagWriter
 
 __all__ = [
     "AUDIO_EXTENSIONS",
     "WRITABLE_FORMATS",
     "FieldChange",
     "TagUpdate",
+    "TagWriter",
     "cleanup_stale_temp_files",
     "fsync_folders",
     "plan_tag_changes",
     "read_tags",
+    "recover_interrupted_writes",
     "write_tags",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # TagWriter lives with the writer, which imports mutagen: loaded when first asked for.
+    if name == "TagWriter":
+        from calmtune.tags.write import TagWriter
+
+        return TagWriter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def read_tags(path: str) -> TagInfo:
@@ -46,15 +63,27 @@ def plan_tag_changes(path: str, update: TagUpdate) -> list[FieldChange]:
     return _plan(str(path), update)
 
 
-def write_tags(path: str, update: TagUpdate, *, sync_folder: bool = True) -> list[FieldChange]:
+def write_tags(path: str, update: TagUpdate) -> list[FieldChange]:
     """Write ``update`` into the file safely; returns the changes made ([] if none were needed).
 
-    Raises ``TagError`` (the file untouched) when it cannot. For a bulk run pass
-    ``sync_folder=False`` and call :func:`fsync_folders` with the paths once at the end.
+    Raises ``TagError`` (the file untouched) when it cannot. A bulk run uses :class:`TagWriter`.
     """
     from calmtune.tags.write import write_tags as _write
 
-    return _write(str(path), update, sync_folder=sync_folder)
+    return _write(str(path), update)
+
+
+def recover_interrupted_writes(
+    journal_dir: str | PathLike[str] | None = None,
+) -> list[RecoveryNote]:
+    """Roll back every tag write a killed calmtune left unfinished (see ``tags.journal``), and
+    remove its temporary copies. Returns one note per file handled (``str(note.path)``,
+    ``note.action``); writes of calmtune runs still going are left to them."""
+    from pathlib import Path
+
+    from calmtune.tags.journal import recover
+
+    return recover(Path(journal_dir) if journal_dir is not None else None)
 
 
 def fsync_folders(paths: Iterable[str | PathLike[str]]) -> None:

@@ -150,8 +150,13 @@ class _OggPackets:
             yield struct.pack("<Iq", page.serial, page.granule)
 
     def unfinished(self) -> list[tuple[int, int]]:
-        """The byte ranges of packets begun but not ended yet."""
-        return [r for ranges in self._partial.values() for r in ranges]
+        """The byte ranges of payload packets begun but not ended yet (not a comment packet)."""
+        return [
+            r
+            for serial, ranges in self._partial.items()
+            if self._count.get(serial, 0) != 1
+            for r in ranges
+        ]
 
 
 def _ogg(fobj: BinaryIO, size: int) -> Iterator[Piece]:

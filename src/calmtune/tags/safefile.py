@@ -1,13 +1,16 @@
-"""Atomic file replacement: temp copy in the same folder, fsync, ``os.replace``, fsync folder.
+"""The copy path of a tag write: a temp copy in the same folder, fsync, ``os.replace``, fsync
+the folder.
 
-mutagen edits files in place; a crash mid-write can cut a file in half. calmtune instead edits a
-copy, and the original is swapped out only by a single rename, so at every moment the path holds
-the old file or the new one, whole.
+Used when the new tags do not fit the room the file keeps for them (its length must change). The
+copy is edited and proved right; the original is swapped out only by a single rename, so at every
+moment the path holds the old file or the new one, whole. The rename gives the path a new inode,
+so this path is never used for a file with hard links (they would be split).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import secrets
@@ -31,34 +34,47 @@ def temp_path_for(path: str) -> str:
     return os.path.join(folder, f".{stem}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
 
 
-def fsync_folder(folder: str) -> None:
-    """Make a rename durable. Some file systems cannot fsync a folder; that is not an error."""
-    fd = os.open(folder or ".", os.O_RDONLY)
+def is_temp_name(name: str) -> bool:
+    """Whether ``name`` (a file name, no folder) is one :func:`temp_path_for` makes."""
+    return _TEMP_NAME.match(name) is not None
+
+
+def fsync_folder(folder: str | PathLike[str], *, strict: bool = False) -> None:
+    """Make a new name or a rename in ``folder`` durable.
+
+    Best effort unless ``strict``: the files are already written, and some file systems cannot
+    fsync a folder. ``strict`` (the journal's own folder) raises unless the file system merely
+    does not support it."""
     try:
-        with contextlib.suppress(OSError):
+        fd = os.open(os.fspath(folder) or ".", os.O_RDONLY)
+        try:
             os.fsync(fd)
-    finally:
-        os.close(fd)
+        finally:
+            os.close(fd)
+    except OSError as err:
+        if strict and err.errno not in (errno.EINVAL, errno.ENOTSUP):
+            raise
 
 
 @contextlib.contextmanager
-def temp_copy(path: str) -> Iterator[str]:
-    """Copy ``path`` to a new temp file in its folder; remove the temp unless it was committed."""
-    tmp = temp_path_for(path)
+def temp_copy(path: str, tmp: str) -> Iterator[str]:
+    """Copy ``path`` to the new file ``tmp``; remove ``tmp`` unless it was committed."""
     try:
         with open(path, "rb") as src, open(tmp, "xb") as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
         yield tmp
     finally:
-        with contextlib.suppress(FileNotFoundError):
+        # Gone when committed. If it cannot be removed, the journal keeps its name and the
+        # next run removes it: the error that brought us here is the one to report.
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
 
 
-def commit(tmp: str, path: str, original: os.stat_result, *, sync_folder: bool = True) -> None:
+def commit(tmp: str, path: str, original: os.stat_result) -> None:
     """Give ``tmp`` the original's permissions, flush it, and rename it over ``path``.
 
-    ``sync_folder=False`` leaves the folder fsync to the caller (one per folder for a bulk run):
-    until then a power cut may bring back the old file, but never a damaged one."""
+    The caller fsyncs the folder (once per folder for a bulk run): until then a power cut may
+    bring back the old file, but never a damaged one."""
     os.chmod(tmp, stat.S_IMODE(original.st_mode))
     if os.geteuid() == 0:
         os.chown(tmp, original.st_uid, original.st_gid)
@@ -68,8 +84,6 @@ def commit(tmp: str, path: str, original: os.stat_result, *, sync_folder: bool =
     finally:
         os.close(fd)
     os.replace(tmp, path)
-    if sync_folder:
-        fsync_folder(os.path.dirname(path))
 
 
 def _pid_alive(pid: int) -> bool:
