@@ -1,7 +1,8 @@
 """Tagging N files with calmtune's safe write against a bare mutagen in-place write loop.
 
-Both sides set the mood of the same files (separate copies) in the same run, and both sync each
-file to disk (the peer calls fsync after mutagen's save). Two cases:
+Both sides set the mood of the same files (separate copies) in the same run, taking turns in
+chunks of 64 files, and both sync each file to disk (the peer calls fsync after mutagen's save).
+Two cases:
 
 - patch: files with the padding taggers leave, so the new tags fit. calmtune computes the edit
   in memory, journals the old bytes (synced), patches the file in place, syncs and verifies it.
@@ -30,6 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 FORMATS = ("mp3", "mp3v23", "flac", "ogg", "opus", "m4a", "wav", "aiff", "wma", "tta")
+CHUNK = 64  # files per turn when the two sides take turns
 
 
 def strip_padding(path: Path) -> None:
@@ -104,22 +106,31 @@ def bare_mutagen_loop(files: list[Path]) -> None:
             os.close(fd)
 
 
-def calmtune_loop(files: list[Path]) -> None:
-    """As ``calmtune tag`` writes: one TagWriter (one journal) for the run."""
+def calmtune_loop(files: list[Path], writer) -> None:
+    """As ``calmtune tag`` writes: through the run's one TagWriter, in group commits."""
     from calmtune.models import Mood
-    from calmtune.tags import TagUpdate, TagWriter
+    from calmtune.tags import TagUpdate
 
     update = TagUpdate(mood=Mood.CALM)
+    for path, outcome in writer.write_many((str(p), update) for p in files):
+        if not outcome or isinstance(outcome, Exception):
+            raise SystemExit(f"{path}: not written: {outcome}")
+
+
+def interleaved(peer_files: list[Path], our_files: list[Path]) -> tuple[float, float]:
+    """Total seconds of each side, timed in alternating chunks (peer, calmtune, peer, ...), so
+    a machine that slows down part-way slows both alike."""
+    from calmtune.tags import TagWriter
+
+    peer = ours = 0.0
     with TagWriter() as writer:
-        for path, outcome in writer.write_many((str(p), update) for p in files):
-            if not outcome or isinstance(outcome, Exception):
-                raise SystemExit(f"{path}: not written: {outcome}")
-
-
-def timed(loop, files: list[Path]) -> float:
-    start = time.perf_counter()
-    loop(files)
-    return time.perf_counter() - start
+        for i in range(0, len(our_files), CHUNK):
+            start = time.perf_counter()
+            bare_mutagen_loop(peer_files[i : i + CHUNK])
+            middle = time.perf_counter()
+            calmtune_loop(our_files[i : i + CHUNK], writer)
+            peer, ours = peer + middle - start, ours + time.perf_counter() - middle
+    return peer, ours
 
 
 def main() -> None:
@@ -134,10 +145,10 @@ def main() -> None:
         os.environ["CALMTUNE_HOME"] = os.path.join(tmp, "home")  # the journal goes there
         sets = make_sets(Path(tmp), args.files, args.seconds, names)
         size_mb = sum(os.path.getsize(p) for p in sets["calmtune_patch"]) / 1e6
-        times = {
-            name: timed(calmtune_loop if name.startswith("calmtune") else bare_mutagen_loop, files)
-            for name, files in sets.items()
-        }
+        times = {}
+        for case in ("patch", "copy"):
+            peer_files, our_files = sets[f"peer_{case}"], sets[f"calmtune_{case}"]
+            times[f"peer_{case}"], times[f"calmtune_{case}"] = interleaved(peer_files, our_files)
     n = args.files
     print(
         f"tag write: {n} files ({'/'.join(FORMATS)}), {args.seconds:g} s each, "
