@@ -17,6 +17,12 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+# The project's one music generator lives with the tests (tests/music_synth.py); benchmarks and the
+# tempo corpus import it from there.
+TESTS_DIR = Path(__file__).resolve().parent.parent / "tests"
+if str(TESTS_DIR) not in sys.path:
+    sys.path.insert(0, str(TESTS_DIR))
+
 
 def command_env(extra: dict | None = None) -> dict[str, str]:
     """The environment for timed commands: this one, plus ``extra``, and bytecode caching on.

@@ -2,7 +2,7 @@
 
     python benchmarks/bench_analysis.py [--files 20] [--seconds 180-300] [--dir DIR] [--long-minutes 0]
 
-Writes music-like files (tests/analysis/music_synth.py; 44.1 kHz stereo, FLAC/MP3/Ogg in turn;
+Writes music-like files (tests/music_synth.py; 44.1 kHz stereo, FLAC/MP3/Ogg in turn;
 3-5 minutes each by default) once into --dir, then runs each side in its own subprocess so that
 peak RSS is honest, both warmed up on the first file before the clock starts:
 
@@ -27,8 +27,9 @@ import sys
 import time
 from pathlib import Path
 
+import _common  # noqa: F401  (puts tests/ on sys.path: the music generator)
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests" / "analysis"))
 
 FORMATS = [("flac", {}), ("mp3", {"format": "MP3"}), ("ogg", {})]
 
@@ -36,6 +37,7 @@ FORMATS = [("flac", {}), ("mp3", {"format": "MP3"}), ("ogg", {})]
 def write_files(folder: Path, count: int, low: float, high: float) -> list[str]:
     import numpy as np
     import soundfile
+
     from music_synth import STYLES, make_piece
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -65,6 +67,7 @@ def write_long_file(folder: Path, minutes: int) -> str:
     """One long FLAC: a 4-minute piece repeated, written block by block."""
     import numpy as np
     import soundfile
+
     from music_synth import make_piece
 
     path = folder / f"long-{minutes}min.flac"

@@ -2,7 +2,7 @@
 
     python benchmarks/bench_tempo.py [--pieces 180] [--seconds 30] [--first-seed 2000]
 
-The set comes from tests/analysis/music_synth.py: tempo log-uniform in 50-180 BPM, six styles
+The set comes from tests/music_synth.py: tempo log-uniform in 50-180 BPM, six styles
 (drums, clicks, soft pads, 3/4 waltz, syncopated, swing), everything else drawn from the seed.
 Seeds 0-359 were used to tune calmtune; the default here starts at 2000.
 Prints Accuracy1 (within 4 %), Accuracy2 (also x2, x3, /2, /3) and the count of slow pieces
@@ -13,13 +13,11 @@ dependency: without it the script says so and exits 0.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 import warnings
 from collections import defaultdict
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "analysis"))
+import _common  # noqa: F401  (puts tests/ on sys.path: the music generator)
 
 
 def acc1(estimate: float | None, truth: float) -> bool:
@@ -45,9 +43,8 @@ def main() -> int:
     except ImportError:
         print("librosa is not installed; `pip install librosa` to compare (skipping).")
         return 0
-    from music_synth import tempo_set
-
     from calmtune.analysis import estimate_tempo
+    from music_synth import tempo_set
 
     seeds = range(args.first_seed, args.first_seed + args.pieces)
     print(

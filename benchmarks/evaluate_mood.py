@@ -38,8 +38,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-RATE = 22050
-SECONDS = 24.0
+import _common  # noqa: F401  (puts tests/ on sys.path: the music generator)
+
+RATE = 22050  # music_synth.MOOD_RATE
 MOODS = ("calm", "upbeat", "focus")
 VERDICTS = (*MOODS, "unknown")
 EVAL_SEED = 20261125
@@ -94,78 +95,22 @@ class Piece:
     key: str | None
 
 
-# --- synthesis -----------------------------------------------------------------------------------
-
-
-def _tone(np, freq: float, dur: float, harmonics: int, attack: float, decay: float):
-    t = np.arange(int(dur * RATE)) / RATE
-    wave_ = sum(np.sin(2 * np.pi * freq * k * t) / k**1.2 for k in range(1, harmonics + 1))
-    env = np.minimum(1.0, t / max(attack, 1e-3)) * np.exp(-t / decay)
-    return wave_ * env
-
-
-def _noise_burst(np, rng, dur: float, decay: float, bright: bool):
-    n = int(dur * RATE)
-    noise = rng.standard_normal(n)
-    if bright:
-        noise = np.diff(noise, prepend=0.0)  # tilt toward highs, like a hi-hat
-    return noise * np.exp(-np.arange(n) / RATE / decay)
+# --- synthesis (the project's one generator, tests/music_synth.py) ------------------------------
 
 
 def render(piece: Piece, seed: int):
     """The piece's samples (mono float32 in -1..1), built for its label's sound."""
-    import numpy as np
+    from music_synth import mood_sketch
 
-    rng = np.random.default_rng(seed)
-    out = np.zeros(int(SECONDS * RATE) + RATE)
-    beat = 60.0 / piece.bpm
-    root = 110.0 * 2 ** (rng.integers(0, 12) / 12)
-    scale = np.array([0, 2, 3, 5, 7, 8, 10, 12])
-
-    def put(at: float, sound, gain: float) -> None:
-        start = int(at * RATE)
-        end = min(len(out), start + len(sound))
-        if end > start:
-            out[start:end] += gain * sound[: end - start]
-
-    # a legato pad under everything, changing chord every four beats
-    t = 0.0
-    while t < SECONDS:
-        chord = root * 2 ** (scale[rng.integers(0, 5, size=3)] / 12)
-        for f in chord:
-            put(t, _tone(np, f, 4 * beat + 0.5, 2, attack=1.0, decay=8.0), 0.12)
-        t += 4 * beat
-
-    # melodic onsets at the class's density
-    step = beat / piece.per_beat
-    decay = 0.9 if piece.label == "calm" else 0.25
-    t = 0.0
-    while t < SECONDS:
-        f = root * 2 * 2 ** (scale[rng.integers(0, len(scale))] / 12)
-        attack = 0.03 if piece.label == "calm" else 0.004
-        put(t, _tone(np, f, min(2.0, 4 * decay), piece.harmonics, attack, decay), 0.35)
-        t += step
-
-    if piece.label in ("focus", "upbeat"):
-        kick = _tone(np, 55.0, 0.3, 1, 0.002, 0.08)
-        for i in range(int(SECONDS / beat)):
-            put(i * beat, kick, 0.5 if piece.label == "focus" else 0.9)
-    if piece.label == "upbeat":
-        for i in range(int(SECONDS / beat)):
-            if i % 2 == 1:
-                put(i * beat, _noise_burst(np, rng, 0.2, 0.06, False), 0.35)
-        hat_step = beat / (4 if piece.per_beat >= 3 else 2)
-        for i in range(int(SECONDS / hat_step)):
-            put(i * hat_step, _noise_burst(np, rng, 0.06, 0.015, True), 0.25)
-
-    out = out[: int(SECONDS * RATE)]
-    # slow section changes in level (dynamics), then scale to the target RMS level
-    sections = np.repeat(rng.uniform(-piece.swing_db, piece.swing_db, 6), len(out) // 6 + 1)
-    out *= 10 ** (sections[: len(out)] / 20)
-    rms = float(np.sqrt(np.mean(out**2))) or 1.0
-    out *= 10 ** (piece.level_db / 20) / rms
-    out = np.tanh(out * 1.2) / 1.2 if piece.label == "upbeat" else np.clip(out, -1, 1)
-    return out.astype(np.float32)
+    return mood_sketch(
+        piece.label,
+        piece.bpm,
+        piece.per_beat,
+        piece.harmonics,
+        piece.level_db,
+        piece.swing_db,
+        seed,
+    )
 
 
 def write_wav(path: Path, samples) -> None:

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import soundfile
 from click.testing import CliRunner
-from music_synth import make_piece
 
 from calmtune.cli import cli
+from music_synth import make_piece
 
 
 def run(*args: str):

@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
-from music_synth import make_piece
 
 from calmtune.analysis import analyze_file, analyze_many, integrated_loudness
 from calmtune.errors import AnalysisError
 from calmtune.models import Features
+from music_synth import make_piece
 
 
 def write_audio(path, samples: np.ndarray, rate: int, **kwargs) -> str:

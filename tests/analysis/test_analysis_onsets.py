@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
-from music_synth import make_piece
 
 from calmtune.analysis.onsets import onset_density
 from calmtune.analysis.spectral import SpectralAnalyzer
+from music_synth import make_piece
 
 RATE = 22050
 

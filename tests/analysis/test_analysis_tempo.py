@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from music_synth import STYLES, make_piece, tempo_set
 
 from calmtune.analysis import estimate_tempo
+from music_synth import STYLES, make_piece, tempo_set
 
 HELD_OUT_SEEDS = range(5000, 5060)  # ten pieces per style; tuning used seeds 0-359
 
