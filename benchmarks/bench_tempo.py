@@ -17,7 +17,7 @@ comparison does not hinge on the prior. Prints, per source, per tempo band and o
 - acc1: estimate within 4 % of the truth; acc2: also at x2, x3, x1/2 or x1/3 of it;
 - x2: reported at double the tempo, /2: at half (counts); the targets read them on pieces at or
   below 95 BPM (doubled) and at or above 150 BPM (halved);
-- trusted: calmtune's pieces whose confidence clears ``models.TEMPO_TRUSTED_CONFIDENCE`` and how
+- trusted: calmtune's pieces whose confidence clears ``models.TRUSTED_TEMPO_CONFIDENCE`` and how
   many of those are right (acc1) and at the right octave.
 
 Figures only; nothing fails on them. librosa (and scipy) are benchmark-only dependencies: without
@@ -64,7 +64,7 @@ def band_of(bpm: float) -> str:
 def trusted_threshold() -> float:
     import calmtune.models as models
 
-    for name in ("TEMPO_TRUSTED_CONFIDENCE", "TEMPO_CONFIDENCE_OVER_TAG"):
+    for name in ("TRUSTED_TEMPO_CONFIDENCE", "TEMPO_CONFIDENCE_OVER_TAG"):
         if hasattr(models, name):
             return float(getattr(models, name))
     return 0.0
