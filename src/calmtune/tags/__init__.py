@@ -4,7 +4,7 @@
 only when a function here is first called. Public API:
 
 - :data:`AUDIO_EXTENSIONS`, :data:`WRITABLE_FORMATS`
-- :func:`read_tags` -> ``TagInfo``
+- :func:`read_tags` -> ``TagInfo``; :func:`read_cover` -> the embedded cover image
 - :class:`TagUpdate`, :class:`FieldChange`, :func:`plan_tag_changes`
 - :class:`TagWriter` (a bulk run), :func:`write_tags` (one file): safe writes
 - :func:`recover_interrupted_writes`, :func:`cleanup_stale_temp_files`: what killed runs left
@@ -34,6 +34,7 @@ __all__ = [
     "cleanup_stale_temp_files",
     "fsync_folders",
     "plan_tag_changes",
+    "read_cover",
     "read_tags",
     "recover_interrupted_writes",
     "write_tags",
@@ -54,6 +55,13 @@ def read_tags(path: str) -> TagInfo:
     from calmtune.tags.read import read_tags as _read_tags
 
     return _read_tags(str(path))
+
+
+def read_cover(path: str) -> tuple[bytes, str] | None:
+    """The embedded front cover as (image bytes, MIME type), or None. Raises ``TagError``."""
+    from calmtune.tags.cover import read_cover as _read_cover
+
+    return _read_cover(str(path))
 
 
 def plan_tag_changes(path: str, update: TagUpdate) -> list[FieldChange]:
