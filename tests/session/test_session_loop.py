@@ -18,6 +18,7 @@ from calmtune.library import Library
 from calmtune.models import EndedBy
 from calmtune.playback import PlayItem, null_player
 from calmtune.session import Session, fit_timing
+from calmtune.session.controls import Command, Request
 
 
 class Clock:
@@ -130,3 +131,41 @@ def test_session_loop_nothing_playable_is_an_error_entry(tmp_path, library) -> N
     result = _run(items, fit_timing(None, fade_in=0, fade_out=1), library)
     assert result.nothing_playable
     assert library.journal.sessions()[0].ended_by is EndedBy.ERROR
+
+
+class Remote:
+    """Media-control requests after a number of loop turns, and every snapshot published."""
+
+    def __init__(self, at: dict[int, Request]) -> None:
+        self.at, self.turn, self.published = dict(at), 0, []
+
+    def take(self) -> list[Request]:
+        self.turn += 1
+        request = self.at.pop(self.turn, None)
+        return [request] if request is not None else []
+
+    def publish(self, snapshot) -> None:
+        self.published.append((self.turn, snapshot))
+
+
+def test_session_loop_obeys_media_controls_and_publishes_each_turn(tmp_path, library) -> None:
+    items = _tones(tmp_path, 5.0, 5.0)
+    remote = Remote(
+        {
+            3: Request(Command.PAUSE),
+            6: Request(Command.PAUSE),  # already paused: nothing happens
+            9: Request(Command.PLAY),
+            12: Request(Command.SET_VOLUME, 30),
+            15: Request(Command.NEXT),
+            20: Request(Command.QUIT),
+        }
+    )
+    result = _run(items, fit_timing(None, fade_in=0, fade_out=1), library, remote=remote)
+    state = {turn: snap for turn, snap in remote.published}
+    assert state[2].state == "playing" and state[2].volume == 100
+    assert state[4].state == "paused" and state[7].state == "paused"
+    assert state[10].state == "playing" and state[13].volume == 30
+    assert state[14].index == 0 and state[16].index == 1
+    assert result.ended_by is EndedBy.QUIT
+    assert result.tracks == [items[0].path, items[1].path]
+    assert remote.published[-1][1].state == "finished"  # the end is published too

@@ -13,10 +13,10 @@ Public API::
                              reporter=view, keys=keys, signals=signals).run()
 """
 
-from calmtune.session.controls import HINT, Command, command_for
+from calmtune.session.controls import HINT, Command, Request, command_for
 from calmtune.session.lock import SessionLock
 from calmtune.session.rules import SessionTiming, fit_timing, session_timing
-from calmtune.session.runner import Reporter, Session, SessionResult
+from calmtune.session.runner import Remote, Reporter, Session, SessionResult
 from calmtune.session.signals import SignalFlags
 from calmtune.session.snapshot import NowPlaying, SessionSnapshot
 
@@ -24,7 +24,9 @@ __all__ = [
     "HINT",
     "Command",
     "NowPlaying",
+    "Remote",
     "Reporter",
+    "Request",
     "Session",
     "SessionLock",
     "SessionResult",

@@ -1,9 +1,14 @@
 """The playback keys (docs/cli.md, "Sessions and playback") as commands. Pure: the key reader
-lives in ``calmtune.ui.keys``."""
+lives in ``calmtune.ui.keys``.
+
+The desktop's media controls (MPRIS, ``calmtune.desktop``) send the same commands, plus three
+that have no key: play, pause and setting the volume to a level.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Command(StrEnum):
@@ -14,6 +19,16 @@ class Command(StrEnum):
     VOLUME_DOWN = "volume_down"
     FINISH = "finish"  # finish after this track (toggles)
     QUIT = "quit"
+    PLAY = "play"  # resume when paused (media controls)
+    PAUSE = "pause"  # pause when playing (media controls)
+    SET_VOLUME = "set_volume"  # to ``Request.value`` percent (media controls)
+
+
+class Request(NamedTuple):
+    """A command from outside the key reader, with its value (SET_VOLUME: percent 0-100)."""
+
+    command: Command
+    value: int | None = None
 
 
 KEYS: dict[str, Command] = {

@@ -32,7 +32,7 @@ from calmtune.playback import (
     PlayerEvent,
     PlayerState,
 )
-from calmtune.session.controls import Command, command_for
+from calmtune.session.controls import Command, Request, command_for
 from calmtune.session.lock import REPLACE_SIGNAL
 from calmtune.session.rules import SessionTiming
 from calmtune.session.snapshot import NowPlaying, SessionSnapshot, describe, with_file_tags
@@ -68,6 +68,16 @@ class KeySource(Protocol):
 
 class SignalSource(Protocol):
     def take(self) -> int | None: ...
+
+
+class Remote(Protocol):
+    """Control from outside the terminal (the desktop's media controls, ``calmtune.desktop``):
+    requests come in, and each tick the session's snapshot goes out. Both calls must return at
+    once; the remote does its own waiting on another thread."""
+
+    def take(self) -> list[Request]: ...
+
+    def publish(self, snapshot: SessionSnapshot) -> None: ...
 
 
 class _Quiet:
@@ -129,6 +139,7 @@ class Session:
         reporter: Reporter | None = None,
         keys: KeySource | None = None,
         signals: SignalSource | None = None,
+        remote: Remote | None = None,
         soundscape: bool = False,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -141,6 +152,7 @@ class Session:
         self._reporter: Reporter = reporter or quiet
         self._keys: KeySource = keys or quiet
         self._signals: SignalSource = signals or quiet
+        self._remote = remote
         self._soundscape = soundscape
         self._sleep = sleep
         self._items = player.items
@@ -169,9 +181,12 @@ class Session:
                     break
                 self._check_signals()
                 self._check_keys()
+                self._check_remote()
                 self._reporter.refresh(self.snapshot)
+                self._publish()
                 self._sleep(TICK_SECONDS)
             self.result.ended_by = self._ended_by()
+            self._publish()  # the end: media controls show "stopped"
         except BaseException:
             self.result.ended_by = EndedBy.ERROR
             raise
@@ -253,8 +268,18 @@ class Session:
             if command is not None:
                 self.apply(command)
 
-    def apply(self, command: Command) -> None:
-        """Carry out one listener command (the keys of docs/cli.md, "Sessions and playback")."""
+    def _check_remote(self) -> None:
+        if self._remote is not None:
+            for request in self._remote.take():
+                self.apply(request.command, request.value)
+
+    def _publish(self) -> None:
+        if self._remote is not None:
+            self._remote.publish(self.snapshot())
+
+    def apply(self, command: Command, value: int | None = None) -> None:
+        """Carry out one listener command: a key (docs/cli.md, "Sessions and playback"), or the
+        desktop's media controls (``value`` is the volume in percent for SET_VOLUME)."""
         player = self.player
         if command is Command.QUIT:
             again = self._ending is EndedBy.QUIT
@@ -263,6 +288,12 @@ class Session:
             return  # fading out: only q (faster) still does something
         elif command is Command.TOGGLE_PAUSE:
             player.toggle_pause()
+        elif command is Command.PLAY:
+            player.resume()
+        elif command is Command.PAUSE:
+            player.pause()
+        elif command is Command.SET_VOLUME and value is not None:
+            player.set_volume(value)
         elif command is Command.NEXT:
             if player.status().next_item is None:
                 self._say("this is the last track: f finishes after it, q stops now")

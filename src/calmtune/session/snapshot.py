@@ -20,6 +20,7 @@ class NowPlaying:
     path: str
     title: str
     artist: str | None = None
+    album: str | None = None
     mood: str | None = None
     why: str | None = None  # the strongest reason behind the mood
     bpm: float | None = None
@@ -66,6 +67,7 @@ def describe(item: PlayItem, *, soundscape: bool = False) -> NowPlaying:
         path=item.path,
         title=track.tags.title or item.title or _file_title(item.path),
         artist=track.tags.artist or track.tags.albumartist,
+        album=track.tags.album,
         mood=_mood(track),
         why=_strongest_reason(track),
         bpm=_bpm(track),
@@ -91,6 +93,7 @@ def with_file_tags(now: NowPlaying) -> NowPlaying:
         now,
         title=tags.title or now.title,
         artist=tags.artist or tags.albumartist or now.artist,
+        album=tags.album or now.album,
         bpm=tags.bpm or now.bpm,
         duration=tags.duration or now.duration,
     )
