@@ -8,7 +8,8 @@ right order, and turns the way a session ended into the exit code (docs/cli.md, 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import click
@@ -18,7 +19,7 @@ from calmtune.cli.context import AppContext
 from calmtune.cli.options import DurationType
 
 if TYPE_CHECKING:
-    from calmtune.session import SessionTiming
+    from calmtune.session import Remote, SessionTiming
     from calmtune.session.sources import Playable
 
 SESSION_RECIPES = {"relax": "calm", "focus": "focus", "upbeat": "upbeat"}
@@ -206,10 +207,32 @@ def _listen(
         breathe=bool(first_set(breathe, app.settings.get("session", "breathe"), False)),
         wait=wait,
         replace=replace,
+        media_controls=lambda: _media_controls(app),
     )
     code = listen(request, _Terminal(app))
     if code:
         click.get_current_context().exit(code)
+
+
+@contextmanager
+def _media_controls(app: AppContext) -> Iterator[Remote | None]:
+    """MPRIS2 on the session bus while the session plays, so media keys and playerctl control it;
+    None when there is no bus (cron, ssh, a container), which is normal and said only with -v."""
+    from calmtune.desktop import NoSessionBus, start_media_controls
+
+    try:
+        bridge = start_media_controls(app.paths.cache_dir)
+    except NoSessionBus as err:
+        if app.verbose:
+            app.say(f"calmtune: {err}: media keys and playerctl cannot control this session")
+        yield None
+        return
+    if app.verbose:
+        app.say(f"calmtune: media controls on the session bus as {bridge.bus_name}")
+    try:
+        yield bridge
+    finally:
+        bridge.close()
 
 
 class _Terminal:

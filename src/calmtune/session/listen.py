@@ -7,7 +7,7 @@ this package prints nothing and imports no click or rich.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -18,7 +18,7 @@ from calmtune.playback.output import Output
 from calmtune.playlists.recipe import Recipe
 from calmtune.session.lock import SessionLock
 from calmtune.session.rules import SessionTiming, session_crossfade, session_target_lufs
-from calmtune.session.runner import KeySource, Reporter, Session, SessionResult
+from calmtune.session.runner import KeySource, Remote, Reporter, Session, SessionResult
 from calmtune.session.signals import SignalFlags
 from calmtune.session.sources import (
     HOW_TO_FILL,
@@ -66,6 +66,9 @@ class SessionRequest:
     replace: bool = False
     output: Output | None = None  # None: pygame's mixer (tests pass a null output)
     sleep: Callable[[float], None] | None = None
+    # The desktop's media controls while the session plays (the CLI's MPRIS bridge, or None
+    # when there is no bus); None here: no media controls.
+    media_controls: Callable[[], AbstractContextManager[Remote | None]] | None = None
 
 
 def listen(request: SessionRequest, listener: Listener) -> int:
@@ -134,7 +137,12 @@ def _play(request: SessionRequest, listener: Listener, stress_before: int | None
         journal = request.open_journal()
         extra = {"sleep": request.sleep} if request.sleep is not None else {}
         live = request.live
-        with player, listener.display(live=live, breathe=request.breathe) as (reporter, keys):
+        media = request.media_controls() if request.media_controls else nullcontext(None)
+        with (
+            player,
+            listener.display(live=live, breathe=request.breathe) as (reporter, keys),
+            media as remote,
+        ):
             session = Session(
                 player,
                 timing,
@@ -144,6 +152,7 @@ def _play(request: SessionRequest, listener: Listener, stress_before: int | None
                 reporter=reporter,
                 keys=keys,
                 signals=signals,
+                remote=remote,
                 soundscape=playable.soundscape,
                 **extra,
             )
