@@ -1,6 +1,6 @@
 """Generate real, tagged audio files at test time, and decode them for comparisons.
 
-Shared by the tag, scanner and CLI tests: ``from audiofiles import make_tagged_file``.
+Shared by the tests and the benchmarks: ``from audiofiles import make_tagged_file``.
 
 Tags are written here with mutagen directly, from the key table in docs/music.md, and never through
 calmtune's own writer, so tests of calmtune's reader and writer check against an independent oracle.
@@ -97,6 +97,49 @@ _RG = (
 )
 
 
+def write_wav(path: Path, samples: np.ndarray, rate: int = 44100) -> Path:
+    """``samples`` (mono floats in -1..1) as a stereo 16-bit WAV: the same on both channels."""
+    import wave
+
+    pcm = np.rint(np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(2)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(np.repeat(pcm[:, None], 2, axis=1).tobytes())
+    return path
+
+
+def write_tone(
+    path: Path,
+    seconds: float,
+    *,
+    freq: float = 440.0,
+    peak: float = 0.3,
+    pad: float = 0.0,
+    rate: int = 44100,
+) -> Path:
+    """A stereo 16-bit WAV sine of ``seconds``, with ``pad`` seconds of silence at each end:
+    real audio that the player plays and the scanner indexes."""
+    t = np.arange(int(seconds * rate)) / rate
+    silence = np.zeros(int(pad * rate))
+    return write_wav(
+        path, np.concatenate([silence, peak * np.sin(2 * np.pi * freq * t), silence]), rate
+    )
+
+
+def read_pcm(path: Path) -> np.ndarray:
+    """What SDL's ``disk`` audio driver wrote (S16 little-endian stereo), left channel, as
+    floats: the sound that was really played."""
+    data = np.fromfile(path, dtype="<i2")
+    return data.reshape(-1, 2)[:, 0].astype(np.float64) / 32768.0
+
+
+def rms_db(samples: np.ndarray) -> float:
+    """The RMS level of ``samples`` in dB (full scale 0 dB; silence about -240 dB)."""
+    return float(20 * np.log10(np.sqrt(np.mean(samples**2)) + 1e-12))
+
+
 def signal(seconds: float = 0.5, rate: int = 44100, freq: float = 440.0) -> np.ndarray:
     """A stereo float32 test tone with a little noise, so lossy encoders have real work."""
     t = np.arange(int(seconds * rate)) / rate
@@ -131,7 +174,7 @@ def _write_with_av(path: Path, container: str, codec: str, pcm: np.ndarray, rate
 
 def write_audio(
     path: Path, fmt: str, seconds: float = 0.5, freq: float = 440.0, gain_db: float = 0.0
-) -> None:
+) -> Path:
     """Write an untagged audio file of format ``fmt``, ``gain_db`` quieter or louder."""
     rate = 48000 if fmt == "opus" else 44100
     pcm = signal(seconds, rate, freq) * np.float32(10 ** (gain_db / 20))
@@ -157,6 +200,7 @@ def write_audio(
         _write_with_av(path, "tta", "tta", pcm, rate)
     else:
         raise ValueError(f"unknown test format {fmt!r}")
+    return path
 
 
 def make_tagged_file(

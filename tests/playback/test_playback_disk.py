@@ -20,14 +20,13 @@ import numpy as np
 import pytest
 from audio_fixtures import (
     RATE,
-    read_pcm,
-    rms_db,
     segments,
     sine_loudness,
     window_rms_db,
-    write_m4a,
     write_tone,
 )
+
+from audiofiles import read_pcm, rms_db, write_audio
 
 PLAYER = Path(__file__).with_name("disk_player.py")
 FFMPEG = shutil.which("ffmpeg")
@@ -52,7 +51,7 @@ def _scenarios(tmp: Path) -> dict[str, dict]:
     quiet = write_tone(tmp / "quiet.wav", 2.0, peak=QUIET)
     corrupt = tmp / "corrupt.mp3"
     corrupt.write_bytes(np.random.default_rng(3).bytes(6000))
-    m4a = write_m4a(tmp / "song.m4a", 1.0)
+    m4a = write_audio(tmp / "song.m4a", "m4a", 1.0)
     first = write_tone(tmp / "first.wav", 2.0, freq=500)
     last = write_tone(tmp / "last.wav", 2.0, freq=700)
     scenarios = {

@@ -9,13 +9,13 @@ the end.
 
 from __future__ import annotations
 
-import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
 from audio_fixtures import RATE, write_tone
 
+from audiofiles import write_wav
 from calmtune.analysis.loudness import integrated_loudness
 from calmtune.models import TagInfo, Track
 from calmtune.playback import (
@@ -57,13 +57,7 @@ def kinds(events) -> list[tuple]:
 
 def write_dc(path: Path, seconds: float, level: float = 0.5) -> Path:
     """A constant signal: the gain envelope is visible sample by sample in the PCM."""
-    pcm = np.full(int(seconds * RATE) * 2, round(level * 32767), dtype="<i2")
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(2)
-        out.setsampwidth(2)
-        out.setframerate(RATE)
-        out.writeframes(pcm.tobytes())
-    return path
+    return write_wav(path, np.full(int(seconds * RATE), level), RATE)
 
 
 def album_track(path: Path, number: int) -> PlayItem:

@@ -16,32 +16,9 @@ import subprocess
 import sys
 import termios
 import time
-import wave
 from pathlib import Path
 
-import numpy as np
-
 RATE = 44100
-
-
-def write_tone(path: Path, seconds: float, *, freq: float = 440.0, peak: float = 0.3) -> Path:
-    """A stereo 16-bit WAV sine: real audio the engine plays and the scanner indexes."""
-    t = np.arange(int(seconds * RATE)) / RATE
-    pcm = np.rint(peak * np.sin(2 * np.pi * freq * t) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(2)
-        out.setsampwidth(2)
-        out.setframerate(RATE)
-        out.writeframes(np.repeat(pcm[:, None], 2, axis=1).tobytes())
-    return path
-
-
-def write_m4a(path: Path, seconds: float) -> Path:
-    """A real AAC-in-MP4 file, which SDL cannot decode without ffmpeg."""
-    from audiofiles import write_audio
-
-    write_audio(path, "m4a", seconds)
-    return path
 
 
 def tools_dir(*, ffmpeg: bool) -> str:
@@ -193,13 +170,3 @@ class PtySession:
             self.proc.wait()
         os.close(self.master)
         os.close(self.slave)
-
-
-def read_pcm(path: Path) -> np.ndarray:
-    """The disk driver's raw output (S16 little-endian stereo), left channel, as floats."""
-    data = np.fromfile(path, dtype="<i2")
-    return data.reshape(-1, 2)[:, 0].astype(np.float64) / 32768.0
-
-
-def rms_db(signal_: np.ndarray) -> float:
-    return float(20 * np.log10(np.sqrt(np.mean(signal_**2)) + 1e-12))

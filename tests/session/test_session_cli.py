@@ -17,10 +17,9 @@ from session_helpers import (
     start,
     tools_dir,
     wait_for_line,
-    write_m4a,
-    write_tone,
 )
 
+from audiofiles import write_audio, write_tone
 from calmtune.models import EndedBy
 
 
@@ -128,7 +127,7 @@ def _mixed_playlist(tmp_path: Path) -> tuple[Path, dict[str, Path]]:
         "first": write_tone(tmp_path / "first.wav", 5.0),
         "missing": tmp_path / "missing.wav",
         "corrupt": tmp_path / "corrupt.mp3",
-        "song": write_m4a(tmp_path / "song.m4a", 1.0),
+        "song": write_audio(tmp_path / "song.m4a", "m4a", 1.0),
         "vanishing": write_tone(tmp_path / "vanishing.wav", 1.0),
         "last": write_tone(tmp_path / "last.wav", 1.0, freq=660),
     }

@@ -6,7 +6,9 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-from session_helpers import RATE, read_pcm, rms_db, run
+from session_helpers import RATE, run
+
+from audiofiles import read_pcm, rms_db
 
 
 def test_relax_disk_output_winds_down_into_silence(isolated_home: Path, tmp_path: Path) -> None:

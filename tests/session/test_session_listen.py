@@ -11,8 +11,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from session_helpers import RATE, write_tone
+from session_helpers import RATE
 
+from audiofiles import write_tone
 from calmtune.errors import NothingToPlayError
 from calmtune.library import Library
 from calmtune.models import EndedBy

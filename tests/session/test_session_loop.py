@@ -12,8 +12,8 @@ import signal
 from pathlib import Path
 
 import pytest
-from session_helpers import write_tone
 
+from audiofiles import write_tone
 from calmtune.library import Library
 from calmtune.models import EndedBy
 from calmtune.playback import PlayItem, null_player

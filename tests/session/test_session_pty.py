@@ -6,8 +6,9 @@ import signal
 from pathlib import Path
 
 import pytest
-from session_helpers import PtySession, sessions, write_tone
+from session_helpers import PtySession, sessions
 
+from audiofiles import write_tone
 from calmtune.models import EndedBy
 
 
