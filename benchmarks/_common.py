@@ -17,8 +17,9 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-# The project's one music generator lives with the tests (tests/music_synth.py); benchmarks and the
-# tempo corpus import it from there.
+# The benchmarks make their inputs with the tests' helpers, so what they time is made the way the
+# tests' files are: the one music generator (tests/music_synth.py, also used by the tempo corpus)
+# and the audio files of tests/audiofiles.py.
 TESTS_DIR = Path(__file__).resolve().parent.parent / "tests"
 if str(TESTS_DIR) not in sys.path:
     sys.path.insert(0, str(TESTS_DIR))

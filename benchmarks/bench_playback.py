@@ -28,25 +28,11 @@ import sys
 import tempfile
 import termios
 import time
-import wave
 from pathlib import Path
 
 from _common import PYTHON, command_env
 
-RATE = 44100
-
-
-def write_tone(path: Path, seconds: float) -> Path:
-    import numpy as np
-
-    t = np.arange(int(seconds * RATE)) / RATE
-    pcm = np.rint(0.2 * np.sin(2 * np.pi * 220 * t) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(2)
-        out.setsampwidth(2)
-        out.setframerate(RATE)
-        out.writeframes(np.repeat(pcm[:, None], 2, axis=1).tobytes())
-    return path
+from audiofiles import write_tone
 
 
 def env_for(home: Path) -> dict[str, str]:
@@ -125,7 +111,7 @@ def vm_hwm_kb(pid: int) -> int:
 
 
 def view_cost(tmp: Path, seconds: float) -> None:
-    song = write_tone(tmp / "song.wav", seconds + 5)
+    song = write_tone(tmp / "song.wav", seconds + 5, freq=220.0, peak=0.2)
     args = ["play", str(song), "--duration", f"{seconds}s"]
     homes = [tmp / "home-view", tmp / "home-plain"]
     for home in homes:
@@ -165,7 +151,7 @@ def first_audio(tmp: Path, tracks: int) -> None:
     music = tmp / "music"
     music.mkdir()
     home.mkdir()
-    source = write_tone(tmp / "calm.wav", 30.0)
+    source = write_tone(tmp / "calm.wav", 30.0, freq=220.0, peak=0.2)
     began = time.perf_counter()
     items = []
     for i in range(tracks):

@@ -17,14 +17,11 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from _common import PYTHON, command_env, report
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 MIX = ["mp3", "mp3v23", "flac", "ogg", "opus", "m4a", "wav", "aiff"]
 
