@@ -13,9 +13,9 @@ class InvalidToml(ValueError):
 def read_toml(path: Path) -> tuple[dict[str, Any], str]:
     """The parsed contents of the UTF-8 TOML file at ``path``, and its text (for messages that
     quote line numbers). Raises ``OSError``, ``UnicodeDecodeError`` or ``InvalidToml``."""
-    import tomllib  # only commands that read a settings file or a recipe need it
-
     text = path.read_text(encoding="utf-8")
+    import tomllib  # only once there is a file to parse: most users have no settings file
+
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
