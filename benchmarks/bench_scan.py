@@ -1,12 +1,13 @@
 """Scanning a generated library: the first scan and a no-change rescan, each against a peer.
 
-    python benchmarks/bench_scan.py [--files 2000] [--jobs N]
+    python benchmarks/bench_scan.py [--files 2000] [--jobs N] [--instructions]
 
 - first scan (`calmtune scan` as a whole command, index written) against a bare single-process
   `mutagen.File` loop over the same files (also a whole command). Target: at most 1.0x.
 - no-change rescan (whole command) against `os.walk` + `stat` of the same tree (whole command).
   Target: within 3x. The in-process times (the scan function against the walk loop, without
   interpreter start-up) are printed too, because for small trees start-up dominates both.
+  ``--instructions`` also counts the instructions of both rescan commands with valgrind.
 
 The library mixes MP3 (ID3v2.4 and v2.3), FLAC, Ogg Vorbis, Opus, M4A, WAV and AIFF files with real
 tags, a few seconds of audio each, spread over artist/album folders.
@@ -21,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import PYTHON, command_env, report
+from _common import PYTHON, command_env, count_instructions, report
 
 MIX = ["mp3", "mp3v23", "flac", "ogg", "opus", "m4a", "wav", "aiff"]
 
@@ -100,6 +101,11 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count instructions of both rescan commands with valgrind",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="calmtune-bench-scan-"))
     try:
@@ -125,6 +131,15 @@ def main() -> None:
         rescans = [timed(scan, env) for _ in range(args.repeat)]
         walks = [timed(walk, env) for _ in range(args.repeat)]
         report("rescan, nothing changed", min(rescans), min(walks), "os.walk+stat", "<= 3x")
+        if args.instructions:
+            ours, peer = (count_instructions(argv, env=env) for argv in (scan, walk))
+            if ours is None or peer is None:
+                print("  instructions: valgrind is not installed (or failed)")
+            else:
+                print(
+                    f"  instructions: rescan {ours / 1e6:.1f}M, os.walk+stat {peer / 1e6:.1f}M, "
+                    f"ratio {ours / peer:.2f}"
+                )
         _in_process(lib, work / "home" / "library.db", args.repeat)
         print(f"(best of {args.repeat}; {os.cpu_count()} cores; jobs={args.jobs or 'default'})")
     finally:
