@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 from bus_helpers import SignalWatcher, playerctl, private_session_bus, require, wait_until
 
-from audiofiles import make_tagged_file
-from session.session_helpers import calmtune_env, read_pcm
+from audiofiles import make_tagged_file, read_pcm
+from session.session_helpers import calmtune_env
 
 RATE = 44100
 WINDOW = RATE // 100  # 10 ms
