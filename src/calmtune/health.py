@@ -322,7 +322,7 @@ def check_tag_journals(journal_dir: Path | None = None) -> Check:
             "tag writes",
             False,
             detail,
-            "make the file writable again (or mount its drive read-write), then run "
-            "`calmtune doctor` again",
+            "make the file named (or calmtune's state folder) writable again, or mount its "
+            "drive read-write, then run `calmtune doctor` again",
         )
     return Check("tag writes", True, detail, warning=True)

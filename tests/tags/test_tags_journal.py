@@ -260,6 +260,23 @@ def test_recovery_that_cannot_write_now_keeps_the_journal_for_next_time(tmp_path
     assert path.read_bytes() == original and journal_files() == []
 
 
+def test_recovery_that_cannot_read_the_journal_says_so_in_one_line(tmp_path, monkeypatch):
+    from calmtune.tags import journal as journal_module
+
+    journal_dir().mkdir(parents=True)
+
+    def unreadable(folder):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(journal_module.os, "listdir", unreadable)
+    [note] = recover_interrupted_writes()
+    assert note.retry and note.path == str(journal_dir())
+    assert (
+        note.action
+        == "could not read calmtune's tag journal: permission denied (tried again next run)"
+    )
+
+
 def test_recovery_removes_the_temp_copy_of_an_interrupted_copy(tmp_path):
     song = make_tagged_file(tmp_path / "song", "wv", title="t")
     tmp = temp_path_for(str(song))

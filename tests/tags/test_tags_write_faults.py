@@ -210,11 +210,20 @@ def test_full_disk_at_any_byte_leaves_old_file_whole(tmp_path, monkeypatch, fmt,
     assert path.read_bytes() == new
 
 
-def test_full_disk_message(tmp_path, monkeypatch):
-    path = make_song(tmp_path, "flac", "patch")
-    install_write_budget(monkeypatch, Budget(1000))
-    with pytest.raises(TagError) as err:
-        write_tags(str(path), UPDATE)
+def test_full_disk_messages_say_where(tmp_path, monkeypatch):
+    journal = Paths.discover().state_dir / "tag-journal"
+    path = make_song(tmp_path, "flac", "copy")
+    with monkeypatch.context() as m:  # the journal cannot even start
+        install_write_budget(m, Budget(1000))
+        with pytest.raises(TagError) as err:
+            write_tags(str(path), UPDATE)
+    assert str(err.value) == (
+        f"cannot write calmtune's tag journal in {journal}: disk full (no space left on device)"
+    )
+    with monkeypatch.context() as m:  # the journal is written, the copy of the song is not
+        install_write_budget(m, Budget((1 << 16) + 1000))
+        with pytest.raises(TagError) as err:
+            write_tags(str(path), UPDATE)
     assert str(err.value) == "disk full (no space left on device)"
 
 

@@ -101,9 +101,9 @@ def patch_files(patches: list[Patch], journal: Journal) -> list[TagError | None]
         )
         try:
             journal.begin_patch(record)
-        except OSError as err:  # nothing was touched yet
+        except TagError as err:  # nothing was touched yet
             for index, *_ in opened:
-                errors[index] = TagError(_reason(err))
+                errors[index] = err
             return errors
         done: list[tuple[int, Patch]] = []  # (fd, patch) of the files patched so far
         try:

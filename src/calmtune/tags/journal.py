@@ -203,18 +203,28 @@ class Journal:
         return fd
 
     def _put(self, record: PatchRecord | CopyRecord, *, sync: bool) -> None:
-        fd = self._open()
-        write_all(fd, encode(record), 0)
-        if sync:
-            os.fdatasync(fd)
+        try:
+            fd = self._open()
+            write_all(fd, encode(record), 0)
+            if sync:
+                os.fdatasync(fd)
+        except OSError as err:  # say which folder: "disk full" alone would blame the music
+            from calmtune.errors import TagError
+            from calmtune.tags._mutagen import os_reason
+
+            raise TagError(
+                f"cannot write calmtune's tag journal in {self.folder}: {os_reason(err)}"
+            ) from err
 
     def begin_patch(self, record: PatchRecord) -> None:
-        """Save the record of a patch and sync it: only then may the file be touched."""
+        """Save the record of a patch and sync it: only then may the file be touched.
+        Raises TagError naming the journal folder when it cannot be written."""
         self._put(record, sync=True)
 
     def begin_copy(self, temp: str) -> None:
         """Note the temporary copy about to be made (not synced: a kill keeps the page cache,
-        and after a power cut a leftover copy is only wasted space, found by the folder scan)."""
+        and after a power cut a leftover copy is only wasted space, found by the folder scan).
+        Raises TagError naming the journal folder when it cannot be written."""
         self._put(CopyRecord(os.fsencode(temp)), sync=False)
 
     def clear(self) -> None:
@@ -338,12 +348,17 @@ def recover(folder: Path | None = None) -> list[RecoveryNote]:
         names = sorted(n for n in os.listdir(folder) if _NAME.match(n))
     except FileNotFoundError:
         return []
+    except OSError as err:
+        return [_cannot_read_journal(folder, err)]
     notes = []
     for name in names:
         path = os.path.join(folder, name)
         try:
             fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
         except FileNotFoundError:
+            continue
+        except OSError as err:
+            notes.append(_cannot_read_journal(path, err))
             continue
         try:
             try:
@@ -359,6 +374,13 @@ def recover(folder: Path | None = None) -> list[RecoveryNote]:
         finally:
             os.close(fd)
     return notes
+
+
+def _cannot_read_journal(where: str | os.PathLike[str], err: OSError) -> RecoveryNote:
+    from calmtune.tags._mutagen import os_reason
+
+    action = f"could not read calmtune's tag journal: {os_reason(err)} (tried again next run)"
+    return RecoveryNote(os.fspath(where), action, retry=True)
 
 
 def _recover_record(record: PatchRecord | CopyRecord | None) -> list[RecoveryNote]:
