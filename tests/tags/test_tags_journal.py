@@ -236,6 +236,21 @@ def test_recovery_skips_the_journal_of_a_running_writer(tmp_path):
     assert journal_files() == []
 
 
+def test_recovery_waits_for_a_file_a_running_calmtune_is_patching(tmp_path):
+    import fcntl
+
+    path = make_tagged_file(tmp_path / "song", "flac", title="t")
+    original = path.read_bytes()
+    interrupted_patch(path, edit_regions(path), applied="all")
+    with open(path, "rb") as other_run:
+        fcntl.flock(other_run, fcntl.LOCK_EX)
+        [note] = recover_interrupted_writes()
+    assert note.retry and "a calmtune run is writing this file now" in note.action
+    assert len(journal_files()) == 1
+    assert [n.action for n in recover_interrupted_writes()] == [ROLLED_BACK]
+    assert path.read_bytes() == original
+
+
 def test_recovery_that_cannot_write_now_keeps_the_journal_for_next_time(tmp_path, monkeypatch):
     from calmtune.tags import journal as journal_module
 

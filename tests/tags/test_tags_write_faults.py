@@ -362,6 +362,20 @@ def test_file_changed_by_another_program_before_the_patch_is_refused(tmp_path, m
     assert journal_files() == []
 
 
+def test_file_another_calmtune_run_is_patching_is_skipped_not_waited_for(tmp_path):
+    import fcntl
+
+    path = make_song(tmp_path, "mp3", "patch")
+    original = path.read_bytes()
+    with open(path, "rb") as other_run:
+        fcntl.flock(other_run, fcntl.LOCK_EX)  # as a run in the middle of patching it holds it
+        with pytest.raises(TagError, match="another calmtune run is writing this file"):
+            write_tags(str(path), UPDATE)
+    assert path.read_bytes() == original and journal_files() == []
+    write_tags(str(path), UPDATE)
+    assert path.read_bytes() != original
+
+
 def test_cleanup_stale_temp_files_removes_only_dead_runs(tmp_path):
     song = make_tagged_file(tmp_path / "song", "wav")
     dead = subprocess.run(

@@ -18,6 +18,7 @@ journal and the next calmtune run restores the files.
 
 from __future__ import annotations
 
+import fcntl
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,9 +52,19 @@ def _reason(err: BaseException) -> str:
 
 
 def _open_unchanged(patch: Patch) -> tuple[int, os.stat_result]:
-    """Open the file for writing, refusing one that changed since the edit was computed."""
+    """Open the file for writing, refusing one that changed since the edit was computed.
+
+    The file stays locked (``flock``, until closed) so that two calmtune runs never patch it at
+    once; a run that finds it locked skips it rather than wait (two runs waiting on each
+    other's files would wait forever)."""
     fd = os.open(patch.path, _OPEN_FLAGS)
     try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as err:
+            raise TagError(
+                "another calmtune run is writing this file; run the command again"
+            ) from err
         now = os.fstat(fd)
         same = (now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns) == (
             patch.before.st_dev,

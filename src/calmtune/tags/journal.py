@@ -310,6 +310,11 @@ def _recover_file(record: FilePatch) -> RecoveryNote | None:
             return RecoveryNote(path, _LEFT_ALONE + "another file stands at this path now")
         raise
     try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a patching run holds it
+        except BlockingIOError:
+            action = "an interrupted tag write waits: a calmtune run is writing this file now"
+            return RecoveryNote(path, action, retry=True)
         st = os.fstat(fd)
         if (st.st_dev, st.st_ino) != (record.dev, record.ino):
             return RecoveryNote(path, _LEFT_ALONE + "another file stands at this path now")
