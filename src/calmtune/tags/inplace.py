@@ -65,6 +65,8 @@ def _open_unchanged(patch: Patch) -> tuple[int, os.stat_result]:
             raise TagError(
                 "another calmtune run is writing this file; run the command again"
             ) from err
+        except OSError:
+            pass  # a file system without locks (some network mounts): the checks below remain
         now = os.fstat(fd)
         same = (now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns) == (
             patch.before.st_dev,

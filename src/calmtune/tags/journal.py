@@ -315,6 +315,8 @@ def _recover_file(record: FilePatch) -> RecoveryNote | None:
         except BlockingIOError:
             action = "an interrupted tag write waits: a calmtune run is writing this file now"
             return RecoveryNote(path, action, retry=True)
+        except OSError:
+            pass  # a file system without locks: the byte checks below still decide
         st = os.fstat(fd)
         if (st.st_dev, st.st_ino) != (record.dev, record.ino):
             return RecoveryNote(path, _LEFT_ALONE + "another file stands at this path now")
