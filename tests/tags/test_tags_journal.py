@@ -356,3 +356,16 @@ def test_doctor_command_lists_the_tag_write_check(tmp_path):
     checks = {c["name"]: c for c in json.loads(result.stdout)}
     assert ROLLED_BACK in checks["tag writes"]["detail"]
     assert checks["tag writes"]["ok"]
+
+
+def test_a_file_name_that_is_not_utf8_is_patched_and_recovered(tmp_path):
+    made = make_tagged_file(tmp_path / "made", "flac", title="t")
+    name = tmp_path / os.fsdecode(b"caf\xe9 \x1b[31m.flac")  # Latin-1 bytes and an escape code
+    os.rename(made, name)
+    original = name.read_bytes()
+    interrupted_patch(name, edit_regions(name), applied="half")
+    [note] = recover_interrupted_writes()
+    assert os.fsencode(note.path) == os.fsencode(name) and note.action == ROLLED_BACK
+    assert name.read_bytes() == original
+    write_tags(str(name), TagUpdate(mood=Mood.FOCUS))
+    assert mutagen.File(name)["MOOD"] == ["Focus"]
