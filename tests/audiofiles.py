@@ -110,6 +110,11 @@ def write_wav(path: Path, samples: np.ndarray, rate: int = 44100) -> Path:
     return path
 
 
+def write_level(path: Path, seconds: float, level: float = 0.3, rate: int = 44100) -> Path:
+    """A constant signal: a gain, fade or crossfade shows sample by sample in the PCM."""
+    return write_wav(path, np.full(int(seconds * rate), level), rate)
+
+
 def write_tone(
     path: Path,
     seconds: float,

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from audio_fixtures import RATE, write_tone
 
-from audiofiles import write_wav
+from audiofiles import write_level
 from calmtune.analysis.loudness import integrated_loudness
 from calmtune.models import TagInfo, Track
 from calmtune.playback import (
@@ -27,16 +27,9 @@ from calmtune.playback import (
     PlayItem,
     null_player,
 )
+from testclock import Clock
 
 LOUD, QUIET = 0.5, 0.5 * 10 ** (-15 / 20)  # 15 dB apart
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def run(player, clock: Clock, *, seconds: float = 60.0, actions=None, step: float = 0.05):
@@ -56,8 +49,8 @@ def kinds(events) -> list[tuple]:
 
 
 def write_dc(path: Path, seconds: float, level: float = 0.5) -> Path:
-    """A constant signal: the gain envelope is visible sample by sample in the PCM."""
-    return write_wav(path, np.full(int(seconds * RATE), level), RATE)
+    """A constant signal at half scale unless told: the gain envelope shows sample by sample."""
+    return write_level(path, seconds, level, RATE)
 
 
 def album_track(path: Path, number: int) -> PlayItem:

@@ -6,14 +6,13 @@ rendered shows, to the sample, where the ramp starts and where silence begins an
 from __future__ import annotations
 
 import contextlib
-import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
 from session_helpers import RATE
 
-from audiofiles import write_tone
+from audiofiles import rms_db, write_level, write_tone
 from calmtune.errors import NothingToPlayError
 from calmtune.library import Library
 from calmtune.models import EndedBy
@@ -22,17 +21,7 @@ from calmtune.playlists.recipe import get_recipe
 from calmtune.session.listen import SessionRequest, listen
 from calmtune.session.rules import session_timing
 from calmtune.session.sources import Playable
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
+from testclock import Clock
 
 
 class Quiet:
@@ -95,21 +84,8 @@ def _session(home: Path, items: list[PlayItem], *, duration: float, wind_down: f
     return code, np.abs(output.pcm()[:, 0]), person, entry
 
 
-def write_level(path: Path, seconds: float, level: float = 0.3) -> Path:
-    """A constant signal: crossfades between two of them are flat, so the session's own ramp is
-    all the PCM shows."""
-    pcm = np.full(int(seconds * RATE) * 2, round(level * 32767), dtype="<i2")
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(2)
-        out.setsampwidth(2)
-        out.setframerate(RATE)
-        out.writeframes(pcm.tobytes())
-    return path
-
-
 def _window_db(pcm: np.ndarray, at: float, width: float = 0.5) -> float:
-    part = pcm[int(at * RATE) : int((at + width) * RATE)]
-    return float(20 * np.log10(np.sqrt(np.mean(part**2)) + 1e-12))
+    return rms_db(pcm[int(at * RATE) : int((at + width) * RATE)])
 
 
 @pytest.mark.parametrize("lengths", [(37.0, 71.5, 52.0, 95.0), (200.0, 130.0)])

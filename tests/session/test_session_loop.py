@@ -19,19 +19,7 @@ from calmtune.models import EndedBy
 from calmtune.playback import PlayItem, null_player
 from calmtune.session import Session, fit_timing
 from calmtune.session.controls import Command, Request
-
-
-class Clock:
-    """The test's time: the session's sleep advances it, the null output plays by it."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
+from testclock import Clock
 
 
 class Script:
