@@ -80,16 +80,24 @@ class CalmtuneGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl([(name, summary) for name, (_target, summary) in COMMANDS.items()])
 
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.ClickException as exc:
+            raise _printable_click_error(exc) from None
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except click.ClickException as exc:  # usage errors: they may quote what the user typed
+            raise _printable_click_error(exc) from None
         except CalmtuneError as exc:
             _report(ctx, f"calmtune: error: {exc}", exc)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("calmtune: interrupted", err=True)
             ctx.exit(130)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+        except (click.exceptions.Exit, click.exceptions.Abort):
             raise
         except BrokenPipeError:
             _silence_stdout()
@@ -112,11 +120,24 @@ def _debugging(ctx: click.Context) -> bool:
 
 
 def _report(ctx: click.Context, message: str, exc: BaseException) -> None:
+    from calmtune.safetext import printable
+
     if _debugging(ctx):
         import traceback
 
         traceback.print_exception(exc, file=sys.stderr)
-    click.echo(message, err=True)
+    click.echo(printable(message), err=True)  # messages name files: one safe line
+
+
+def _printable_click_error(exc: click.ClickException) -> click.ClickException:
+    """click's own message with what the user typed shown safely: an option name or argument
+    holding escape codes must not reach the terminal raw (click quotes most values, not all)."""
+    from calmtune.safetext import printable_lines
+
+    exc.message = printable_lines(exc.message)
+    if isinstance(exc, click.BadParameter) and isinstance(exc.param_hint, str):
+        exc.param_hint = printable_lines(exc.param_hint)
+    return exc
 
 
 def _silence_stdout() -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from calmtune.config import Paths, Settings, load_settings
+from calmtune.safetext import printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -95,9 +96,10 @@ class AppContext:
         return make_console(stderr=True, quiet=False)
 
     def say(self, message: str) -> None:
-        """A status line for people, on stderr; silent with --quiet."""
+        """A status line for people, on stderr; silent with --quiet. One line: a file name or tag
+        inside it is shown with visible escapes (``calmtune.safetext.printable``)."""
         if not self.quiet:
-            click.echo(message, err=True)
+            click.echo(printable(message), err=True)
 
     def warn(self, message: str) -> None:
-        click.echo(f"calmtune: warning: {message}", err=True)
+        click.echo(f"calmtune: warning: {printable(message)}", err=True)

@@ -16,17 +16,21 @@ nl_option = click.option(
 )
 
 
-# File names that are not valid UTF-8 reach us as lone surrogates (surrogateescape). Written as
-# JSON \udcXX escapes they stay valid UTF-8 JSON, and Python's json.loads + os.fsencode gives the
-# original bytes back.
-_LONE_SURROGATE = "[\udc80-\udcff]"
+# Written as \uXXXX escapes inside JSON strings: lone surrogates (file names that are not valid
+# UTF-8 reach us that way through surrogateescape; as JSON escapes they stay valid UTF-8 JSON, and
+# Python's json.loads + os.fsencode gives the original bytes back), and the characters that act on
+# a terminal but that json.dumps leaves raw with ensure_ascii=False: DEL, the C1 controls (U+009B
+# is CSI, the start of an escape sequence) and the bidirectional overrides. C0 controls are
+# escaped by json.dumps itself. The JSON means the same; it just cannot act on a terminal.
+_JSON_ESCAPED = "[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 
 
 def to_json_text(value: object, *, indent: int | None = 2) -> str:
     import json  # only JSON output needs it
 
+    # ensure_ascii=False keeps names readable (UTF-8) for people who look at the JSON.
     text = json.dumps(value, ensure_ascii=False, indent=indent, default=_fallback)
-    return re.sub(_LONE_SURROGATE, lambda m: f"\\u{ord(m.group()):04x}", text)
+    return re.sub(_JSON_ESCAPED, lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def emit_json(value: object) -> None:

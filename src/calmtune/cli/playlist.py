@@ -110,8 +110,7 @@ def build(
 
         write_text_file(output, text)
     else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        _write_stdout(text)
     if save is not None:
         from calmtune.playlists.m3u import m3u8_text, write_text_file
         from calmtune.playlists.saved import SUFFIX, saved_dir
@@ -121,6 +120,24 @@ def build(
         target = folder / f"{save}{SUFFIX}"
         write_text_file(target, m3u8_text(result.tracks, title=_title(result)))
         app.say(f"Saved {target}; play it with: calmtune play {_shell_word(save)}")
+
+
+def _write_stdout(text: str) -> None:
+    """The playlist on stdout: byte for byte into a pipe or a file (file names keep their bytes),
+    with visible escapes on a terminal, where a tag's escape codes would act on the screen."""
+    from calmtune.ui.console import is_terminal
+
+    if is_terminal(sys.stdout):
+        from calmtune.ui.text import printable_lines
+
+        sys.stdout.write(printable_lines(text.removesuffix("\n")) + "\n")
+    elif (binary := getattr(sys.stdout, "buffer", None)) is not None:
+        sys.stdout.flush()
+        binary.write(text.encode("utf-8", "surrogateescape"))
+        binary.flush()
+    else:
+        sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 def _check_save_name(app: AppContext, name: str) -> None:

@@ -1,25 +1,36 @@
 """The two rich consoles: data and tables to stdout, progress and messages to stderr.
 
 rich honours ``NO_COLOR`` and turns colour and live displays off when the stream is not a terminal.
+There, a line is as long as its content (rich would wrap at 80 columns) and ends without the
+spaces rich pads table cells with, so ``grep``, ``cut`` and ``diff`` see clean lines.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+# Width of a console writing to a pipe or a file: wide enough that no row of a table is wrapped
+# (a path is at most 4096 bytes), so the text is laid out as if the window were endless.
+PIPE_WIDTH = 10_000
 
 
 def make_console(*, stderr: bool = False, quiet: bool = False) -> Console:
     from rich.console import Console
 
-    # stderr=True (not file=sys.stderr): rich then looks sys.stderr up on every write, so the
-    # console follows the playback engine when it re-points Python's stderr at the terminal.
+    piped = not is_terminal(sys.stderr if stderr else sys.stdout)
     return Console(
+        # On a terminal, stderr=True (not file=sys.stderr): rich then looks sys.stderr up on every
+        # write, so the console follows the player when it re-points Python's stderr at the
+        # terminal. In a pipe, the stream that strips trailing spaces does the same lookup.
+        file=_UnpaddedLines(stderr) if piped else None,
         stderr=stderr,
+        width=PIPE_WIDTH if piped else None,
         highlight=False,  # never colour numbers or paths inside track titles
+        markup=False,  # "[bold]" in a string is text: calmtune styles with Text, never markup
         emoji=False,  # ":zzz:" in a title stays literal
         quiet=quiet,
     )
@@ -31,3 +42,39 @@ def is_terminal(stream=None) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+class _UnpaddedLines:
+    """A text stream for rich in a pipe: writes to the current ``sys.stdout``/``sys.stderr``,
+    each line without its trailing spaces (table padding)."""
+
+    def __init__(self, stderr: bool) -> None:
+        self._stderr = stderr
+        self._pending = ""
+
+    @property
+    def _target(self) -> TextIO:
+        return sys.stderr if self._stderr else sys.stdout
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self._target, "encoding", None) or "utf-8"
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        return self._target.fileno()
+
+    def write(self, text: str) -> int:
+        lines = (self._pending + text).split("\n")
+        self._pending = lines.pop()
+        if lines:
+            self._target.write("".join(line.rstrip(" ") + "\n" for line in lines))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:  # a line left open on purpose (print(..., end="")): as it is
+            self._target.write(self._pending)
+            self._pending = ""
+        self._target.flush()

@@ -134,7 +134,7 @@ def render(
     if status:
         parts.append(Text(printable(status), style="italic"))
     for line in (warnings if warnings is not None else list(snap.warnings))[-3:]:
-        parts.append(Text(line, style="yellow", overflow="ellipsis", no_wrap=True))
+        parts.append(Text(printable(line), style="yellow", overflow="ellipsis", no_wrap=True))
     parts.append(Text(KEY_HINT, style="dim"))
     return Group(*parts)
 

@@ -1,0 +1,66 @@
+"""What calmtune writes goes through one sanitiser: errors, usage errors, warnings and JSON never
+carry a control character to the terminal, and output into a pipe is laid out for programs."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from calmtune.cli.app import cli
+from calmtune.cli.options import to_json_text
+
+HOSTILE = "\x1b]0;pwned\x07\x1b[2J\r\x08\x9b31m\u202eevil"
+CONTROLS = {chr(c) for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]} - {"\n"}
+
+
+def _controls(text: str) -> set[str]:
+    return {ch for ch in text if ch in CONTROLS}
+
+
+def test_error_naming_a_hostile_path_is_one_line_with_visible_escapes():
+    result = CliRunner().invoke(cli, ["show", f"/music/{HOSTILE}.mp3"])
+    assert result.exit_code == 1
+    assert _controls(result.stderr) == set()
+    assert "\\x1b]0;pwned\\x07" in result.stderr and "\\u202e" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["journal", HOSTILE],  # click: "Got unexpected extra argument (...)", unquoted
+        [f"--{HOSTILE}"],  # click: "No such option"
+        ["tracks", "--sort", HOSTILE],
+        ["playlist", "build", HOSTILE],
+        ["tracks", f"bpm:{HOSTILE}"],
+    ],
+)
+def test_usage_errors_quoting_what_was_typed_carry_no_control_characters(args):
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code in (1, 2)
+    assert _controls(result.output) == set(), result.output
+    assert "internal error" not in result.output
+
+
+def test_json_escapes_c1_controls_and_bidi_overrides_and_reads_back_the_same():
+    value = {"title": "a\x7f\x9b[2J\u202eb\x1b", "path": os.fsdecode(b"/m/caf\xe9.mp3")}
+    text = to_json_text(value)
+    assert _controls(text) == set() and "\u202e" not in text
+    back = json.loads(text)
+    assert back["title"] == value["title"]
+    assert os.fsencode(back["path"]) == b"/m/caf\xe9.mp3"
+
+
+def test_piped_tables_neither_wrap_at_80_columns_nor_end_lines_with_spaces(isolated_home):
+    long_description = "A recipe whose description runs on " + "and on " * 30 + "to the end."
+    folder = isolated_home / "recipes"
+    folder.mkdir()
+    (folder / "long.toml").write_text(f'description = "{long_description}"\nmood = "calm"\n')
+    result = CliRunner().invoke(cli, ["playlist", "recipes"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert any(long_description in line for line in lines)  # one line, not wrapped
+    assert [line for line in lines if line != line.rstrip()] == []
