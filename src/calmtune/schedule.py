@@ -9,6 +9,9 @@ Pure text building: nothing here edits a crontab or talks to systemd. Two quotin
   from ``printf`` instead of being written literally.
 - systemd splits ``ExecStart=`` itself (no shell): each word is double-quoted with C-style
   escapes, ``%`` (specifiers) is doubled and ``$`` (variable expansion) is doubled.
+
+Either way the text printed holds no control character but tab: what would act on the terminal it
+is printed on is made at run time (sh's ``printf``, systemd's escapes), or refused.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from calmtune.errors import ConfigError
+from calmtune.safetext import is_printable, printable
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -109,16 +115,52 @@ def session_environment(uid: int, calmtune_home: str | None) -> dict[str, str]:
 
 # -- cron ----------------------------------------------------------------------------------------
 
+# Characters a crontab line must not hold literally: a newline would end the entry, and control
+# characters, bidirectional overrides and bytes that are not UTF-8 would act on (or mislead) the
+# terminal the line is printed on. Tab is fine: sh reads it literally inside single quotes.
+_SH_LITERAL_UNSAFE = re.compile(
+    r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def _char_variable(ch: str) -> str:
+    return f"_c{ord(ch):02x}"
+
+
+def _char_bytes(ch: str) -> bytes:
+    """The bytes the file system (or the terminal) has for ``ch``: a lone surrogate is a file-name
+    byte that is not UTF-8 (``os.fsdecode``)."""
+    return ch.encode("utf-8", "surrogateescape")
+
 
 def sh_quote(word: str) -> str:
-    """``word`` as one /bin/sh word. Newlines come from ``$_nl`` (see ``_NEWLINE_PREFIX``)."""
-    if "\n" not in word:
+    """``word`` as one /bin/sh word. A character a crontab line cannot hold literally (a newline,
+    an escape code, ...) is taken from a variable set by ``_character_prefix``."""
+    if not _SH_LITERAL_UNSAFE.search(word):
         return shlex.quote(word)
-    return '"$_nl"'.join(shlex.quote(part) if part else "" for part in word.split("\n")) or "''"
+    pieces: list[str] = []
+    start = 0
+    for match in _SH_LITERAL_UNSAFE.finditer(word):
+        if match.start() > start:
+            pieces.append(shlex.quote(word[start : match.start()]))
+        pieces.append(f'"${_char_variable(match.group())}"')
+        start = match.end()
+    if start < len(word):
+        pieces.append(shlex.quote(word[start:]))
+    return "".join(pieces)
 
 
-# POSIX sh has no $'\n'; command substitution strips trailing newlines, hence the guard "x".
-_NEWLINE_PREFIX = "_nl=$(printf '\\nx'); _nl=${_nl%x}; "
+def _character_prefix(texts: Sequence[str]) -> str:
+    """Shell assignments that make each unsafe character of ``texts`` from ``printf`` octal
+    escapes, e.g. ``_c0a=$(printf '\\012x'); _c0a=${_c0a%x}; `` for a newline (POSIX sh has no
+    $'\\n'; command substitution strips trailing newlines, hence the guard "x")."""
+    chars = sorted({m.group() for text in texts for m in _SH_LITERAL_UNSAFE.finditer(text)})
+    parts = []
+    for ch in chars:
+        name = _char_variable(ch)
+        octal = "".join(f"\\{byte:03o}" for byte in _char_bytes(ch))
+        parts.append(f"{name}=$(printf '{octal}x'); {name}=${{{name}%x}}; ")
+    return "".join(parts)
 
 
 def cron_escape(text: str) -> str:
@@ -147,8 +189,7 @@ def shell_command(schedule: Schedule) -> str:
     log = "" if schedule.log_file is None else str(schedule.log_file)
     if log:
         line += f" >>{sh_quote(log)} 2>&1"
-    needs_newline = any("\n" in text for text in (*schedule.argv, *env.values(), log))
-    return (_NEWLINE_PREFIX + line) if needs_newline else line
+    return _character_prefix((*schedule.argv, *env.values(), log)) + line
 
 
 def crontab_line(schedule: Schedule) -> str:
@@ -174,8 +215,13 @@ def systemd_quote(word: str, *, expands_variables: bool = True) -> str:
     def escape(ch: str) -> str:
         if ch in _C_ESCAPES:
             return _C_ESCAPES[ch]
-        if ord(ch) < 0x20 or ord(ch) == 0x7F:
-            return f"\\x{ord(ch):02x}"
+        code = ord(ch)
+        if code < 0x20 or code == 0x7F:
+            return f"\\x{code:02x}"
+        if 0xDC80 <= code <= 0xDCFF:  # a file-name byte that is not UTF-8: that same byte
+            return f"\\x{code - 0xDC00:02x}"
+        if _SH_LITERAL_UNSAFE.match(ch):  # C1 controls, bidi overrides: as \uXXXX
+            return f"\\u{code:04x}"
         if ch == "%":
             return "%%"
         if ch == "$" and expands_variables:
@@ -216,7 +262,7 @@ def systemd_units(schedule: Schedule, name: str, description: str) -> tuple[str,
         lines.append(f"Environment={systemd_quote(f'{key}={value}', expands_variables=False)}")
     lines.append("ExecStart=" + " ".join(systemd_quote(w) for w in schedule.argv))
     if schedule.log_file is not None:
-        target = str(schedule.log_file).replace("%", "%%")
+        target = _append_target(str(schedule.log_file)).replace("%", "%%")
         lines += [f"StandardOutput=append:{target}", "StandardError=inherit"]
     service = "\n".join(lines) + "\n"
     timer = "\n".join(
@@ -233,6 +279,25 @@ def systemd_units(schedule: Schedule, name: str, description: str) -> tuple[str,
         ]
     )
     return service, timer + "\n"
+
+
+def _append_target(path: str) -> str:
+    """``path`` for ``StandardOutput=append:``, where systemd takes the rest of the line as it is
+    (no quotes, no escapes; systemd.exec): a line break would end the setting and start another
+    (an ``ExecStartPre=`` of someone else's choosing), a final backslash would join the next line,
+    spaces at either end are dropped. Such a path is refused rather than written."""
+    problem = None
+    if not is_printable(path):
+        problem = "a line break, a control character or a byte that is not UTF-8"
+    elif path != path.strip() or path.endswith("\\"):
+        problem = "a space or a backslash at one end"
+    if problem is not None:
+        raise ConfigError(
+            f"the log file {printable(path)} cannot be named in a systemd unit: its path holds "
+            f"{problem}",
+            hint="set CALMTUNE_HOME to a folder with a plain name, or use the crontab line",
+        )
+    return path
 
 
 # -- helpers -------------------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
+import subprocess
 import sys
 
 import pytest
@@ -20,6 +22,7 @@ from calmtune.schedule import (
 from unattended.cron_sim import (
     NASTY_WORDS,
     PYTHON,
+    cron_command,
     read_reports,
     run_like_cron,
     write_argv_printer,
@@ -176,3 +179,57 @@ def test_schedule_warns_when_a_crontab_line_may_be_too_long_for_old_crons():
     long = CliRunner().invoke(cli, ["schedule", "--at", "7:30", "--", "show", "x" * 1000])
     assert long.exit_code == 0
     assert "older cron versions cut commands at 1000" in long.stderr
+
+
+# Characters that act on a terminal or end a line: the crontab line printed must hold none of
+# them, and sh must still give the job exactly these words.
+HOSTILE_WORDS = [
+    "title\x1b]0;pwned\x07",
+    "clear\x1b[2J",
+    "cr\rhere",
+    "bell\x07",
+    "back\x08space",
+    "c1\x9b31m",
+    "del\x7f",
+    "bidi\u202eevil",
+    os.fsdecode(b"caf\xe9 not utf-8"),
+]
+
+
+def test_crontab_line_makes_control_characters_at_run_time_and_prints_none(tmp_path):
+    printer = write_argv_printer(tmp_path)
+    log = tmp_path / "out.log"
+    home = str(tmp_path / "home\nExecStartPre=/bin/evil\x1b[2J")
+    job = Schedule(
+        hour=7,
+        minute=30,
+        days=parse_days("daily"),
+        argv=(PYTHON, str(printer), *HOSTILE_WORDS),
+        environment=session_environment(4242, home),
+        log_file=log,
+    )
+    line = crontab_line(job)
+    assert {ch for ch in line if ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F} == set()
+    assert "\u202e" not in line and os.fsencode(line) == line.encode("utf-8")
+
+    done = subprocess.run(
+        ["/bin/sh", "-c", cron_command(line)[0]],
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        capture_output=True,
+        timeout=60,
+    )
+
+    assert done.returncode == 0, done.stderr
+    (report,) = [json.loads(x) for x in log.read_bytes().splitlines() if x.startswith(b"{")]
+    assert report["argv"] == HOSTILE_WORDS
+    assert report["env"]["CALMTUNE_HOME"] == home
+
+
+def test_schedule_prints_no_control_character_for_a_hostile_calmtune_home(monkeypatch, tmp_path):
+    home = tmp_path / "home\x1b]0;pwned\x07\nx"
+    monkeypatch.setenv("CALMTUNE_HOME", str(home))
+    result = CliRunner().invoke(cli, ["schedule", "--at", "7:30", "--", "relax", "\x1b[2J"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("\n") == 1
+    printed = result.stdout + result.stderr
+    assert [ch for ch in printed if ord(ch) < 0x20 and ch != "\n"] == []

@@ -68,9 +68,12 @@ def systemd_split(value: str, specials: str = "%$") -> list[str]:
                 i += 1
             elif c == "\\":
                 e = value[i + 1]
-                if e == "x":
-                    chars.append(chr(int(value[i + 2 : i + 4], 16)))
+                if e == "x":  # one byte: a byte that is not UTF-8 as os.fsdecode has it
+                    chars.append(os.fsdecode(bytes([int(value[i + 2 : i + 4], 16)])))
                     i += 4
+                elif e == "u":
+                    chars.append(chr(int(value[i + 2 : i + 6], 16)))
+                    i += 6
                 else:
                     chars.append(_ESCAPES[e])
                     i += 2
@@ -173,3 +176,46 @@ def test_systemd_units_pass_systemd_analyze_verify(tmp_path, days):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "calmtune-test" not in done.stderr  # no warning about our units at all
+
+
+def test_systemd_refuses_a_log_path_it_cannot_name_instead_of_injecting_a_line(
+    monkeypatch, tmp_path
+):
+    home = tmp_path / "h\nExecStartPre=/bin/touch /tmp/pwned"
+    monkeypatch.setenv("CALMTUNE_HOME", str(home))
+    result = CliRunner().invoke(cli, ["schedule", "--systemd", "--at", "7:30", "--", "relax"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "ExecStartPre" not in result.stdout
+    assert "cannot be named in a systemd unit" in result.stderr
+    assert "CALMTUNE_HOME" in result.stderr and "\\x0a" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert not home.exists()  # nothing was created for a unit that was not printed
+
+
+def test_systemd_execstart_escapes_control_bidi_and_undecodable_words(monkeypatch, tmp_path):
+    words = ["t\x1b]0;pwned\x07", "c1\x9b2J", "bidi\u202e", "del\x7f", os.fsdecode(b"caf\xe9")]
+    monkeypatch.setenv("CALMTUNE_HOME", str(tmp_path / "home"))
+    result = CliRunner().invoke(
+        cli, ["schedule", "--systemd", "--at", "7:30", "--", "tracks", *words]
+    )
+    assert result.exit_code == 0, result.output
+    printed = result.stdout_bytes.decode("utf-8")  # valid UTF-8: the odd byte is an escape
+    assert [
+        ch for ch in printed if (ord(ch) < 0x20 and ch != "\n") or 0x7F <= ord(ch) <= 0x9F
+    ] == []
+    assert "\u202e" not in printed
+    service = parse_unit(printed.split("# ~/.config/systemd/user/")[1].split("\n", 1)[1])
+    entries = dict(service["Service"])
+    argv = systemd_split(entries["ExecStart"])
+    assert argv[argv.index("tracks") + 1 :] == words
+
+
+def test_systemd_environment_values_are_escaped_too(tmp_path):
+    home = "/home/x\x1b]0;pwned\x07\n\u202e"
+    job = Schedule(7, 30, parse_days("daily"), ("calmtune", "relax"), {"CALMTUNE_HOME": home})
+    service, _ = systemd_units(job, "calmtune-relax-0730", "calmtune relax")
+    assert [ch for ch in service if ord(ch) < 0x20 and ch != "\n"] == []
+    assert "ExecStartPre" not in service and "\u202e" not in service
+    (value,) = [v for k, v in parse_unit(service)["Service"] if k == "Environment"]
+    assert systemd_split(value, "%") == [f"CALMTUNE_HOME={home}"]

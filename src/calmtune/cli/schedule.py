@@ -93,8 +93,6 @@ def schedule(
         raise click.BadParameter("use letters, digits and - _ . : @ only", param_hint="--name")
     hour, minute = at
     log_file = app.paths.state_dir / SCHEDULED_LOG_NAME
-    # The shell's >> (and systemd's append:) cannot create a missing folder: the job would not run.
-    log_file.parent.mkdir(parents=True, exist_ok=True)
     job = sched.Schedule(
         hour=hour,
         minute=minute,
@@ -106,20 +104,26 @@ def schedule(
     if systemd:
         unit = name or sched.unit_name(command, hour, minute)
         service, timer = sched.systemd_units(job, unit, f"calmtune {' '.join(command)}")
-        click.echo(f"# ~/.config/systemd/user/{unit}.service\n{service}")
-        click.echo(f"# ~/.config/systemd/user/{unit}.timer\n{timer}", nl=False)
+        text = f"# ~/.config/systemd/user/{unit}.service\n{service}\n"
+        text += f"# ~/.config/systemd/user/{unit}.timer\n{timer}"
         explanation = _systemd_help(unit, log_file)
     else:
-        line = sched.crontab_line(job)
-        click.echo(line)
+        text = sched.crontab_line(job) + "\n"
         explanation = _cron_help(log_file)
-        if len(line) > CRON_MAX_COMMAND:
-            app.warn(
-                f"this line is {len(line)} characters; older cron versions cut commands at "
-                f"{CRON_MAX_COMMAND}: use --systemd, or shorten the command"
-            )
+    # The shell's >> (and systemd's append:) cannot create a missing folder: the job would not run.
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    # The entry holds no control character but tab (calmtune.schedule makes the others at run
+    # time); its file names go out as their own bytes, so a pasted entry names the same files.
+    click.echo(text.encode("utf-8", "surrogateescape"), nl=False)
+    if not systemd and len(text) - 1 > CRON_MAX_COMMAND:
+        app.warn(
+            f"this line is {len(text) - 1} characters; older cron versions cut commands at "
+            f"{CRON_MAX_COMMAND}: use --systemd, or shorten the command"
+        )
     if not app.quiet:
-        click.echo(explanation, err=True)
+        from calmtune.ui.text import printable_lines
+
+        click.echo(printable_lines(explanation), err=True)
 
 
 def _check_command(command: tuple[str, ...]) -> None:
