@@ -60,10 +60,6 @@ class Paths(NamedTuple):
 
 # The settings calmtune understands: section -> key -> (type check, description of what is allowed).
 # Sections owned by other packages (e.g. ``[mood]``) are kept as raw tables and validated there.
-def _positive_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
-
-
 def _percent(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 100
 
@@ -77,35 +73,58 @@ def _string_list(value: Any) -> bool:
 
 
 def _duration(value: Any) -> bool:
-    from calmtune.durations import parse_duration
+    from calmtune.durations import MAX_SECONDS, parse_duration
 
     try:
-        parse_duration(value)
+        return parse_duration(value) <= MAX_SECONDS
     except ValueError:
         return False
-    return True
 
 
 def _non_negative_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
 
 
+def _number_in(lo: float, hi: float):
+    """A check for a number from ``lo`` to ``hi``; ``nan`` fails it (every comparison is false)."""
+
+    def check(value: Any) -> bool:
+        return isinstance(value, int | float) and not isinstance(value, bool) and lo <= value <= hi
+
+    return check
+
+
+def _whole_number_in(lo: int, hi: int):
+    def check(value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and lo <= value <= hi
+
+    return check
+
+
+# Sample rates SDL's drivers open (telephone to studio rates). Far outside, SDL may accept the
+# number and then stall: at 1 Hz the mixer never drains and closing it hangs for ever.
+FREQUENCY_RANGE = (8000, 192000)
+
+
 _SCHEMA: dict[str, dict[str, tuple[Any, str]]] = {
     "library": {
         "roots": (_string_list, "a list of folder paths"),
-        "jobs": (_positive_int, "a whole number of worker processes, 1 or more"),
+        "jobs": (_whole_number_in(1, 256), "a whole number of worker processes from 1 to 256"),
     },
     "playback": {
         "driver": (_string, "an SDL audio driver name such as 'pulseaudio', 'alsa' or 'pipewire'"),
-        "frequency": (_positive_int, "a sample rate in Hz such as 44100 or 48000"),
+        "frequency": (
+            _whole_number_in(*FREQUENCY_RANGE),
+            "a sample rate in Hz from 8000 to 192000, such as 44100 or 48000",
+        ),
         "volume": (_percent, "a number from 0 to 100"),
-        "fade_in": (_non_negative_number, "seconds, 0 or more"),
-        "fade_out": (_non_negative_number, "seconds, 0 or more"),
+        "fade_in": (_number_in(0, 600), "seconds from 0 to 600"),
+        "fade_out": (_number_in(0, 1800), "seconds from 0 to 1800"),
     },
     "session": {
         "check_in": (lambda v: isinstance(v, bool), "true or false"),
         "breathe": (lambda v: isinstance(v, bool), "true or false"),
-        "wind_down": (_duration, "a duration such as '5m', '90s' or a number of minutes"),
+        "wind_down": (_duration, "a duration up to 24h such as '5m', '90s' or a number of minutes"),
     },
 }
 _FREE_SECTIONS = frozenset({"mood"})  # validated by the package that owns them

@@ -18,6 +18,8 @@ _NUMBER = r"\d+(?:\.\d+)?"
 _CLOCK = r"(\d+):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?"
 
 FORMS = "90s, 20m, 1h15m, 1:30:00 (h:mm:ss), 4:30 (m:ss) or a bare number of minutes"
+# The longest session, playlist or fade calmtune takes (options, settings, recipes): a day.
+MAX_SECONDS = 24 * 3600.0
 
 
 def parse_duration(text: str | float | int) -> float:

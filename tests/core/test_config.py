@@ -74,3 +74,43 @@ def test_settings_not_utf8_is_reported(tmp_path):
     f.write_bytes(b"[playback]\ndriver = '\xff'\n")
     with pytest.raises(ConfigError, match="cannot read"):
         load_settings(Path(f))
+
+
+@pytest.mark.parametrize(
+    ("line", "key", "allowed"),
+    [
+        ("[playback]\nfrequency = 2147483648", "playback.frequency", "from 8000 to 192000"),
+        ("[playback]\nfrequency = 1", "playback.frequency", "from 8000 to 192000"),
+        ("[playback]\nfrequency = nan", "playback.frequency", "from 8000 to 192000"),
+        ("[playback]\nfrequency = 44100.5", "playback.frequency", "from 8000 to 192000"),
+        ("[playback]\nfade_in = inf", "playback.fade_in", "from 0 to 600"),
+        ("[playback]\nfade_out = nan", "playback.fade_out", "from 0 to 1800"),
+        ("[playback]\nvolume = nan", "playback.volume", "0 to 100"),
+        ("[library]\njobs = 99999999999", "library.jobs", "from 1 to 256"),
+        ('[session]\nwind_down = "25h"', "session.wind_down", "up to 24h"),
+    ],
+)
+def test_settings_numbers_out_of_range_name_file_key_value_and_range(tmp_path, line, key, allowed):
+    f = tmp_path / "s.toml"
+    f.write_text(line + "\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(f)
+    message = str(err.value)
+    value = line.split("= ", 1)[1]
+    assert str(f) in message and key in message and allowed in message
+    assert value.strip('"') in message
+
+
+def test_settings_frequency_of_1_hz_is_refused_before_playing(tmp_path, isolated_home):
+    """At 1 Hz SDL opened the device, played, then hung for ever in Mix_CloseAudio."""
+    from click.testing import CliRunner
+
+    from audiofiles import write_tone
+    from calmtune.cli.app import cli
+
+    (isolated_home / "settings.toml").write_text("[playback]\nfrequency = 1\n")
+    track = write_tone(tmp_path / "tone.wav", 1.0)
+    result = CliRunner().invoke(cli, ["play", str(track), "--no-ui"])
+    assert result.exit_code == 1
+    assert "'playback.frequency' = 1 is not valid" in result.stderr
+    assert "8000 to 192000" in result.stderr

@@ -108,6 +108,15 @@ def test_load_recipe_syntax_error_names_file_and_line(tmp_path):
             "end_bpm <= start_bpm",
         ),
         ('description = "x"\nmood = "calm"\nselect = 3', "'select'", "a table"),
+        (
+            'description = "x"\nmood = "calm"\n[select]\nmin_score = nan',
+            "'select.min_score'",
+            "0 to 1",
+        ),
+        ('description = "x"\nmood = "calm"\nfade_out = inf', "'fade_out'", "0 to 1800"),
+        ('description = "x"\nmood = "calm"\n[arc]\nstart_bpm = -inf', "'arc.start_bpm'", "20"),
+        ('description = "x"\nmood = "calm"\nduration = "9999h"', "'duration'", "up to 24h"),
+        ('description = "x"\nmood = "calm"\nduration = "nan"', "'duration'", "up to 24h"),
     ],
 )
 def test_load_recipe_bad_field_names_field_and_allowed(tmp_path, text, field, allowed):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from calmtune.cli.context import AppContext
-from calmtune.cli.options import emit_json, json_option
+from calmtune.cli.options import MAX_COUNT, emit_json, json_option
 
 if TYPE_CHECKING:
     from calmtune.models import SessionRecord
@@ -36,7 +36,7 @@ def session_to_json(s: SessionRecord) -> dict:
 
 
 @click.command()
-@click.option("--limit", type=click.IntRange(min=1), help="Only the N most recent sessions.")
+@click.option("--limit", type=click.IntRange(1, MAX_COUNT), help="Only the N most recent sessions.")
 @json_option
 @click.pass_obj
 def journal(app: AppContext, limit: int | None, as_json: bool) -> None:

@@ -50,8 +50,35 @@ def _fallback(value: object) -> object:
     return str(value)
 
 
+# The ranges of numbers users type (docs/cli.md, "Numbers"). Beyond them a value means nothing
+# calmtune can do (a billion worker processes, a week-long fade) or breaks what stores it (SQLite
+# integers are 64-bit), so it is a usage error naming the value and the range.
+MAX_JOBS = 256
+MAX_COUNT = 1_000_000_000  # --limit: more than any index holds
+MAX_SEED = 2**32 - 1  # a seed calmtune picks is below 2**31
+
+
+class FiniteFloatRange(click.FloatRange):
+    """click's FloatRange, without ``nan`` (which compares false with both ends, so FloatRange
+    lets it through) and ``inf``."""
+
+    def convert(self, value, param, ctx):
+        import math
+
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a number; use {self._describe_range()}", param, ctx)
+        return number
+
+
+def seed_option(help_text: str = "The same seed and index give the same playlist."):
+    return click.option("--seed", type=click.IntRange(0, MAX_SEED), help=help_text)
+
+
 def jobs_option(help_text: str = "Worker processes (default: the number of cores)."):
-    return click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help=help_text)
+    return click.option(
+        "--jobs", "-j", type=click.IntRange(1, MAX_JOBS), default=None, help=help_text
+    )
 
 
 class DurationType(click.ParamType):
@@ -66,7 +93,7 @@ class DurationType(click.ParamType):
         self.allow_zero = allow_zero
 
     def convert(self, value, param, ctx):
-        from calmtune.durations import parse_duration
+        from calmtune.durations import MAX_SECONDS, parse_duration
 
         if isinstance(value, float):
             return value
@@ -76,6 +103,10 @@ class DurationType(click.ParamType):
             self.fail(str(err), param, ctx)
         if seconds <= 0 and not self.allow_zero:
             self.fail("must be longer than zero", param, ctx)
+        if seconds > MAX_SECONDS:
+            self.fail(
+                f"{value!r} is longer than a day (24h), the longest calmtune plays", param, ctx
+            )
         return seconds
 
 

@@ -16,7 +16,7 @@ import click
 
 from calmtune.cli.completion import complete_sources
 from calmtune.cli.context import AppContext
-from calmtune.cli.options import DurationType
+from calmtune.cli.options import DurationType, FiniteFloatRange, seed_option
 
 if TYPE_CHECKING:
     from calmtune.session import Remote, SessionTiming
@@ -58,7 +58,7 @@ def _session_command(name: str, recipe_name: str, summary: str) -> click.Command
         default=None,
         help="Rate your stress 0-10 before and after (only on a terminal).",
     )
-    @click.option("--seed", type=int, help="The same seed and index give the same playlist.")
+    @seed_option()
     @click.pass_obj
     def command(app: AppContext, wind_down: float | None, check_in: bool | None, **opts) -> None:
         _recipe_session(app, name, recipe_name, wind_down=wind_down, check_in=check_in, **opts)
@@ -86,8 +86,10 @@ upbeat = _session_command("upbeat", "upbeat", "An energising session that climbs
 @click.command()
 @click.argument("sources", nargs=-1, metavar="[SOURCE]...", shell_complete=complete_sources)
 @_common_options
-@click.option("--fade-in", type=click.FloatRange(0, 600), help="Seconds of fade-in.")
-@click.option("--fade-out", type=click.FloatRange(0, 1800), help="Seconds of fade-out at the end.")
+@click.option("--fade-in", type=FiniteFloatRange(0, 600), help="Seconds of fade-in (0-600).")
+@click.option(
+    "--fade-out", type=FiniteFloatRange(0, 1800), help="Seconds of fade-out at the end (0-1800)."
+)
 @click.option("--shuffle", is_flag=True, help="Play in random order.")
 @click.pass_obj
 def play(

@@ -17,6 +17,7 @@ from calmtune.cli.options import (
     json_option,
     query_argument,
     query_option,
+    seed_option,
 )
 
 FORMATS = ("m3u8", "json", "paths")
@@ -51,7 +52,7 @@ def recipes(app: AppContext, as_json: bool) -> None:
 @query_argument
 @query_option
 @click.option("--duration", "-d", type=DurationType(), help="Length, e.g. 20m, 1h15m, 45.")
-@click.option("--seed", type=int, help="The same seed and index give the same playlist.")
+@seed_option()
 @click.option("--from", "from_recipe", metavar="RECIPE", help="Start where this recipe ends.")
 @click.option(
     "--stress", type=click.IntRange(0, 10), help="Your stress now (0-10): the arc starts there."

@@ -9,6 +9,7 @@ import click
 
 from calmtune.cli.context import AppContext
 from calmtune.cli.options import (
+    MAX_COUNT,
     QUERY_HELP,
     emit_json,
     emit_nl,
@@ -48,7 +49,7 @@ class SortType(click.ParamType):
 @click.command(epilog=QUERY_HELP)
 @query_argument
 @click.option("--mood", type=click.Choice(MOODS), help="Only tracks of this mood.")
-@click.option("--limit", type=click.IntRange(min=0), help="At most this many tracks.")
+@click.option("--limit", type=click.IntRange(0, MAX_COUNT), help="At most this many tracks.")
 @click.option(
     "--sort",
     type=SortType(),

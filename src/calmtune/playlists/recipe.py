@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from calmtune.durations import parse_duration
+from calmtune.durations import MAX_SECONDS, parse_duration
 from calmtune.errors import ConfigError
 from calmtune.models import Mood
 
@@ -115,8 +115,8 @@ class _Reader:
             return default
         value = self.table[key]
         rng = f"a number{_range_text(lo, hi)}"
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(key, f"is {value!r}", rng)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            self.fail(key, f"is {value!r}", rng)  # value != value: TOML's nan
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             self.fail(key, f"is {value!r}", rng)
         return float(value)
@@ -151,10 +151,12 @@ class _Reader:
             return default
         value = self.table[key]
         try:
-            return parse_duration(value)
+            seconds = parse_duration(value)
         except ValueError:
-            self.fail(key, f"is {value!r}", 'a duration such as "90s", "20m", "1h15m"')
-        raise AssertionError  # unreachable; fail() raises
+            seconds = None
+        if seconds is None or seconds > MAX_SECONDS:
+            self.fail(key, f"is {value!r}", 'a duration up to 24h such as "90s", "20m", "1h15m"')
+        return seconds
 
     def strings(self, key: str, default: tuple[str, ...], choices=None) -> tuple[str, ...]:
         if key not in self.table:
