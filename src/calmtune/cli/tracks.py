@@ -103,21 +103,58 @@ def tracks(
 @json_option
 @click.pass_obj
 def show(app: AppContext, path: Path, as_json: bool) -> None:
-    """One track: tags, measured features, mood scores and the reasons behind them."""
+    """One track: tags, measured features, mood scores and the reasons behind them.
+
+    Also how you treated it in sessions: how often it was heard to the end, skipped (and after how
+    long), cut short or replayed.
+
+    \b
+    --json writes the track object (see `calmtune tracks --help`) with reasons, arousal, valence,
+    tag_mood, user_mood, key, features, and listening:
+      plays                  times it started in a session
+      finished               heard to the end
+      skipped                skipped with n (or b)
+      skipped_after_seconds  median seconds heard before a skip, or null
+      cut                    cut short by q, a signal or the session's end
+      back                   left with p for the track before
+      replayed               plays asked for again with p
+      no_outcome             plays with no recorded end (the session was killed)
+      last_played            local ISO-8601 time of the latest start, or null
+    """
     from calmtune.errors import CalmtuneError
     from calmtune.trackjson import track_to_json
 
-    track = app.open_library().get_track(str(path))
+    library = app.open_library()
+    track = library.get_track(str(path))
     if track is None:
         raise CalmtuneError(f"{path} is not in the index", hint="run `calmtune scan` on its folder")
+    listening = library.journal.listening(track.id)
     if as_json:
         data = track_to_json(track)
         data.update(_details_json(track))
+        data["listening"] = _listening_json(listening)
         emit_json(data)
     else:
         from calmtune.ui.tracks_view import print_track_details
 
-        print_track_details(app.console, track)
+        print_track_details(app.console, track, listening)
+
+
+def _listening_json(s) -> dict:
+    """How the listener treated the track in sessions (docs/cli.md, "show")."""
+    from calmtune.cli.journal import iso_local
+
+    return {
+        "plays": s.plays,
+        "finished": s.finished,
+        "skipped": s.skipped,
+        "skipped_after_seconds": None if s.skipped_after is None else round(s.skipped_after, 1),
+        "cut": s.cut,
+        "back": s.back,
+        "replayed": s.replayed,
+        "no_outcome": s.unknown,
+        "last_played": iso_local(s.last_played),
+    }
 
 
 def _details_json(track) -> dict:

@@ -1,7 +1,9 @@
 """The session journal: what was played, for how long, how it ended, and the stress ratings.
 
 A session row is written when the session starts and updated as it goes, so a session killed
-without warning still leaves an entry (ended_by "running", with what it had played).
+without warning still leaves an entry (ended_by "running", with what it had played). Each play of
+a track is one listening event (``session_tracks``): written when the track starts, closed with
+its outcome when it ends (docs/design.md, "Listening events").
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import sqlite3
 import time
 
 from calmtune.library.db import write_transaction
-from calmtune.models import EndedBy, SessionRecord
+from calmtune.models import EndedBy, ListeningSummary, PlayOutcome, SessionRecord
 
 
 class Journal:
@@ -28,8 +30,18 @@ class Journal:
             )
         return int(cur.lastrowid)
 
-    def track_played(self, session_id: int, path: str, seconds: float) -> None:
-        """Record (or extend) the latest track of a session; called when a track ends or stops."""
+    def track_started(
+        self,
+        session_id: int,
+        path: str,
+        *,
+        track_id: int | None = None,
+        replay: bool = False,
+        started: float | None = None,
+    ) -> int:
+        """Record that a track started (its listening event, outcome still open); returns the
+        event's position in the session, for :meth:`track_ended`. Written at once, so a session
+        killed without warning loses at most how its current track ended."""
         key = os.fsencode(os.path.abspath(path))
         with write_transaction(self.conn):
             position = self.conn.execute(
@@ -37,13 +49,81 @@ class Journal:
                 (session_id,),
             ).fetchone()[0]
             self.conn.execute(
-                "INSERT INTO session_tracks VALUES (?, ?, ?, ?, ?)",
-                (session_id, position, key, time.time(), seconds),
+                "INSERT INTO session_tracks (session_id, position, path, played_at, seconds, "
+                "track_id, replay) VALUES (?, ?, ?, ?, 0, ?, ?)",
+                (
+                    session_id,
+                    position,
+                    key,
+                    started if started is not None else time.time(),
+                    track_id,
+                    int(replay),
+                ),
+            )
+        return int(position)
+
+    def track_ended(
+        self, session_id: int, position: int, seconds: float, outcome: PlayOutcome
+    ) -> None:
+        """Close a listening event: how long it was heard and how it ended."""
+        with write_transaction(self.conn):
+            self.conn.execute(
+                "UPDATE session_tracks SET seconds = ?, outcome = ? "
+                "WHERE session_id = ? AND position = ?",
+                (seconds, PlayOutcome(outcome).value, session_id, position),
             )
             self.conn.execute(
                 "UPDATE sessions SET listened_seconds = listened_seconds + ? WHERE id = ?",
                 (seconds, session_id),
             )
+
+    def track_played(
+        self,
+        session_id: int,
+        path: str,
+        seconds: float,
+        outcome: PlayOutcome = PlayOutcome.FINISHED,
+        *,
+        track_id: int | None = None,
+        replay: bool = False,
+        started: float | None = None,
+    ) -> None:
+        """Record a whole play at once (imports, generated journals and tests)."""
+        position = self.track_started(
+            session_id, path, track_id=track_id, replay=replay, started=started
+        )
+        self.track_ended(session_id, position, seconds, outcome)
+
+    def listening(self, track_id: int) -> ListeningSummary:
+        """How the listener treated one track over every session (``calmtune show``)."""
+        import statistics  # only show needs it; a playlist build reads the journal too
+
+        rows = self.conn.execute(
+            "SELECT outcome, replay, seconds, played_at FROM session_tracks WHERE track_id = ?",
+            (track_id,),
+        ).fetchall()
+        counts = dict.fromkeys(PlayOutcome, 0)
+        unknown = replayed = 0
+        skipped_after = []
+        for outcome, replay, seconds, _played_at in rows:
+            replayed += replay
+            if outcome is None:
+                unknown += 1
+                continue
+            counts[PlayOutcome(outcome)] += 1
+            if outcome == PlayOutcome.SKIPPED:
+                skipped_after.append(seconds)
+        return ListeningSummary(
+            plays=len(rows),
+            finished=counts[PlayOutcome.FINISHED],
+            skipped=counts[PlayOutcome.SKIPPED],
+            cut=counts[PlayOutcome.CUT],
+            back=counts[PlayOutcome.BACK],
+            replayed=replayed,
+            unknown=unknown,
+            skipped_after=statistics.median(skipped_after) if skipped_after else None,
+            last_played=max((r[3] for r in rows), default=None),
+        )
 
     def finish(
         self,

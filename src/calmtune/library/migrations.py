@@ -162,11 +162,32 @@ def m004_year(conn: sqlite3.Connection) -> None:
     )
 
 
+def m005_listening_events(conn: sqlite3.Connection) -> None:
+    """Each play of a track in a session becomes a listening event: which track (its index id, so
+    the event follows the file through a rename; NULL once the track leaves the index), how the
+    play ended (finished, skipped, cut, back; NULL while playing or when the process died), and
+    whether the listener asked for it again with ``p``. Plays recorded before keep their path
+    and are matched to the track of that path."""
+    _run(
+        conn,
+        """
+        ALTER TABLE session_tracks ADD COLUMN track_id INTEGER
+            REFERENCES tracks (id) ON DELETE SET NULL;
+        ALTER TABLE session_tracks ADD COLUMN outcome TEXT;
+        ALTER TABLE session_tracks ADD COLUMN replay INTEGER NOT NULL DEFAULT 0;
+        UPDATE session_tracks SET track_id =
+            (SELECT t.id FROM tracks t WHERE t.path = session_tracks.path);
+        CREATE INDEX session_tracks_track ON session_tracks (track_id)
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_journal,
     m003_reasons_as_lines,
     m004_year,
+    m005_listening_events,
 ]
 
 

@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import signal
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from calmtune.models import EndedBy
+from calmtune.models import EndedBy, PlayOutcome
 from calmtune.playback import (
     TICK_SECONDS,
     Ending,
+    EndReason,
     EventKind,
     FinishReason,
     PlayerEvent,
@@ -40,6 +42,8 @@ from calmtune.session.snapshot import NowPlaying, SessionSnapshot, describe, wit
 SIGNAL_FADE = 1.5  # the contract allows 2 s from signal to silence
 QUIT_FADE = 1.0
 MAX_WARNINGS = 3  # shown at once; older ones scroll away
+# A track the session's end fades out with less than this left still counts as heard to the end.
+END_SLACK = 15.0
 _ENDING_WORDS = {
     EndedBy.COMPLETED: "ending gently",
     EndedBy.FINISH_KEY: "finishing after this track",
@@ -161,6 +165,9 @@ class Session:
         self._finish: FinishReason | None = None
         self._track_started_at: float | None = None
         self._current_path: str | None = None
+        self._event_position: int | None = None  # the journal's listening event now open
+        self._jumps: deque[Command] = deque()  # n / p given, each waiting for its track's end
+        self._replay_next = False  # the next track to start was asked for again with p
         self._warnings: list[str] = []
         self._note: str | None = None
         self.result = SessionResult(EndedBy.RUNNING, None)
@@ -223,9 +230,10 @@ class Session:
                 self._learn_about(event.index)
                 self._track_started_at = self.player.elapsed
                 self._current_path = event.item.path
+                self._open_event(event.item)
                 self._reporter.track_started(self.snapshot())
             elif kind is EventKind.TRACK_ENDED:
-                self._track_ended()
+                self._track_ended(event)
             elif kind is EventKind.TRACK_FAILED and event.item is not None:
                 reason = event.reason or "cannot be played"
                 self.result.skipped.append((event.item.path, reason))
@@ -242,15 +250,55 @@ class Session:
         if self._items[index].track is None and not info.soundscape and info.duration is None:
             self._info[index] = with_file_tags(info)
 
-    def _track_ended(self) -> None:
+    def _open_event(self, item: Any) -> None:
+        """The journal's listening event for a track that starts (docs/design.md, "Listening
+        events"): written now, so a kill loses at most how this track ended."""
+        replay, self._replay_next = self._replay_next, False
+        if self._journal is None or self.result.session_id is None:
+            return
+        track = getattr(item, "track", None)
+        self._event_position = self._journal.track_started(
+            self.result.session_id,
+            item.path,
+            track_id=track.id if track is not None else None,
+            replay=replay,
+        )
+
+    def _track_ended(self, event: PlayerEvent) -> None:
         if self._current_path is None or self._track_started_at is None:
             return
         seconds = max(0.0, self.player.elapsed - self._track_started_at)
         path, self._current_path = self._current_path, None
         self.result.tracks.append(path)
         self.result.listened += seconds
-        if self._journal is not None and self.result.session_id is not None:
-            self._journal.track_played(self.result.session_id, path, seconds)
+        outcome = self._outcome(event)
+        position, self._event_position = self._event_position, None
+        if self._journal is not None and self.result.session_id is not None and position:
+            self._journal.track_ended(self.result.session_id, position, seconds, outcome)
+
+    def _outcome(self, event: PlayerEvent) -> PlayOutcome:
+        """How the play ended, for the listener's preferences: a skip, a step back, a cut, or
+        heard to the end (the session's end fading out its last seconds still counts)."""
+        if event.ended is EndReason.SKIPPED:
+            command = self._jumps.popleft() if self._jumps else Command.NEXT
+            if command is Command.PREVIOUS:
+                self._replay_next = True  # what starts now was asked for again
+                return PlayOutcome.BACK
+            return PlayOutcome.SKIPPED
+        if event.ended is EndReason.STOPPED:
+            return PlayOutcome.CUT
+        music_end = self.timing.music_end
+        if music_end is not None and self.player.elapsed >= music_end - TICK_SECONDS:
+            duration = self._duration_of(event.index)
+            position = event.position or 0.0
+            if duration is not None and position < duration - END_SLACK:
+                return PlayOutcome.CUT  # the session's clock ended it
+        return PlayOutcome.FINISHED
+
+    def _duration_of(self, index: int | None) -> float | None:
+        if index is None or index >= len(self._info):
+            return None
+        return self._info[index].duration
 
     # -- signals and keys --------------------------------------------------------------------
 
@@ -298,9 +346,9 @@ class Session:
             if player.status().next_item is None:
                 self._say("this is the last track: f finishes after it, q stops now")
             else:
-                player.next()
+                self._jump(Command.NEXT)
         elif command is Command.PREVIOUS:
-            player.previous()
+            self._jump(Command.PREVIOUS)
         elif command is Command.VOLUME_UP:
             player.volume_up()
         elif command is Command.VOLUME_DOWN:
@@ -309,6 +357,15 @@ class Session:
             enabled = not player.status().finish_after_current
             player.finish_after_current(enabled)
             self._say("finishing after this track" if enabled else "playing on")
+
+    def _jump(self, command: Command) -> None:
+        """``n`` or ``p``: remembered until the track it leaves ends, to say how it ended."""
+        if self.player.state in (PlayerState.PLAYING, PlayerState.PAUSED):
+            self._jumps.append(command)
+        if command is Command.NEXT:
+            self.player.next()
+        else:
+            self.player.previous()
 
     def _say(self, text: str) -> None:
         self._note = text

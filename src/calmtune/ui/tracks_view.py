@@ -11,7 +11,7 @@ from calmtune.ui.text import printable
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from calmtune.models import Track
+    from calmtune.models import ListeningSummary, Track
 
 MOOD_STYLES = {"calm": "cyan", "upbeat": "yellow", "focus": "green", "unknown": "dim"}
 
@@ -86,7 +86,39 @@ def _file_name(path: str) -> str:
     return path.rsplit("/", 1)[-1]
 
 
-def print_track_details(console: Console, track: Track) -> None:
+def _times(n: int) -> str:
+    return f"{n} time" if n == 1 else f"{n} times"
+
+
+def listening_text(s: ListeningSummary) -> str:
+    """How the listener treated a track, in plain words: "skipped 4 of 5 times (after 8 s, the
+    median); heard to the end 1 time"."""
+    if s.plays == 0:
+        return "not played in a session yet"
+    parts = []
+    if s.skipped:
+        after = "" if s.skipped_after is None else f" (after {s.skipped_after:.0f} s, the median)"
+        parts.append(
+            f"skipped {s.skipped} of {s.plays} {'time' if s.plays == 1 else 'times'}{after}"
+        )
+    if s.finished:
+        parts.append(f"heard to the end {_times(s.finished)}")
+    if s.cut:
+        parts.append(f"cut short {_times(s.cut)}")
+    if s.back:
+        parts.append(f"left for the track before {_times(s.back)}")
+    if s.replayed:
+        parts.append(f"replayed {_times(s.replayed)}")
+    if s.unknown:
+        parts.append(f"no recorded end {_times(s.unknown)}")
+    if not s.skipped:
+        parts.insert(0, f"started {_times(s.plays)}")
+    return "; ".join(parts)
+
+
+def print_track_details(
+    console: Console, track: Track, listening: ListeningSummary | None = None
+) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -138,6 +170,8 @@ def print_track_details(console: Console, track: Track) -> None:
             Text(f"{s.mood.value} ({s.source.value}, confidence {s.confidence:.2f})", style=style),
         )
         grid.add_row("Scores", f"calm {s.calm:.2f}  upbeat {s.upbeat:.2f}  focus {s.focus:.2f}")
+    if listening is not None:
+        row("Listening", listening_text(listening))
     console.print(grid)
     if s is not None and s.reasons:
         console.print(Text("Why:", style="bold"))
