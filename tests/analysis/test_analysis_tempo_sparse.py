@@ -1,21 +1,22 @@
-"""The octave decision: sparse sounds between the beats must not double a slow piece, while a
-pulse on every half-beat must (a subdivision that is really there)."""
+"""The metrical level on bare envelopes: sparse sounds between the beats of a slow piece never give
+a trusted doubled tempo, while a pulse as strong as the beat on every half-beat is a faster beat."""
 
 import numpy as np
+import pytest
 
-from calmtune.analysis.tempo import DOUBLING_EVIDENCE, choose_level, half_beat_evidence
+from calmtune.analysis.tempo import tempo_from_envelope
+from calmtune.models import TEMPO_CONFIDENCE_OVER_TAG as TRUSTED
 
 FRAME_RATE = 86.0
-BPM = 60.0
 
 
-def _envelope(half_every: int | None, half_strength: float, seconds: float = 40.0) -> np.ndarray:
-    """Background flicker, a clear attack on every beat, and attacks on every ``half_every``-th
-    half-beat (None: none)."""
+def _envelope(bpm: float, half_every: int | None, half_strength: float) -> np.ndarray:
+    """40 s of background flicker, a clear attack on every beat, and attacks on every
+    ``half_every``-th half-beat (None: none)."""
     rng = np.random.default_rng(3)
-    env = 0.1 + 0.05 * rng.random(int(seconds * FRAME_RATE))
-    period = 60.0 * FRAME_RATE / BPM
-    for k in range(int(seconds * BPM / 60.0)):
+    env = 0.1 + 0.05 * rng.random(int(40.0 * FRAME_RATE))
+    period = 60.0 * FRAME_RATE / bpm
+    for k in range(int(40.0 * bpm / 60.0)):
         env[round(k * period)] += 1.0
         if half_every is not None and k % half_every == 0:
             at = round((k + 0.5) * period)
@@ -24,17 +25,19 @@ def _envelope(half_every: int | None, half_strength: float, seconds: float = 40.
     return env
 
 
-def _quiet_low_band(env: np.ndarray) -> np.ndarray:
-    return 0.01 * np.random.default_rng(4).random(len(env))  # soft music: no bass pulse
+@pytest.mark.parametrize("bpm", [50.0, 60.0, 70.0, 85.0])
+def test_tempo_sparse_events_between_beats_never_give_a_trusted_double(bpm):
+    estimate, confidence = tempo_from_envelope(_envelope(bpm, 4, 2.0), FRAME_RATE)
+    assert abs(estimate / bpm - 1.0) <= 0.04 or confidence < TRUSTED
 
 
-def test_tempo_sparse_events_between_beats_do_not_double():
-    env = _envelope(half_every=4, half_strength=2.0)  # a loud click every fourth half-beat
-    assert half_beat_evidence(env, _quiet_low_band(env), FRAME_RATE, BPM) < DOUBLING_EVIDENCE
-    assert choose_level(env, _quiet_low_band(env), FRAME_RATE, BPM) == BPM
+@pytest.mark.parametrize("bpm", [50.0, 60.0, 70.0, 85.0])
+def test_tempo_a_pulse_as_strong_as_the_beat_on_every_half_beat_is_the_beat(bpm):
+    estimate, _ = tempo_from_envelope(_envelope(bpm, 1, 1.0), FRAME_RATE)
+    assert abs(estimate / (2.0 * bpm) - 1.0) <= 0.04
 
 
-def test_tempo_a_pulse_on_every_half_beat_doubles():
-    env = _envelope(half_every=1, half_strength=0.8)
-    assert half_beat_evidence(env, _quiet_low_band(env), FRAME_RATE, BPM) >= DOUBLING_EVIDENCE
-    assert choose_level(env, _quiet_low_band(env), FRAME_RATE, BPM) == 2 * BPM
+@pytest.mark.parametrize("bpm", [60.0, 70.0, 85.0])
+def test_tempo_beats_alone_are_read_at_their_own_rate(bpm):
+    estimate, _ = tempo_from_envelope(_envelope(bpm, None, 0.0), FRAME_RATE)
+    assert abs(estimate / bpm - 1.0) <= 0.04
