@@ -159,6 +159,13 @@ class PlayOutcome(StrEnum):
     BACK = "back"  # ``p`` went back to the track before: no verdict on this one
 
 
+class Verdict(StrEnum):
+    """The listener's explicit word on a track (``calmtune like``, ``calmtune ban``)."""
+
+    LIKE = "like"
+    BAN = "ban"
+
+
 class ListeningSummary(NamedTuple):
     """What the journal says about one track across sessions (``calmtune show``)."""
 

@@ -19,7 +19,7 @@ from session_helpers import calmtune_env, command
 from audiofiles import write_tone
 from calmtune.library import Library
 from calmtune.library.scanner import scan
-from calmtune.models import PlayOutcome
+from calmtune.models import PlayOutcome, Verdict
 from calmtune.playback import PlayItem, null_player
 from calmtune.session import Session, fit_timing
 from testclock import Clock
@@ -222,3 +222,63 @@ def test_every_outcome_round_trips_through_the_journal(tmp_path, outcome) -> Non
         library.journal.track_played(sid, "/m/a.flac", 2.0, outcome, track_id=None)
         stored = library.conn.execute("SELECT outcome FROM session_tracks").fetchone()[0]
     assert PlayOutcome(stored) is outcome
+
+
+def test_keys_l_and_b_like_and_ban_the_playing_track(tmp_path) -> None:
+    library, items = _library_of_tones(tmp_path, [4.0, 4.0, 4.0])
+    ids = [item.track.id for item in items]
+    # l on track 0, l again (un-like) and l once more; b on track 1: banned from calm, skipped
+    keys = Keys({10: "l", 14: "l", 18: "l", 100: "b", 120: "q"})
+    clock = Clock()
+    with null_player(items, now=clock) as player:
+        result = Session(
+            player,
+            fit_timing(None, fade_in=0, fade_out=0.5),
+            label="calm",
+            journal=library.journal,
+            preferences=library.preferences,
+            recipe="calm",
+            keys=keys,
+            sleep=clock.sleep,
+        ).run()
+    prefs = library.preferences
+    assert prefs.verdict(ids[0], "calm") is Verdict.LIKE
+    assert prefs.verdict(ids[1], "calm") is Verdict.BAN
+    assert prefs.verdict(ids[1], "focus") is None  # banned from the session's recipe only
+    assert [Path(p).name for p in result.tracks] == ["t0.wav", "t1.wav", "t2.wav"]
+    outcomes = [row[2] for row in _events(library)]
+    assert outcomes[1] == "skipped"  # b skips what it bans
+    library.close()
+
+
+def test_like_key_on_a_file_outside_the_index_says_why_nothing_happened(tmp_path) -> None:
+    path = write_tone(tmp_path / "loose.wav", 3.0)
+    notes = []
+
+    class Notes:
+        def track_started(self, snapshot) -> None:
+            pass
+
+        def track_skipped(self, path, reason) -> None:
+            pass
+
+        def note(self, text: str) -> None:
+            notes.append(text)
+
+        def refresh(self, snapshot) -> None:
+            pass
+
+    with Library.open(tmp_path / "i.db") as library:
+        clock = Clock()
+        with null_player([PlayItem(str(path))], now=clock) as player:
+            Session(
+                player,
+                fit_timing(None, fade_in=0, fade_out=0.5),
+                label="play",
+                preferences=library.preferences,
+                reporter=Notes(),
+                keys=Keys({5: "l", 10: "q"}),
+                sleep=clock.sleep,
+            ).run()
+        assert library.preferences.listing() == []
+    assert any("only tracks in the index" in n for n in notes)

@@ -42,6 +42,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "calmtune.cli.tag:tag",
         "Write the mood into the files under PATHS (default: every indexed track).",
     ),
+    "like": (
+        "calmtune.cli.prefs:like",
+        "Like the tracks at PATHS (files, or folders of indexed tracks).",
+    ),
+    "ban": (
+        "calmtune.cli.prefs:ban",
+        "Ban the tracks at PATHS (files, or folders of indexed tracks) from playlists.",
+    ),
     "playlist": (
         "calmtune.cli.playlist:playlist",
         "Receptive playlists: recipes, building, saved playlists, showing.",

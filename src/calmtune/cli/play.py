@@ -71,7 +71,8 @@ _SESSION_HELP = """
     Builds the '{recipe}' recipe from your index and plays it with the session rules: a gentle
     fade-in, a tempo arc, a volume ramp down during --wind-down, a fade into silence at the end.
 
-    Keys: space pause, n next, p previous, +/- volume, f finish after this track, q quit.
+    Keys: space pause, n next, p previous, +/- volume, l like, b ban (and skip), f finish
+    after this track, q quit.
     """
 
 relax = _session_command(
@@ -105,7 +106,8 @@ def play(
     A playlist file is .m3u, .m3u8 or the JSON of `playlist build --format json`; a saved
     playlist is named as in `calmtune playlist list`. Without SOURCE, the whole index plays. Missing files and URLs are skipped with a warning.
 
-    Keys: space pause, n next, p previous, +/- volume, f finish after this track, q quit.
+    Keys: space pause, n next, p previous, +/- volume, l like, b ban (and skip), f finish
+    after this track, q quit.
     """
     from calmtune.session.rules import session_timing
     from calmtune.session.sources import resolve_sources
@@ -199,6 +201,7 @@ def _listen(
         build=build,
         timing=timing,
         open_journal=lambda: app.open_library().journal,
+        open_preferences=lambda: app.open_library().preferences,
         state_dir=app.paths.state_dir,
         cache_dir=app.paths.cache_dir,
         playback=app.settings.section("playback"),

@@ -101,6 +101,13 @@ class Library:
 
         return Journal(self.conn)
 
+    @property
+    def preferences(self):
+        """The listener's likes and bans (``calmtune like``, ``calmtune ban``)."""
+        from calmtune.library.preferences import Preferences
+
+        return Preferences(self.conn)
+
     def __enter__(self) -> Library:
         return self
 
@@ -164,6 +171,18 @@ class Library:
             f"SELECT {_TRACK_COLUMNS} {_TRACK_FROM} WHERE t.path = ?", (encode_path(path),)
         ).fetchone()
         return self._track_from_row(row) if row else None
+
+    def tracks_under(self, path: str) -> list[tuple[int, str]]:
+        """(id, path) of the indexed track at ``path``, or of every one inside the folder
+        ``path``, by path."""
+        key = encode_path(path)
+        folder = key.rstrip(b"/") + b"/"
+        upper = folder[:-1] + b"0"  # the byte after "/": the end of the folder's range
+        rows = self.conn.execute(
+            "SELECT id, path FROM tracks WHERE path = ? OR (path >= ? AND path < ?) ORDER BY path",
+            (key, folder, upper),
+        )
+        return [(r[0], decode_path(r[1])) for r in rows]
 
     def iter_tracks(
         self,

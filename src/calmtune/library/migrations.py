@@ -182,12 +182,30 @@ def m005_listening_events(conn: sqlite3.Connection) -> None:
     )
 
 
+def m006_preferences(conn: sqlite3.Connection) -> None:
+    """The listener's explicit verdicts: a track liked or banned, for one recipe or (recipe '')
+    for every recipe. A track that leaves the index takes its verdicts with it."""
+    _run(
+        conn,
+        """
+        CREATE TABLE preferences (
+            track_id INTEGER NOT NULL REFERENCES tracks (id) ON DELETE CASCADE,
+            recipe TEXT NOT NULL DEFAULT '',
+            verdict TEXT NOT NULL CHECK (verdict IN ('like', 'ban')),
+            set_at REAL NOT NULL,
+            PRIMARY KEY (track_id, recipe)
+        )
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_journal,
     m003_reasons_as_lines,
     m004_year,
     m005_listening_events,
+    m006_preferences,
 ]
 
 

@@ -2,7 +2,8 @@
 lives in ``calmtune.ui.keys``.
 
 The desktop's media controls (MPRIS, ``calmtune.desktop``) send the same commands, plus three
-that have no key: play, pause and setting the volume to a level.
+that have no key: play, pause and setting the volume to a level. MPRIS has no like or ban, so
+those two come from the keys only.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ class Command(StrEnum):
     PLAY = "play"  # resume when paused (media controls)
     PAUSE = "pause"  # pause when playing (media controls)
     SET_VOLUME = "set_volume"  # to ``Request.value`` percent (media controls)
+    LIKE = "like"  # like the playing track for every recipe (toggles)
+    BAN = "ban"  # ban the playing track from the session's recipe, and skip it
 
 
 class Request(NamedTuple):
@@ -40,9 +43,11 @@ KEYS: dict[str, Command] = {
     "-": Command.VOLUME_DOWN,
     "f": Command.FINISH,
     "q": Command.QUIT,
+    "l": Command.LIKE,
+    "b": Command.BAN,
 }
 
-HINT = "space pause · n next · p previous · +/- volume · f finish after this · q quit"
+HINT = "space pause · n next · p previous · +/- vol · l like · b ban · f finish · q quit"
 
 
 def command_for(key: str) -> Command | None:

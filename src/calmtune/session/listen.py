@@ -66,6 +66,8 @@ class SessionRequest:
     replace: bool = False
     output: Output | None = None  # None: pygame's mixer (tests pass a null output)
     sleep: Callable[[float], None] | None = None
+    # The listener's likes and bans (keys l and b); None: those keys only say so.
+    open_preferences: Callable[[], Any] | None = None
     # The desktop's media controls while the session plays (the CLI's MPRIS bridge, or None
     # when there is no bus); None here: no media controls.
     media_controls: Callable[[], AbstractContextManager[Remote | None]] | None = None
@@ -148,6 +150,8 @@ def _play(request: SessionRequest, listener: Listener, stress_before: int | None
                 timing,
                 label=playable.label,
                 journal=journal,
+                preferences=request.open_preferences() if request.open_preferences else None,
+                recipe=recipe.name if recipe is not None else None,
                 stress_before=stress_before,
                 reporter=reporter,
                 keys=keys,

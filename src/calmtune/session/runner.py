@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from calmtune.models import EndedBy, PlayOutcome
+from calmtune.models import EndedBy, PlayOutcome, Verdict
 from calmtune.playback import (
     TICK_SECONDS,
     Ending,
@@ -139,6 +139,8 @@ class Session:
         *,
         label: str,
         journal: Any = None,
+        preferences: Any = None,
+        recipe: str | None = None,
         stress_before: int | None = None,
         reporter: Reporter | None = None,
         keys: KeySource | None = None,
@@ -152,6 +154,8 @@ class Session:
         self.timing = timing
         self.label = label
         self._journal = journal
+        self._preferences = preferences  # likes and bans (library.preferences.Preferences)
+        self._recipe = recipe  # what a ban from the keys applies to (None: every recipe)
         self._stress_before = stress_before
         self._reporter: Reporter = reporter or quiet
         self._keys: KeySource = keys or quiet
@@ -353,10 +357,54 @@ class Session:
             player.volume_up()
         elif command is Command.VOLUME_DOWN:
             player.volume_down()
+        elif command is Command.LIKE:
+            self._like()
+        elif command is Command.BAN:
+            self._ban()
         elif command is Command.FINISH:
             enabled = not player.status().finish_after_current
             player.finish_after_current(enabled)
             self._say("finishing after this track" if enabled else "playing on")
+
+    def _playing_track(self) -> tuple[Any, str] | None:
+        """The indexed track playing now and its title, or None (saying why not)."""
+        status = self.player.status()
+        index = status.index
+        item = self._items[index] if index is not None and index < len(self._items) else None
+        track = getattr(item, "track", None)
+        if track is None or track.id is None or self._preferences is None:
+            self._say("only tracks in the index can be liked or banned (calmtune scan adds them)")
+            return None
+        return track, self._info[index].title
+
+    def _like(self) -> None:
+        """``l``: like the playing track for every recipe, or take the like back."""
+        playing = self._playing_track()
+        if playing is None:
+            return
+        track, title = playing
+        if self._preferences.is_liked(track.id):
+            self._preferences.clear([track.id], Verdict.LIKE)
+            self._say(f"no longer liked: {title}")
+        else:
+            self._preferences.set([track.id], Verdict.LIKE)
+            self._say(f"liked: {title} (playlists will favour it)")
+
+    def _ban(self) -> None:
+        """``b``: ban the playing track from the session's recipe (every recipe when the session
+        plays no recipe), then skip it."""
+        playing = self._playing_track()
+        if playing is None:
+            return
+        track, title = playing
+        self._preferences.set([track.id], Verdict.BAN, self._recipe)
+        scope = f"from {self._recipe}" if self._recipe else "from every recipe"
+        undo = "calmtune ban --undo" + (f" --recipe {self._recipe}" if self._recipe else "")
+        if self.player.status().next_item is None:
+            self._say(f"banned {scope}: {title} ({undo} PATH to undo); q stops now")
+            return
+        self._jump(Command.NEXT)
+        self._say(f"banned {scope}: {title} ({undo} PATH to undo)")
 
     def _jump(self, command: Command) -> None:
         """``n`` or ``p``: remembered until the track it leaves ends, to say how it ended."""

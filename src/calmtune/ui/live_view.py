@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 REFRESH_PER_SECOND = 4
 BREATH_SECONDS = 10.0  # one breath in and out: 6 a minute, the pace of slow, calming breathing
 BAR_WIDTH = 40
-KEY_HINT = "space pause · n next · p previous · +/- volume · f finish after this · q quit"
+KEY_HINT = "space pause · n next · p previous · +/- vol · l like · b ban · f finish · q quit"
 
 
 class LiveView:
