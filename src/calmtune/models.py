@@ -166,6 +166,20 @@ class Verdict(StrEnum):
     BAN = "ban"
 
 
+class GoalKind(StrEnum):
+    SESSIONS = "sessions"  # this many sessions a week
+    DROP = "drop"  # an average stress drop (before - after) of this many points
+
+
+class Goal(NamedTuple):
+    """A plain listening goal the listener set (``calmtune goal``)."""
+
+    kind: GoalKind
+    target: float
+    recipe: str | None = None  # None: sessions of any recipe
+    set_at: float = 0.0
+
+
 class ListeningSummary(NamedTuple):
     """What the journal says about one track across sessions (``calmtune show``)."""
 

@@ -58,6 +58,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "calmtune.cli.journal:journal",
         "Past sessions: start, length, recipe, tracks played, stress before/after, how each ended.",
     ),
+    "goal": (
+        "calmtune.cli.goal:goal",
+        "Set a plain listening goal, or show your goals and how far along you are.",
+    ),
     "schedule": (
         "calmtune.cli.schedule:schedule",
         "Print a crontab line (or systemd user units) that runs a calmtune command at a set time.",

@@ -108,6 +108,13 @@ class Library:
 
         return Preferences(self.conn)
 
+    @property
+    def goals(self):
+        """The listener's goals (``calmtune goal``)."""
+        from calmtune.library.goals import Goals
+
+        return Goals(self.conn)
+
     def __enter__(self) -> Library:
         return self
 

@@ -199,6 +199,23 @@ def m006_preferences(conn: sqlite3.Connection) -> None:
     )
 
 
+def m007_goals(conn: sqlite3.Connection) -> None:
+    """The listener's plain goals: sessions a week, or an average stress drop; one of each kind
+    per recipe ('' for sessions of any recipe)."""
+    _run(
+        conn,
+        """
+        CREATE TABLE goals (
+            kind TEXT NOT NULL CHECK (kind IN ('sessions', 'drop')),
+            recipe TEXT NOT NULL DEFAULT '',
+            target REAL NOT NULL,
+            set_at REAL NOT NULL,
+            PRIMARY KEY (kind, recipe)
+        )
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_journal,
@@ -206,6 +223,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m004_year,
     m005_listening_events,
     m006_preferences,
+    m007_goals,
 ]
 
 
