@@ -117,6 +117,13 @@ def test_load_recipe_syntax_error_names_file_and_line(tmp_path):
         ('description = "x"\nmood = "calm"\n[arc]\nstart_bpm = -inf', "'arc.start_bpm'", "20"),
         ('description = "x"\nmood = "calm"\nduration = "9999h"', "'duration'", "up to 24h"),
         ('description = "x"\nmood = "calm"\nduration = "nan"', "'duration'", "up to 24h"),
+        ('description = "x"\nmood = "calm"\ntarget_lufs = -5', "'target_lufs'", "-40 to -10"),
+        ('description = "x"\nmood = "calm"\ntarget_lufs = nan', "'target_lufs'", "a number"),
+        (
+            'description = "x"\nmood = "calm"\n[arc]\nmax_lu_rise = 3',
+            "'arc.max_lu_rise'",
+            "at most 1 for a calm recipe",
+        ),
     ],
 )
 def test_load_recipe_bad_field_names_field_and_allowed(tmp_path, text, field, allowed):
@@ -151,3 +158,21 @@ def test_get_recipe_name_is_never_a_path(tmp_path, name):
     write(tmp_path, ".calm", GOOD)
     with pytest.raises(ConfigError, match=r"no recipe named .*available: calm, "):
         get_recipe(name, tmp_path)
+
+
+def test_builtin_recipes_set_their_level_and_calm_ones_never_rise_more_than_1_lu():
+    from calmtune import levels
+
+    for recipe in load_recipes().values():
+        assert recipe.target_lufs is not None
+        lo, hi = levels.TARGET_RANGE
+        assert lo <= recipe.target_lufs <= hi
+        if recipe.mood == "calm":
+            assert recipe.arc.max_lu_rise is not None and recipe.arc.max_lu_rise <= 1
+            assert recipe.target_lufs <= get_recipe("focus").target_lufs
+    assert get_recipe("sleep").target_lufs < get_recipe("calm").target_lufs
+
+
+def test_load_recipe_upbeat_may_rise_more_than_calm(tmp_path):
+    path = write(tmp_path, "mine", 'description = "x"\nmood = "upbeat"\n[arc]\nmax_lu_rise = 4')
+    assert load_recipe(path).arc.max_lu_rise == 4

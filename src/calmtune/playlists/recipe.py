@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from calmtune import levels
 from calmtune.durations import MAX_SECONDS, parse_duration
 from calmtune.errors import ConfigError
 from calmtune.models import Mood
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
 
 ARC_SHAPES = ("descending", "ascending", "steady")
 DEFAULT_CROSSFADE = 3.0  # seconds: short enough to keep each track whole, long enough to be soft
+# A calm session never gets louder by more than this between two tracks, as heard
+# (docs/music.md, "Loudness"): the rule is not relaxed to fill a session.
+CALM_MAX_LU_RISE = 1.0
 RECEPTIVE_MOODS = tuple(m.value for m in Mood if m is not Mood.UNKNOWN)
 ALL_MOODS = tuple(m.value for m in Mood)
 
@@ -51,7 +55,10 @@ class Arc(NamedTuple):
     start_bpm: float | None = None  # ideal tempo of the first track; None: from the candidates
     end_bpm: float | None = None
     max_bpm_step: float = 8.0  # largest tempo change between neighbours
-    max_lu_step: float = 3.0  # largest loudness change between neighbours
+    max_lu_step: float = 3.0  # largest change of heard loudness between neighbours (LU)
+    # Largest step *up* in heard loudness between neighbours; ``None``: ``max_lu_step``. Never
+    # relaxed to fill a session. A calm recipe's is at most CALM_MAX_LU_RISE.
+    max_lu_rise: float | None = None
 
 
 class Recipe(NamedTuple):
@@ -241,7 +248,14 @@ def parse_recipe(data: dict[str, Any], *, name: str, file: str, source: str = "b
         end_bpm=arc_t.number("end_bpm", None, 20.0, 300.0),
         max_bpm_step=arc_t.number("max_bpm_step", 8.0, 0.5, 100.0),
         max_lu_step=arc_t.number("max_lu_step", 3.0, 0.1, 40.0),
+        max_lu_rise=arc_t.number("max_lu_rise", None, 0.0, 40.0),
     )
+    if mood == "calm" and (arc.max_lu_rise or 0.0) > CALM_MAX_LU_RISE:
+        arc_t.fail(
+            "max_lu_rise",
+            f"is {arc.max_lu_rise:g}",
+            f"at most {CALM_MAX_LU_RISE:g} for a calm recipe (calm never steps up more than that)",
+        )
     both = arc.start_bpm is not None and arc.end_bpm is not None
     if both and arc.shape == "descending" and arc.start_bpm < arc.end_bpm:
         arc_t.fail("end_bpm", "is above start_bpm", "end_bpm <= start_bpm for a descending arc")
@@ -260,7 +274,7 @@ def parse_recipe(data: dict[str, Any], *, name: str, file: str, source: str = "b
         wind_down=top.duration("wind_down", 0.0),
         end_silence=top.duration("end_silence", 0.0),
         crossfade=top.number("crossfade", DEFAULT_CROSSFADE, 0.0, 30.0),
-        target_lufs=top.number("target_lufs", None, -40.0, -10.0),
+        target_lufs=top.number("target_lufs", None, *levels.TARGET_RANGE),
         artist_gap=top.integer("artist_gap", 2, 0, 20),
         album_gap=top.integer("album_gap", 2, 0, 20),
         avoid_recent=top.boolean("avoid_recent", True),
