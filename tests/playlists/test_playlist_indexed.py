@@ -66,8 +66,18 @@ def test_build_from_index_reads_everything_when_the_fit_lies_outside_the_sample(
 
 
 def test_build_from_index_nothing_fits_counts_the_whole_index(big_calm_index):
-    with pytest.raises(NothingToPlayError, match=rf"\({SAMPLE_ROWS * 3 + 3} indexed"):
-        build_from_index(big_calm_index, recipe((10, 20)), seed=1)
+    # Moods are never relaxed: a recipe for a mood the index lacks has nothing to play.
+    focus = recipe((10, 20))._replace(mood="focus", select=Selection(moods=("focus",)))
+    with pytest.raises(NothingToPlayError, match=rf"\({SAMPLE_ROWS * 3 + 3} indexed, 0 focus"):
+        build_from_index(big_calm_index, focus, seed=1)
+
+
+def test_build_from_index_a_band_nothing_sits_in_gives_way_with_a_note(big_calm_index):
+    result = build_from_index(big_calm_index, recipe((10, 20)), seed=1)
+    assert not result.short and result.tracks
+    (note,) = result.notes
+    assert "as written fills 0 of 12 minutes (0 matching tracks)" in note
+    assert "tempo band (10-20 BPM)" in note
 
 
 def test_build_from_index_keeps_a_sample_plan_whose_only_note_is_unknown_tempo(tmp_path):

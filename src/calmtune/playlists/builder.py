@@ -1,22 +1,29 @@
-"""Build a receptive playlist: select by recipe, walk the arc, fit the duration.
+"""Build a receptive playlist: select by recipe, walk the arc, fill the duration.
 
-The walk is greedy along an ideal tempo line from the arc's start to its end (the iso principle):
-at each step it takes, among the tracks that keep the arc monotonic within the allowed BPM and LU
-steps and keep artists and albums apart, the one nearest the ideal tempo for that point in time,
-with a small seeded jitter so a new seed gives a new playlist. Pure: tracks in, ``Playlist`` out.
+The planner walks the recipe's arc in tempo and heard loudness (``walk``). When the recipe as
+written leaves too little music for the length asked, it relaxes the recipe's limits in a fixed
+order (``relax``) until the music fills it, and says in one note what it relaxed and why. When
+even that cannot fill it (a library too small), the plan ends in a *bed*: the built-in
+soundscape closes the rest of a session, at a level that keeps the loudness rule.
+
+Loudness is planned as heard: ``levels.heard_loudness`` at the session's target, the rule the
+player applies. A calm recipe never steps up by more than ``CALM_MAX_LU_RISE`` between
+neighbours and never gets louder than its first track, so it ends no louder than it starts.
+
+Pure: tracks (or light rows) in, ``Playlist`` (or ``Plan``) out.
 """
 
 from __future__ import annotations
 
-import bisect
 import random
 from collections.abc import Collection, Sequence
 from typing import NamedTuple
 
+from calmtune import levels
 from calmtune.errors import NothingToPlayError
 from calmtune.models import Track
 from calmtune.playlists.arousal import arousal_to_bpm
-from calmtune.playlists.recipe import Recipe
+from calmtune.playlists.recipe import CALM_MAX_LU_RISE, Recipe, Selection
 from calmtune.playlists.select import (
     Candidate,
     TrackRow,
@@ -24,6 +31,7 @@ from calmtune.playlists.select import (
     select_rows,
     track_row,
 )
+from calmtune.playlists.walk import Limits, Line, Rules, Walk, Walker, loudness_ordered
 
 # A bigger pool adds time, not quality: 1,500 candidates leave dozens near every point of the
 # arc for a playlist of 10-20 tracks.
@@ -39,7 +47,10 @@ class Playlist(NamedTuple):
     duration_target: float
     tracks: list[Track]
     notes: list[str]
-    short: bool = False  # it ends more than one track short of the target
+    short: bool = False  # the music does not fill the target (see ``walk.is_full``)
+    target_lufs: float = levels.DEFAULT_TARGET_LUFS  # the level the session plays at
+    bed_seconds: float = 0.0  # the soundscape closes this much of a session after the music
+    bed_lufs: float | None = None  # how loud the bed is heard (never above the target)
 
     @property
     def duration_total(self) -> float:
@@ -56,8 +67,12 @@ class Plan(NamedTuple):
     paths: list[str]
     duration_total: float
     notes: list[str]
-    short: bool  # it ends more than one track short of the target
-    relaxed: bool  # a rule (spacing, recently played) gave way to reach the length
+    short: bool  # the music does not fill the target
+    relaxed: bool  # the recipe's limits were relaxed to reach the length
+    target_lufs: float
+    heard_lufs: list[float]  # each track's loudness as heard, in plan order
+    bed_seconds: float = 0.0
+    bed_lufs: float | None = None
 
 
 def build_playlist(
@@ -68,13 +83,13 @@ def build_playlist(
     seed: int = 0,
     recently_played: Collection[str] = frozenset(),
     start_arousal: float | None = None,
+    target_lufs: float | None = None,
+    cover: bool = False,
+    overlap: float = 0.0,
 ) -> Playlist:
-    """Build ``recipe`` from ``tracks``.
+    """Build ``recipe`` from ``tracks`` (see ``plan_playlist`` for the options).
 
-    ``duration`` (seconds) overrides the recipe's. ``recently_played`` holds paths played in the
-    last sessions (from the journal); they are used only when the playlist would be short without.
-    ``start_arousal`` (arousal 0..1) moves the arc's start to the listener's state, within the
-    recipe's tempo band. Raises ``NothingToPlayError`` when no track fits.
+    Raises ``NothingToPlayError`` when no track fits.
     """
     tracks = list(tracks)
     # Most of a library has another mood: drop those before building a row for each track.
@@ -93,6 +108,9 @@ def build_playlist(
         recently_played=recently_played,
         start_arousal=start_arousal,
         indexed=len(tracks),
+        target_lufs=target_lufs,
+        cover=cover,
+        overlap=overlap,
     )
     return playlist_from_plan(plan, [tracks[keep[i]] for i in plan.indexes])
 
@@ -106,7 +124,22 @@ def playlist_from_plan(plan: Plan, tracks: list[Track]) -> Playlist:
         tracks=tracks,
         notes=list(plan.notes),
         short=plan.short,
+        target_lufs=plan.target_lufs,
+        bed_seconds=plan.bed_seconds,
+        bed_lufs=plan.bed_lufs,
     )
+
+
+def recipe_target_lufs(recipe: Recipe) -> float:
+    """The loudness a recipe's session plays at when nothing else sets it."""
+    return levels.target_for(recipe.mood, recipe.target_lufs)
+
+
+def rise_limit(recipe: Recipe) -> float:
+    """The largest step up in heard loudness between neighbours: never relaxed."""
+    arc = recipe.arc
+    limit = arc.max_lu_rise if arc.max_lu_rise is not None else arc.max_lu_step
+    return min(limit, CALM_MAX_LU_RISE) if recipe.mood == "calm" else limit
 
 
 def plan_playlist(
@@ -118,61 +151,82 @@ def plan_playlist(
     recently_played: Collection[str] = frozenset(),
     start_arousal: float | None = None,
     indexed: int | None = None,
+    target_lufs: float | None = None,
+    cover: bool = False,
+    overlap: float = 0.0,
 ) -> Plan:
-    """``build_playlist`` over flat ``TrackRow`` tuples, so a caller holding a large index need
-    not build a ``Track`` for every file: it builds only the few the plan names.
+    """Plan ``recipe`` over flat ``TrackRow`` tuples, so a caller holding a large index need not
+    build a ``Track`` for every file: it builds only the few the plan names.
 
-    ``indexed`` is how many tracks the library holds when ``rows`` are only some of them (for
-    example one mood's), so the nothing-to-play message can tell "empty" from "nothing fits".
+    - ``duration`` (seconds) overrides the recipe's.
+    - ``recently_played``: paths from the last sessions, avoided unless the length needs them.
+    - ``start_arousal`` (0..1) moves the arc's start to the listener's state, within the
+      recipe's tempo band.
+    - ``target_lufs``: the level the session plays at (default: the recipe's, else the mood's).
+    - ``cover``: a session's plan. The music must reach the end (the session fades the last
+      track out there); a file's playlist instead stops as near the target as it can.
+    - ``overlap``: seconds neighbours overlap in the session (its crossfade), taken off the length.
+    - ``indexed`` is how many tracks the library holds when ``rows`` are only some of them (for
+      example one mood's), so the nothing-to-play message can tell "empty" from "nothing fits".
     """
     target = float(duration if duration is not None else recipe.duration)
-    selected = select_rows(rows, recipe.mood, recipe.select)
-    cands = selected.candidates
-    if not cands:
-        size = len(rows) if indexed is None else indexed
-        raise NothingToPlayError(_nothing_message(rows, size, recipe, selected.banned))
+    loud_target = recipe_target_lufs(recipe) if target_lufs is None else float(target_lufs)
+    rules = Rules(
+        shape=recipe.arc.shape,
+        target=target,
+        cover=cover,
+        overlap=max(0.0, overlap) if cover else 0.0,
+        rise_limit=rise_limit(recipe),
+        never_above_start=recipe.mood == "calm",
+    )
+    recent = frozenset(recently_played)
+    pools: dict[Selection, list[Candidate]] = {}
 
-    rng = random.Random(seed)
-    # Sort by path first so the result depends on the index, not on the order it was read in.
-    cands.sort(key=lambda c: c.path)
+    def candidates(selection: Selection) -> list[Candidate]:
+        if selection not in pools:
+            pools[selection] = _candidates(rows, recipe.mood, selection, seed)
+        return pools[selection]
+
+    written = candidates(recipe.select)
+    if not written:
+        # Moods, bans and genres are never relaxed: a recipe whose selection is empty as written
+        # may still fill from relaxed bands, but an empty library or mood has nothing to give.
+        relaxed_pool = candidates(_widest(recipe.select))
+        if not relaxed_pool:
+            size = len(rows) if indexed is None else indexed
+            banned = select_rows(rows, recipe.mood, recipe.select).banned
+            raise NothingToPlayError(_nothing_message(rows, size, recipe, banned))
+
+    def walk_with(limits: Limits) -> Walk:
+        cands = candidates(limits.selection)
+        pool = [c for c in cands if c.pinned or not limits.avoid_recent or c.path not in recent]
+        return _walk(pool, cands, recipe, rules, loud_target, limits, seed, start_arousal)
+
+    as_written = walk_with(Limits.as_written(recipe))
+    best: tuple[Walk, list[str]] = (as_written, [])
+    if not as_written.full:
+        # Relax the recipe's limits one step at a time until the music fills the length.
+        from calmtune.playlists.relax import ladder
+
+        any_recent = bool(recent) and recipe.avoid_recent
+        if any_recent:
+            any_recent = any(c.path in recent for c in candidates(_widest(recipe.select)))
+        for limits, taken in ladder(recipe, any_recent=any_recent):
+            if not taken:
+                continue  # as written: walked above
+            walk = walk_with(limits)
+            if walk.total > best[0].total + 1e-6:
+                best = (walk, taken)
+            if walk.full:
+                break
+    walk, taken = best
+    heard = [levels.heard_loudness(c.lufs, loud_target) for c in walk.sequence]
+    bed = 0.0 if walk.full else max(0.0, target - walk.total)
     notes: list[str] = []
-    if len(cands) > POOL_LIMIT:
-        pinned = [c for c in cands if c.pinned]
-        cands = pinned + rng.sample([c for c in cands if not c.pinned], POOL_LIMIT)
-    start, end = _arc_ends(cands, recipe, start_arousal)
-    walker = _Walker(cands, recipe, target, start, end, rng)
-
-    recent = frozenset(recently_played) if recipe.avoid_recent else frozenset()
-    fresh = [c for c in cands if c.pinned or c.path not in recent]
-    attempts = [(fresh, recipe.artist_gap, recipe.album_gap, None)]
-    if len(fresh) < len(cands):
-        attempts.append(
-            (cands, recipe.artist_gap, recipe.album_gap, "it includes recently played tracks")
-        )
-    if recipe.artist_gap or recipe.album_gap:
-        attempts.append((cands, 0, 0, "artists and albums could not all be kept apart"))
-    best, best_note = _longest_walk(walker, attempts)
-    if target - best.total >= walker.shortest and recipe.arc.shape != "steady":
-        # Another track would have fitted by length, but the arc left none. With few
-        # candidates a line from the 90th to the 10th percentile of tempo can strand the tracks
-        # beyond its start (take 42 BPM first and 44 can never follow in a calm arc). Walk the
-        # whole tempo range from its far end, without jitter, and keep whichever is longer.
-        lo, hi = _tempo_range(cands)
-        ends = (hi, lo) if recipe.arc.shape == "descending" else (lo, hi)
-        wide = _Walker(cands, recipe, target, *ends, rng, jitter=False)
-        walk, note = _longest_walk(wide, attempts)
-        if walk.total > best.total + 1e-6:
-            best, best_note = walk, note
-    if best_note:
-        notes.append(f"To reach the length, {best_note}.")
-    notes.extend(best.notes)
-    if best.short:
-        notes.append(
-            f"Only {best.total / 60:.0f} of {target / 60:.0f} minutes fit recipe '{recipe.name}' "
-            f"({len(selected.candidates)} matching tracks); scan or analyse more music, "
-            "or loosen the recipe."
-        )
-    unknown = sum(1 for c in best.sequence if c.bpm is None)
+    if taken or bed:
+        notes.append(_fill_note(recipe, target, as_written.total, len(written), taken, walk, bed))
+    notes.extend(walk.notes)
+    unknown = sum(1 for c in walk.sequence if c.bpm is None)
     if unknown:
         notes.append(
             f"{unknown} track(s) have no known tempo and were placed by mood alone; "
@@ -182,28 +236,72 @@ def plan_playlist(
         recipe=recipe.name,
         seed=seed,
         duration_target=target,
-        indexes=[c.index for c in best.sequence],
-        paths=[c.path for c in best.sequence],
-        duration_total=best.total,
+        indexes=[c.index for c in walk.sequence],
+        paths=[c.path for c in walk.sequence],
+        duration_total=sum(c.duration for c in walk.sequence),
         notes=notes,
-        short=best.short,
-        relaxed=best_note is not None,
+        short=not walk.full,
+        relaxed=bool(taken),
+        target_lufs=loud_target,
+        heard_lufs=heard,
+        bed_seconds=bed,
+        bed_lufs=_bed_level(heard, loud_target, rules) if bed else None,
     )
 
 
-def _longest_walk(walker: _Walker, attempts: list) -> tuple[_Walk, str | None]:
-    """The first walk over ``attempts`` (pool, artist gap, album gap, note) that is not short,
-    else the longest, with the note that explains its compromise."""
-    best: _Walk | None = None
-    best_note = None
-    for pool, artist_gap, album_gap, note in attempts:
-        walk = walker.walk(pool, artist_gap, album_gap)
-        if best is None or walk.total > best.total + 1e-6:
-            best, best_note = walk, note
-        if not walk.short:
-            break
-    assert best is not None
-    return best, best_note
+def _candidates(
+    rows: Sequence[TrackRow], mood: str, selection: Selection, seed: int
+) -> list[Candidate]:
+    """What ``selection`` accepts, sorted by path (so the plan depends on the index, not on the
+    order it was read in), and sampled down to POOL_LIMIT with the seed."""
+    cands = select_rows(rows, mood, selection).candidates
+    cands.sort(key=lambda c: c.path)
+    if len(cands) > POOL_LIMIT:
+        pinned = [c for c in cands if c.pinned]
+        rest = [c for c in cands if not c.pinned]
+        cands = pinned + random.Random(seed).sample(rest, POOL_LIMIT)
+    return cands
+
+
+def _widest(selection: Selection) -> Selection:
+    """The selection at the last step of the relaxation ladder."""
+    return selection._replace(bpm=None, loudness=None, min_score=0.0, min_confidence=0.0)
+
+
+def _walk(
+    pool: list[Candidate],
+    cands: list[Candidate],
+    recipe: Recipe,
+    rules: Rules,
+    loud_target: float,
+    limits: Limits,
+    seed: int,
+    start_arousal: float | None,
+) -> Walk:
+    """The best walk over ``pool`` under ``limits``: along the arc, and when that comes up short
+    on a moving arc, also from the far end of the whole tempo range (below)."""
+    if not pool:
+        return Walk([], 0.0, False, [])
+    heard = {c.path: levels.heard_loudness(c.lufs, loud_target) for c in cands}
+    tempo: Line = _arc_ends(cands, recipe, start_arousal)
+    loudness = _loudness_line(cands, heard, rules.shape)
+    rng = random.Random(seed)  # the same jitter whichever step of the ladder this is
+    scale = recipe.arc.max_bpm_step
+    walker = Walker(cands, rules, heard, tempo, loudness, rng, scale=scale)
+    if not limits.tempo_order:
+        return loudness_ordered(pool, rules, heard, tempo, walker.jitter)
+    walk = walker.walk(pool, limits)
+    if walk.full or rules.shape == "steady":
+        return walk
+    # With few candidates a line from the 90th to the 10th percentile of tempo can strand the
+    # tracks beyond its start (take 42 BPM first and 44 can never follow in a calm arc). Walk
+    # the whole tempo range from its far end, without jitter, and keep whichever is longer.
+    lo, hi = _tempo_range(cands)
+    ends: Line = (hi, lo) if rules.shape == "descending" else (lo, hi)
+    wide = Walker(cands, rules, heard, ends, loudness, rng, scale=scale, jitter=False).walk(
+        pool, limits
+    )
+    return wide if wide.total > walk.total + 1e-6 else walk
 
 
 def _tempo_range(cands: list[Candidate]) -> tuple[float, float]:
@@ -243,207 +341,59 @@ def _arc_ends(cands: list[Candidate], recipe: Recipe, arousal: float | None) -> 
     return clamp(start), clamp(end)
 
 
-class _Walk(NamedTuple):
-    sequence: list[Candidate]
-    total: float
-    short: bool
-    notes: list[str]
+def _loudness_line(cands: list[Candidate], heard: dict[str, float], shape: str) -> Line:
+    """The ideal heard loudness over the session: from the loud end of what the candidates offer
+    to the quiet end for a calm (descending) arc, the other way up for an ascending one."""
+    values = sorted(heard[c.path] for c in cands)
+    high = values[int(0.9 * (len(values) - 1))]
+    low = values[int(0.1 * (len(values) - 1))]
+    if shape == "descending":
+        return (high, low)
+    if shape == "ascending":
+        return (low, high)
+    mid = values[len(values) // 2]
+    return (mid, mid)
 
 
-class _Walker:
-    """One greedy walk along the arc over a pool, with given spacing rules."""
-
-    def __init__(
-        self,
-        cands: list[Candidate],
-        recipe: Recipe,
-        target: float,
-        start: float,
-        end: float,
-        rng: random.Random,
-        *,
-        jitter: bool = True,
-    ) -> None:
-        self.arc = recipe.arc
-        self.target = target
-        self.start, self.end = start, end
-        # "Never over by more than the shortest candidate", "within one track of the target".
-        self.shortest = min(c.duration for c in cands)
-        self.longest = max(c.duration for c in cands)
-        # A per-track jitter (fixed per seed) lets a new seed choose among near-equal tracks.
-        spread = self.arc.max_bpm_step / 4 if jitter else 0.0
-        self.jitter = {c.path: rng.random() * spread for c in cands}
-        self.unknown_cost = self.arc.max_bpm_step / 2
-
-    def walk(self, pool: list[Candidate], artist_gap: int, album_gap: int) -> _Walk:
-        arc, target, shape = self.arc, self.target, self.arc.shape
-        known = sorted((c for c in pool if c.bpm is not None), key=lambda c: (c.bpm, c.path))
-        keys = [c.bpm for c in known]
-        unknown = sorted((c for c in pool if c.bpm is None), key=lambda c: self.jitter[c.path])
-        pinned = [c for c in pool if c.pinned]
-        used: set[str] = set()
-        seq: list[Candidate] = []
-        total = 0.0
-        last_bpm: float | None = None
-        last_lufs: float | None = None
-        notes: list[str] = []
-
-        def pending_pins() -> list[Candidate]:
-            return [c for c in pinned if c.path not in used]
-
-        def fits(c: Candidate, reserve: float) -> bool:
-            if c.path in used:
-                return False
-            if total + c.duration + reserve > target + self.shortest:
-                return False
-            if (
-                last_lufs is not None
-                and c.lufs is not None
-                and abs(c.lufs - last_lufs) > arc.max_lu_step
-            ):
-                return False
-            if (
-                artist_gap
-                and c.artist is not None
-                and any(p.artist == c.artist for p in seq[-artist_gap:])
-            ):
-                return False
-            return not (
-                album_gap
-                and c.album is not None
-                and any(p.album == c.album for p in seq[-album_gap:])
-            )
-
-        def cost(c: Candidate, ideal: float) -> float:
-            base = self.unknown_cost if c.bpm is None else abs(c.bpm - ideal)
-            extra = 0.0
-            if last_lufs is not None and c.lufs is not None:
-                rise = c.lufs - last_lufs
-                # A calm arc should not get louder, an energising one not quieter.
-                if shape == "descending" and rise > 0:
-                    extra = rise
-                elif shape == "ascending" and rise < 0:
-                    extra = -rise
-            return base + extra + self.jitter[c.path]
-
-        while True:
-            pins = pending_pins()
-            reserve = sum(c.duration for c in pins)
-            if total + reserve >= target and not pins:
-                break
-            progress = min(1.0, total / target) if target else 1.0
-            ideal = self.start + (self.end - self.start) * progress
-            lo, hi = self._window(last_bpm, pins)
-            choice: Candidate | None = None
-            # A pinned track is taken as soon as the arc reaches it: later it may be out of step.
-            for c in pins:
-                if (c.bpm is None or lo <= c.bpm <= hi) and fits(c, reserve - c.duration):
-                    choice = c
-                    break
-            if choice is None:
-                choice = self._nearest(known, keys, lo, hi, ideal, fits, reserve, cost)
-                # Unknown tempo costs the same everywhere, so the first fitting one (in jitter
-                # order) is the cheapest of them.
-                for c in unknown:
-                    if fits(c, reserve):
-                        if choice is None or cost(c, ideal) < cost(choice, ideal):
-                            choice = c
-                        break
-            if choice is None:
-                break
-            # Stop when stopping lands nearer the target than adding this track would.
-            if (
-                not choice.pinned
-                and total >= target - self.longest
-                and target - total < total + choice.duration - target
-            ):
-                break
-            seq.append(choice)
-            used.add(choice.path)
-            total += choice.duration
-            if choice.bpm is not None:
-                last_bpm = choice.bpm
-            if choice.lufs is not None:
-                last_lufs = choice.lufs
-            if total >= target and not pending_pins():
-                break
-        leftover = pending_pins()
-        if leftover:
-            seq = _insert_pins(seq, leftover, shape)
-            total += sum(c.duration for c in leftover)
-            notes.append(
-                f"{len(leftover)} pinned track(s) are kept although they break the arc's "
-                "steps or the length."
-            )
-        short = total < target - self.longest
-        return _Walk(seq, total, short, notes)
-
-    def _window(self, last_bpm: float | None, pins: list[Candidate]) -> tuple[float, float]:
-        """The tempo range the next track may have: the arc's direction and step, and not past a
-        pinned track still to come (so the walk reaches it)."""
-        step, shape = self.arc.max_bpm_step, self.arc.shape
-        lo, hi = float("-inf"), float("inf")
-        if last_bpm is not None:
-            if shape == "descending":
-                lo, hi = last_bpm - step, last_bpm
-            elif shape == "ascending":
-                lo, hi = last_bpm, last_bpm + step
-            else:
-                lo, hi = last_bpm - step, last_bpm + step
-        pin_bpms = [c.bpm for c in pins if c.bpm is not None]
-        if pin_bpms and shape == "descending":
-            lo = max(lo, max(pin_bpms))
-        elif pin_bpms and shape == "ascending":
-            hi = min(hi, min(pin_bpms))
-        return lo, hi
-
-    @staticmethod
-    def _nearest(known, keys, lo, hi, ideal, fits, reserve, cost) -> Candidate | None:
-        """The cheapest fitting candidate in [lo, hi], scanning outward from the ideal tempo and
-        stopping once the distance alone exceeds the best cost found."""
-        first = bisect.bisect_left(keys, lo)
-        last = bisect.bisect_right(keys, hi)
-        if first >= last:
-            return None
-        mid = min(max(bisect.bisect_left(keys, ideal, first, last), first), last)
-        left, right = mid - 1, mid
-        best, best_cost = None, float("inf")
-        while left >= first or right < last:
-            dl = ideal - keys[left] if left >= first else float("inf")
-            dr = keys[right] - ideal if right < last else float("inf")
-            if dl <= dr:
-                c, dist = known[left], dl
-                left -= 1
-            else:
-                c, dist = known[right], dr
-                right += 1
-            if abs(dist) >= best_cost:
-                break
-            if fits(c, reserve):
-                k = cost(c, ideal)
-                if k < best_cost:
-                    best, best_cost = c, k
-        return best
+def _bed_level(heard: list[float], target: float, rules: Rules) -> float:
+    """How loud the soundscape bed should be heard: at the target, but never a bigger step up
+    from the last track than the rise limit allows (a calm bed no louder than the last track)."""
+    if not heard:
+        return target
+    allowed = heard[-1] if rules.never_above_start else heard[-1] + rules.rise_limit
+    return min(target, allowed)
 
 
-def _insert_pins(seq: list[Candidate], pins: list[Candidate], shape: str) -> list[Candidate]:
-    """Put pinned tracks the walk could not reach where their tempo keeps the arc monotonic."""
-    out = list(seq)
-    for pin in pins:
-        if pin.bpm is None or shape == "steady":
-            out.append(pin)
-            continue
-        pos = len(out)
-        for i, c in enumerate(out):
-            if c.bpm is None:
-                continue
-            if (shape == "descending" and pin.bpm > c.bpm) or (
-                shape == "ascending" and pin.bpm < c.bpm
-            ):
-                pos = i
-                break
-        out.insert(pos, pin)
-    return out
+def _minutes(seconds: float) -> str:
+    minutes = seconds / 60
+    return f"{minutes:.0f}" if minutes >= 1.5 else f"{minutes:.1f}".rstrip("0").rstrip(".")
+
+
+def _fill_note(
+    recipe: Recipe,
+    target: float,
+    written_total: float,
+    written_count: int,
+    taken: list[str],
+    walk: Walk,
+    bed: float,
+) -> str:
+    """The one note that says what was relaxed to fill the length, and why."""
+    why = (
+        f"recipe '{recipe.name}' as written fills {_minutes(written_total)} of "
+        f"{_minutes(target)} minutes ({written_count} matching track"
+        f"{'' if written_count == 1 else 's'})"
+    )
+    parts = [why[0].upper() + why[1:]]
+    if taken:
+        parts.append(f"so, in this order, {'; '.join(taken)}")
+    text = ", ".join(parts) + "."
+    if bed:
+        text += (
+            f" The music fills {_minutes(walk.total)} minutes; in a session calmtune's soundscape "
+            f"plays the last {_minutes(bed)}. Scan or analyse more music, or loosen the recipe."
+        )
+    return text
 
 
 def _nothing_message(rows: Sequence[TrackRow], indexed: int, recipe: Recipe, banned: int) -> str:

@@ -41,10 +41,15 @@ def build_from_index(
     seed: int = 0,
     start_arousal: float | None = None,
     query: Sequence[Term] = (),
+    target_lufs: float | None = None,
+    cover: bool = False,
+    overlap: float = 0.0,
 ) -> Playlist:
     """Plan over light rows from the index, then load full tracks only for the chosen ones.
 
     ``query`` terms (``calmtune.query``) narrow the pool further, after the recipe's own ``query``.
+    A session passes its loudness target, ``cover=True`` and its crossfade as ``overlap`` (see
+    ``builder.plan_playlist``).
     """
     terms = (*recipe.query, *query)
     if terms and library.count(at_most=1) and not library.count(at_most=1, query=terms):
@@ -65,6 +70,9 @@ def build_from_index(
             recently_played=recent,
             start_arousal=start_arousal,
             indexed=indexed,
+            target_lufs=target_lufs,
+            cover=cover,
+            overlap=overlap,
         )
 
     plan = None

@@ -1,0 +1,426 @@
+"""One greedy walk along a recipe's arc, in tempo and in heard loudness (pure).
+
+At each step the walk takes, among the tracks that keep the arc within its steps and keep
+artists and albums apart, the one nearest the ideal tempo and the ideal heard loudness for that
+point of the session, with a small seeded jitter so a new seed gives a new playlist. The ideal
+lines run from the arc's start to its end (the iso principle, docs/music.md).
+
+Loudness is always what the listener hears: ``levels.heard_loudness`` of the track at the
+session's target, the same rule the player applies. The rise limit is hard: a step up in heard
+loudness larger than it is never taken, and a calm walk never gets louder than its first track,
+so it ends no louder than it starts.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from calmtune.playlists.recipe import Recipe, Selection
+from calmtune.playlists.select import Candidate
+
+if TYPE_CHECKING:
+    import random
+
+# How much a loudness miss costs against a tempo miss (BPM per LU). Ahead of the loudness line
+# (quieter than the ideal in a calm arc, louder in a rising one) costs more than behind it: the
+# arc may step back by the rise limit only, so a step ahead cannot be undone and leaves fewer
+# tracks for the rest of the session.
+BPM_PER_LU_AHEAD = 3.0
+BPM_PER_LU_BEHIND = 1.0
+# A playlist for a file is full when it stops because one more track would land farther from the
+# target than stopping, or when it comes within this share of the target.
+NEAR_SHARE = 0.05
+# A session's plan is full when its music reaches the end of the session, to the second.
+COVER_SLACK = 1.0
+
+
+# An ideal value from the start of the session (progress 0) to its end (progress 1).
+Line = tuple[float, float]
+
+
+def along(line: Line, progress: float) -> float:
+    """The ideal value at ``progress`` (0..1) through the session."""
+    start, end = line
+    return start + (end - start) * progress
+
+
+# The three records below are plain classes, not NamedTuples: every `playlist build` and session
+# start imports this module, and defining a NamedTuple costs about 1M instructions (measured with
+# `benchmarks/bench_playlist.py --instructions`, whose target is 1.5x `calmtune --version`).
+
+
+class Limits:
+    """What a walk must respect: the recipe's limits, or a relaxed copy (``relax``)."""
+
+    __slots__ = (
+        "album_gap",
+        "artist_gap",
+        "avoid_recent",
+        "bpm_step",
+        "lu_step",  # largest change of heard loudness either way (the rise limit is separate)
+        "selection",
+        "tempo_order",  # False: tracks follow heard loudness instead of the tempo arc
+    )
+
+    def __init__(
+        self,
+        *,
+        selection: Selection,
+        avoid_recent: bool,
+        artist_gap: int,
+        album_gap: int,
+        bpm_step: float,
+        lu_step: float,
+        tempo_order: bool,
+    ) -> None:
+        self.selection = selection
+        self.avoid_recent = avoid_recent
+        self.artist_gap = artist_gap
+        self.album_gap = album_gap
+        self.bpm_step = bpm_step
+        self.lu_step = lu_step
+        self.tempo_order = tempo_order
+
+    @classmethod
+    def as_written(cls, recipe: Recipe) -> Limits:
+        return cls(
+            selection=recipe.select,
+            avoid_recent=recipe.avoid_recent,
+            artist_gap=recipe.artist_gap,
+            album_gap=recipe.album_gap,
+            bpm_step=recipe.arc.max_bpm_step,
+            lu_step=recipe.arc.max_lu_step,
+            tempo_order=True,
+        )
+
+    def replace(self, **changes: object) -> Limits:
+        """A copy with ``changes``."""
+        values = {name: getattr(self, name) for name in self.__slots__}
+        values.update(changes)
+        return Limits(**values)  # type: ignore[arg-type]
+
+
+class Walk:
+    """A walk's result."""
+
+    __slots__ = ("full", "notes", "sequence", "total")
+
+    def __init__(
+        self, sequence: list[Candidate], total: float, full: bool, notes: list[str]
+    ) -> None:
+        self.sequence = sequence
+        self.total = total  # seconds of music, net of the overlaps between neighbours
+        self.full = full
+        self.notes = notes
+
+
+class Rules:
+    """What a walk over one pool follows, fixed for the whole plan."""
+
+    __slots__ = ("cover", "never_above_start", "overlap", "rise_limit", "shape", "target")
+
+    def __init__(
+        self,
+        *,
+        shape: str,
+        target: float,
+        cover: bool,
+        overlap: float,
+        rise_limit: float,
+        never_above_start: bool,
+    ) -> None:
+        self.shape = shape  # descending, ascending, steady
+        self.target = target  # seconds to fill
+        self.cover = cover  # reach the target (a session fades the last track out at its end)
+        self.overlap = overlap  # seconds neighbours overlap (a session's crossfade)
+        self.rise_limit = rise_limit  # largest step up in heard loudness: never relaxed
+        self.never_above_start = never_above_start  # calm: none louder than the first, heard
+
+
+class Walker:
+    """Walks over candidates whose heard loudness and tempo lines are known."""
+
+    def __init__(
+        self,
+        cands: Sequence[Candidate],
+        rules: Rules,
+        heard: dict[str, float],
+        tempo: Line,
+        loudness: Line,
+        rng: random.Random,
+        *,
+        scale: float,
+        jitter: bool = True,
+    ) -> None:
+        """``scale`` is the recipe's own tempo step (BPM): the jitter and the cost of an unknown
+        tempo are fractions of it."""
+        self.rules = rules
+        self.heard = heard
+        self.tempo, self.loudness = tempo, loudness
+        self.shortest = min(c.duration for c in cands)
+        spread = scale / 4 if jitter else 0.0
+        # A per-track jitter (fixed per seed) lets a new seed choose among near-equal tracks.
+        self.jitter = {c.path: rng.random() * spread for c in cands}
+        self.unknown_cost = scale / 2
+
+    def walk(self, pool: Sequence[Candidate], limits: Limits) -> Walk:
+        rules, heard = self.rules, self.heard
+        target, shape = rules.target, rules.shape
+        known = sorted((c for c in pool if c.bpm is not None), key=lambda c: (c.bpm, c.path))
+        keys = [c.bpm for c in known]
+        unknown = sorted((c for c in pool if c.bpm is None), key=lambda c: self.jitter[c.path])
+        pinned = [c for c in pool if c.pinned]
+        used: set[str] = set()
+        seq: list[Candidate] = []
+        total = 0.0
+        last_bpm: float | None = None
+        by_choice = False
+        artist_gap, album_gap, lu_step = limits.artist_gap, limits.album_gap, limits.lu_step
+
+        def length(c: Candidate) -> float:
+            return c.duration - (rules.overlap if seq else 0.0)
+
+        def pending_pins() -> list[Candidate]:
+            return [c for c in pinned if c.path not in used]
+
+        def fits(c: Candidate, reserve: float) -> bool:
+            if c.path in used:
+                return False
+            if not rules.cover and total + length(c) + reserve > target + self.shortest:
+                return False
+            if seq:
+                level, last = heard[c.path], heard[seq[-1].path]
+                if level - last > rules.rise_limit or abs(level - last) > lu_step:
+                    return False
+                if rules.never_above_start and level > heard[seq[0].path]:
+                    return False
+            if (
+                artist_gap
+                and c.artist is not None
+                and any(p.artist == c.artist for p in seq[-artist_gap:])
+            ):
+                return False
+            return not (
+                album_gap
+                and c.album is not None
+                and any(p.album == c.album for p in seq[-album_gap:])
+            )
+
+        ahead_sign = 1.0 if shape == "ascending" else -1.0  # steady: quieter counts as ahead
+
+        def cost(c: Candidate, ideal_bpm: float, ideal_lu: float) -> float:
+            base = self.unknown_cost if c.bpm is None else abs(c.bpm - ideal_bpm)
+            miss = (heard[c.path] - ideal_lu) * ahead_sign
+            weight = BPM_PER_LU_AHEAD if miss > 0 else BPM_PER_LU_BEHIND
+            return base + weight * abs(miss) + self.jitter[c.path]
+
+        while True:
+            pins = pending_pins()
+            reserve = sum(c.duration for c in pins)
+            if total + reserve >= target and not pins:
+                break
+            progress = min(1.0, total / target) if target else 1.0
+            ideal_bpm, ideal_lu = along(self.tempo, progress), along(self.loudness, progress)
+            lo, hi = _window(shape, limits.bpm_step, last_bpm, pins)
+            choice: Candidate | None = None
+            # A pinned track is taken as soon as the arc reaches it: later it may be out of step.
+            for c in pins:
+                if (c.bpm is None or lo <= c.bpm <= hi) and fits(c, reserve - c.duration):
+                    choice = c
+                    break
+            if choice is None:
+                choice = _nearest(known, keys, lo, hi, ideal_bpm, ideal_lu, reserve, fits, cost)
+                best = float("inf") if choice is None else cost(choice, ideal_bpm, ideal_lu)
+                # A track of unknown tempo costs at least ``unknown_cost``: look at them only
+                # when the best known one costs more.
+                for c in unknown if best > self.unknown_cost else ():
+                    if fits(c, reserve) and cost(c, ideal_bpm, ideal_lu) < best:
+                        choice, best = c, cost(c, ideal_bpm, ideal_lu)
+            if choice is None:
+                break
+            # A file's playlist stops when stopping lands nearer the target than this track.
+            if (
+                not rules.cover
+                and not choice.pinned
+                and target - total < total + length(choice) - target
+            ):
+                by_choice = True
+                break
+            total += length(choice)
+            seq.append(choice)
+            used.add(choice.path)
+            if choice.bpm is not None:
+                last_bpm = choice.bpm
+            if total >= target and not pending_pins():
+                break
+        notes: list[str] = []
+        leftover = pending_pins()
+        if leftover:
+            seq = insert_pins(seq, leftover, shape, heard, rules.rise_limit)
+            total += sum(c.duration - rules.overlap for c in leftover)
+            notes.append(
+                f"{len(leftover)} pinned track(s) are kept although they break the arc's "
+                "tempo steps or the length."
+            )
+        return Walk(seq, total, is_full(rules, total, self.shortest, by_choice), notes)
+
+
+def is_full(rules: Rules, total: float, shortest: float, by_choice: bool = False) -> bool:
+    """Whether ``total`` seconds fill the target.
+
+    A session's music must reach the target (COVER_SLACK). A file's playlist is full when it
+    stopped because one more track would land farther from the target (``by_choice``), or when it
+    is so near the target that no track (``shortest``) could bring it nearer, or within
+    NEAR_SHARE of it.
+    """
+    if rules.cover:
+        return total >= rules.target - COVER_SLACK
+    gap = rules.target - total
+    return by_choice or gap <= max(rules.target * NEAR_SHARE, shortest / 2)
+
+
+def loudness_ordered(
+    pool: Sequence[Candidate],
+    rules: Rules,
+    heard: dict[str, float],
+    tempo: Line,
+    jitter: dict[str, float],
+) -> Walk:
+    """The last resort before the bed: fill the length with the tracks nearest the middle of the
+    tempo arc, then play them loudest first. Heard loudness never rises, so the rise limit holds
+    whatever the tracks; the tempo goes where the loudness takes it."""
+    middle = along(tempo, 0.5)
+    pins = [c for c in pool if c.pinned]
+    rest = sorted(
+        (c for c in pool if not c.pinned),
+        key=lambda c: (abs(c.bpm - middle) if c.bpm is not None else 0.0) + jitter[c.path],
+    )
+    shortest = min((c.duration for c in pool), default=0.0)
+    chosen = list(pins)
+    total = sum(c.duration for c in chosen) - rules.overlap * max(0, len(chosen) - 1)
+    by_choice = False
+    for c in rest:
+        if total >= rules.target:
+            break
+        step = c.duration - (rules.overlap if chosen else 0.0)
+        if not rules.cover:
+            if total + step > rules.target + shortest:
+                continue  # as in the walk: never over by more than the shortest track
+            if rules.target - total < total + step - rules.target:
+                by_choice = True
+                break
+        chosen.append(c)
+        total += step
+    faster_first = -1 if rules.shape == "descending" else 1
+    chosen.sort(key=lambda c: (-heard[c.path], faster_first * (c.bpm or 0.0), c.path))
+    return Walk(chosen, total, is_full(rules, total, shortest, by_choice), [])
+
+
+def _window(
+    shape: str, step: float, last_bpm: float | None, pins: list[Candidate]
+) -> tuple[float, float]:
+    """The tempo range the next track may have: the arc's direction and step, and not past a
+    pinned track still to come (so the walk reaches it)."""
+    lo, hi = float("-inf"), float("inf")
+    if last_bpm is not None:
+        if shape == "descending":
+            lo, hi = last_bpm - step, last_bpm
+        elif shape == "ascending":
+            lo, hi = last_bpm, last_bpm + step
+        else:
+            lo, hi = last_bpm - step, last_bpm + step
+    pin_bpms = [c.bpm for c in pins if c.bpm is not None]
+    if pin_bpms and shape == "descending":
+        lo = max(lo, max(pin_bpms))
+    elif pin_bpms and shape == "ascending":
+        hi = min(hi, min(pin_bpms))
+    return lo, hi
+
+
+def _nearest(
+    known: list[Candidate],
+    keys: list[float],
+    lo: float,
+    hi: float,
+    ideal: float,
+    ideal_lu: float,
+    reserve: float,
+    fits: Callable[[Candidate, float], bool],
+    cost: Callable[[Candidate, float, float], float],
+) -> Candidate | None:
+    """The cheapest fitting candidate in [lo, hi], scanning outward from the ideal tempo and
+    stopping once the tempo distance alone exceeds the best cost found (every other part of the
+    cost is positive)."""
+    first = bisect.bisect_left(keys, lo)
+    last = bisect.bisect_right(keys, hi)
+    if first >= last:
+        return None
+    mid = min(max(bisect.bisect_left(keys, ideal, first, last), first), last)
+    left, right = mid - 1, mid
+    best, best_cost = None, float("inf")
+    while left >= first or right < last:
+        dl = ideal - keys[left] if left >= first else float("inf")
+        dr = keys[right] - ideal if right < last else float("inf")
+        if dl <= dr:
+            c, dist = known[left], dl
+            left -= 1
+        else:
+            c, dist = known[right], dr
+            right += 1
+        if abs(dist) >= best_cost:
+            break
+        if fits(c, reserve):
+            k = cost(c, ideal, ideal_lu)
+            if k < best_cost:
+                best, best_cost = c, k
+    return best
+
+
+def insert_pins(
+    seq: list[Candidate],
+    pins: list[Candidate],
+    shape: str,
+    heard: dict[str, float],
+    rise_limit: float,
+) -> list[Candidate]:
+    """Put pinned tracks the walk could not reach where their tempo keeps the arc monotonic, or
+    as near there as the loudness rise limit allows.
+
+    A place that keeps the rise limit always exists: the first place if the pin is no more than
+    ``rise_limit`` quieter than the first track, the end if it is no more than that louder than
+    the last, else where the heard loudness crosses the pin's own level.
+    """
+    out = list(seq)
+    for pin in pins:
+        preferred = _tempo_place(out, pin, shape)
+        places = sorted(range(len(out) + 1), key=lambda i: (abs(i - preferred), i))
+        place = next(
+            (i for i in places if _keeps_rise(out, i, heard[pin.path], heard, rise_limit)),
+            preferred,
+        )
+        out.insert(place, pin)
+    return out
+
+
+def _keeps_rise(
+    seq: list[Candidate], i: int, level: float, heard: dict[str, float], rise_limit: float
+) -> bool:
+    """Whether a track heard at ``level`` can go at place ``i`` of ``seq`` within the rise limit."""
+    before = i == 0 or level - heard[seq[i - 1].path] <= rise_limit
+    after = i == len(seq) or heard[seq[i].path] - level <= rise_limit
+    return before and after
+
+
+def _tempo_place(seq: list[Candidate], pin: Candidate, shape: str) -> int:
+    if pin.bpm is None or shape == "steady":
+        return len(seq)
+    for i, c in enumerate(seq):
+        if c.bpm is None:
+            continue
+        if (shape == "descending" and pin.bpm > c.bpm) or (
+            shape == "ascending" and pin.bpm < c.bpm
+        ):
+            return i
+    return len(seq)
