@@ -89,7 +89,9 @@ def test_playlist_build_output_file_and_save_then_show(calm_library, isolated_ho
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     text = out.read_text(encoding="utf-8")
-    assert text.startswith("#EXTM3U\n#PLAYLIST:calmtune calm (seed 3)\n#EXTINF:")
+    assert text.startswith(
+        "#EXTM3U\n#PLAYLIST:calmtune calm (seed 3)\n#CALMTUNE:target_lufs=-23\n#EXTINF:"
+    )
     saved = isolated_home / "playlists" / "evening.m3u8"
     assert saved.read_text(encoding="utf-8") == text
     shown = run("playlist", "show", str(out), "--json")
@@ -267,3 +269,25 @@ def test_play_a_missing_name_says_what_it_looked_for(calm_library):
     )
     assert done.returncode == 4
     assert "saved playlist" in done.stderr
+
+
+def test_playlist_show_draws_loudness_as_heard_at_the_planned_target(tmp_path):
+    # Masters louder than the calm target are all turned down to it: what is heard never rises,
+    # although the files' own loudness does (-16 then -12 LUFS).
+    root = tmp_path / "music"
+    root.mkdir()
+    for i, gain in enumerate((-2.0, -6.0)):  # ReplayGain: -16 and -12 LUFS as mastered
+        make_tagged_file(
+            root / f"calm{i}", "flac", seconds=1.0, title=f"Calm {i}", artist=f"A{i}",
+            genre="Ambient", bpm=70 - i, mood="Relaxed", replaygain_track_gain=f"{gain} dB",
+        )  # fmt: skip
+    assert run("scan", str(root)).exit_code == 0
+    out = tmp_path / "p.m3u8"
+    built = run("playlist", "build", "calm", "-d", "2s", "--seed", "1", "-o", str(out))
+    assert built.exit_code == 0, built.output
+    shown = run("playlist", "show", str(out), "--json")
+    doc = json.loads(shown.stdout)
+    assert doc["target_lufs"] == -23
+    assert [t["heard_lufs"] for t in doc["tracks"]] == [-23.0, -23.0]
+    table = run("playlist", "show", str(out))
+    assert "Heard" in table.stdout and "as heard at -23 LUFS" in table.stdout

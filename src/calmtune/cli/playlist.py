@@ -113,13 +113,13 @@ def build(
     else:
         _write_stdout(text)
     if save is not None:
-        from calmtune.playlists.m3u import m3u8_text, write_text_file
+        from calmtune.playlists.m3u import write_text_file
         from calmtune.playlists.saved import SUFFIX, saved_dir
 
         folder = saved_dir(app.paths.config_dir)
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{save}{SUFFIX}"
-        write_text_file(target, m3u8_text(result.tracks, title=_title(result)))
+        write_text_file(target, _render(result, "m3u8"))
         app.say(f"Saved {target}; play it with: calmtune play {_shell_word(save)}")
 
 
@@ -179,7 +179,7 @@ def _render(result, fmt: str) -> str:
         return to_json_text(playlist_to_json(result)) + "\n"
     if fmt == "paths":
         return paths_text(result.tracks)
-    return m3u8_text(result.tracks, title=_title(result))
+    return m3u8_text(result.tracks, title=_title(result), target_lufs=result.target_lufs)
 
 
 @playlist.command("list")
@@ -237,19 +237,25 @@ def show(app: AppContext, file: str, as_json: bool) -> None:
         app.warn(warning)
     library = app.open_library()
     rows = [(entry, library.get_track(entry.path)) for entry in parsed.entries]
+    target = parsed.target_lufs
     if as_json:
+        from calmtune.levels import heard_loudness
+        from calmtune.playlists.select import track_loudness
         from calmtune.trackjson import track_to_json
 
         items = []
         for position, (entry, track) in enumerate(rows, start=1):
             obj = track_to_json(track) if track else {"path": entry.path, "title": entry.title}
             obj.update({"position": position, "indexed": track is not None})
+            if target is not None and track is not None:
+                obj["heard_lufs"] = round(heard_loudness(track_loudness(track), target), 2)
             items.append(obj)
-        emit_json({"file": str(path), "tracks": items, "warnings": parsed.warnings})
+        doc = {"file": str(path), "tracks": items, "warnings": parsed.warnings}
+        emit_json({**doc, "target_lufs": target})
         return
     from calmtune.ui.playlist_view import print_playlist
 
-    print_playlist(app.console, rows)
+    print_playlist(app.console, rows, target_lufs=target)
     missing = sum(1 for _, track in rows if track is None)
     if missing:
         app.say(f"{missing} track(s) are not in the index: `calmtune scan` their folder.")

@@ -16,15 +16,19 @@ if TYPE_CHECKING:
 def playlist_to_json(playlist: Playlist) -> dict[str, Any]:
     """``{"recipe", "seed", "duration_target", "duration_total", "tracks": [... + "position"]}``.
 
-    ``short`` and ``notes`` follow the documented fields (docs/cli.md allows additions), so a
-    script can tell a short playlist from a full one.
+    ``short``, ``notes``, ``target_lufs``, ``bed_seconds`` and each track's ``heard_lufs`` follow
+    the documented fields (docs/cli.md allows additions): a script can tell a short playlist from
+    a full one, and see the loudness arc as the session will play it.
     """
+    from calmtune.levels import heard_loudness
+    from calmtune.playlists.select import track_loudness
     from calmtune.trackjson import track_to_json
 
     tracks = []
     for position, track in enumerate(playlist.tracks, start=1):
         obj = track_to_json(track)
         obj["position"] = position
+        obj["heard_lufs"] = round(heard_loudness(track_loudness(track), playlist.target_lufs), 2)
         tracks.append(obj)
     return {
         "recipe": playlist.recipe,
@@ -34,6 +38,8 @@ def playlist_to_json(playlist: Playlist) -> dict[str, Any]:
         "tracks": tracks,
         "short": playlist.short,
         "notes": list(playlist.notes),
+        "target_lufs": playlist.target_lufs,
+        "bed_seconds": round(playlist.bed_seconds, 3),
     }
 
 
@@ -60,7 +66,10 @@ def read_json_playlist(path: str | Path, text: str) -> PlaylistFile:
             hint="write one with 'calmtune playlist build RECIPE --format json'",
         )
     base = path.resolve().parent
-    result = PlaylistFile(entries=[], warnings=[])
+    target = doc.get("target_lufs") if isinstance(doc, dict) else None
+    if isinstance(target, bool) or not isinstance(target, int | float):
+        target = None
+    result = PlaylistFile(entries=[], warnings=[], target_lufs=target)
     for number, item in enumerate(items, start=1):
         where = f"{path.name}, track {number}"
         raw = item.get("path") if isinstance(item, dict) else item

@@ -20,6 +20,7 @@ from calmtune.models import Track
 # Patterns as text: only reading a playlist needs them, and ``re`` compiles them on first use.
 _URL = r"^[A-Za-z][A-Za-z0-9+.-]+://"
 _EXTINF = r"(?i)^#EXTINF:\s*(-?\d+(?:\.\d+)?)[^,]*(?:,(.*))?$"
+TARGET_DIRECTIVE = "#CALMTUNE:target_lufs="
 
 
 # NamedTuples rather than frozen dataclasses, for start-up time (the figures are in models.py).
@@ -36,6 +37,7 @@ class PlaylistFile(NamedTuple):
 
     entries: list[Entry]
     warnings: list[str]
+    target_lufs: float | None = None  # the level calmtune planned it for, when it says so
 
 
 def _one_line(text: str) -> str:
@@ -51,11 +53,17 @@ def extinf_title(track: Track) -> str:
     return _one_line(f"{artist} - {title}" if artist else title)
 
 
-def m3u8_text(tracks: Iterable[Track], *, title: str | None = None) -> str:
-    """The extended M3U text for ``tracks`` (paths made absolute); ``title`` adds ``#PLAYLIST:``."""
+def m3u8_text(
+    tracks: Iterable[Track], *, title: str | None = None, target_lufs: float | None = None
+) -> str:
+    """The extended M3U text for ``tracks`` (paths made absolute); ``title`` adds ``#PLAYLIST:``,
+    ``target_lufs`` the level the playlist was planned for (``#CALMTUNE:target_lufs=``, a comment
+    to other players), so ``playlist show`` can draw the loudness as it will be heard."""
     lines = ["#EXTM3U"]
     if title:
         lines.append(f"#PLAYLIST:{_one_line(title)}")
+    if target_lufs is not None:
+        lines.append(f"{TARGET_DIRECTIVE}{target_lufs:g}")
     for track in tracks:
         seconds = round(track.tags.duration) if track.tags.duration else -1
         lines.append(f"#EXTINF:{seconds},{extinf_title(track)}")
@@ -91,12 +99,16 @@ def read_m3u(path: str | Path) -> PlaylistFile:
     text = _decode(raw, path)
     base = path.resolve().parent
     result = PlaylistFile(entries=[], warnings=[])
+    target: float | None = None
     pending: tuple[float | None, str | None] | None = None
     for lineno, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
         if not line:
             continue
         if line.startswith("#"):
+            if line.startswith(TARGET_DIRECTIVE):
+                target = _number(line[len(TARGET_DIRECTIVE) :])
+                continue
             match = re.match(_EXTINF, line)
             if match:
                 seconds = float(match.group(1))
@@ -107,7 +119,15 @@ def read_m3u(path: str | Path) -> PlaylistFile:
         info, pending = pending, None
         duration, title = info if info else (None, None)
         add_entry(result, where, line, line_path(line, base), duration, title)
-    return result
+    return result._replace(target_lufs=target)
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
 
 
 def add_entry(

@@ -78,17 +78,27 @@ def print_saved(console: Console, rows: Sequence[tuple[str, Path, int, float, in
     console.print(table)
 
 
-def print_playlist(console: Console, rows: Sequence[tuple[Entry, Track | None]]) -> None:
-    """The table, then the tempo and loudness arcs as one bar per track."""
+def print_playlist(
+    console: Console,
+    rows: Sequence[tuple[Entry, Track | None]],
+    *,
+    target_lufs: float | None = None,
+) -> None:
+    """The table, then the tempo and loudness arcs as one bar per track.
+
+    With the level the playlist was planned for (``target_lufs``), loudness is drawn as the
+    listener will hear it (louder tracks are turned down to the target); without it, as mastered.
+    """
     from rich.table import Table
     from rich.text import Text
 
+    from calmtune.levels import heard_loudness
     from calmtune.playlists.select import track_loudness, track_tempo
 
     table = Table(box=None, header_style="bold", pad_edge=False)
     for name, justify in (
         ("#", "right"), ("Artist - Title", "left"), ("Time", "right"), ("Mood", "left"),
-        ("BPM", "right"), ("LUFS", "right"),
+        ("BPM", "right"), ("LUFS" if target_lufs is None else "Heard", "right"),
     ):  # fmt: skip
         table.add_column(name, justify=justify)
     tempos: list[float | None] = []
@@ -97,6 +107,8 @@ def print_playlist(console: Console, rows: Sequence[tuple[Entry, Track | None]])
     for position, (entry, track) in enumerate(rows, start=1):
         bpm = track_tempo(track) if track else None
         lufs = track_loudness(track) if track else None
+        if track is not None and target_lufs is not None:
+            lufs = heard_loudness(lufs, target_lufs)
         tempos.append(bpm)
         levels.append(lufs)
         if track is not None:
@@ -125,7 +137,11 @@ def print_playlist(console: Console, rows: Sequence[tuple[Entry, Track | None]])
             Text(f"tempo    {spark(tempos)}  {known_bpm[0]:.0f} -> {known_bpm[-1]:.0f} BPM")
         )
     if known_lufs:
+        how = "as mastered" if target_lufs is None else f"as heard at {target_lufs:g} LUFS"
         console.print(
-            Text(f"loudness {spark(levels)}  {known_lufs[0]:.1f} -> {known_lufs[-1]:.1f} LUFS")
+            Text(
+                f"loudness {spark(levels)}  {known_lufs[0]:.1f} -> {known_lufs[-1]:.1f} LUFS "
+                f"({how})"
+            )
         )
     console.print(Text(f"{len(rows)} tracks, {format_duration(total)}"))
