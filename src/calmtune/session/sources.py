@@ -45,8 +45,12 @@ def recipe_items(
     duration: float | None = None,
     start_arousal: float | None = None,
     seed: int | None = None,
+    target_lufs: float | None = None,
+    overlap: float = 0.0,
 ) -> Playable:
-    """Build ``recipe``'s playlist from the index (as ``calmtune playlist build`` does).
+    """Build ``recipe``'s playlist from the index (as ``calmtune playlist build`` does), planned
+    to cover ``duration`` (the session fades the last track out at its end). ``target_lufs`` is
+    the session's level and ``overlap`` its crossfade (see ``playlists.builder.plan_playlist``).
 
     Raises ``NothingToPlayError`` (exit 4) when no indexed track fits the recipe.
     """
@@ -55,7 +59,14 @@ def recipe_items(
     if seed is None:
         seed = random.SystemRandom().randrange(2**31)
     result = build_from_index(
-        library, recipe, duration=duration, seed=seed, start_arousal=start_arousal
+        library,
+        recipe,
+        duration=duration,
+        seed=seed,
+        start_arousal=start_arousal,
+        target_lufs=target_lufs,
+        cover=duration is not None,
+        overlap=overlap,
     )
     if not result.tracks and duration is not None and duration < recipe.duration:
         # A session shorter than any track: plan the recipe's full arc and let the session's
