@@ -50,7 +50,9 @@ class Playlist(NamedTuple):
     short: bool = False  # the music does not fill the target (see ``walk.is_full``)
     target_lufs: float = levels.DEFAULT_TARGET_LUFS  # the level the session plays at
     bed_seconds: float = 0.0  # the soundscape closes this much of a session after the music
-    bed_lufs: float | None = None  # how loud the bed is heard (never above the target)
+    # How loud a bed after this music is heard: never above the target, nor a bigger step up from
+    # the last track than the rise limit (a calm bed no louder than the last track).
+    bed_lufs: float | None = None
 
     @property
     def duration_total(self) -> float:
@@ -85,7 +87,7 @@ def build_playlist(
     start_arousal: float | None = None,
     target_lufs: float | None = None,
     cover: bool = False,
-    overlap: float = 0.0,
+    overlap: float | None = None,
 ) -> Playlist:
     """Build ``recipe`` from ``tracks`` (see ``plan_playlist`` for the options).
 
@@ -153,7 +155,7 @@ def plan_playlist(
     indexed: int | None = None,
     target_lufs: float | None = None,
     cover: bool = False,
-    overlap: float = 0.0,
+    overlap: float | None = None,
 ) -> Plan:
     """Plan ``recipe`` over flat ``TrackRow`` tuples, so a caller holding a large index need not
     build a ``Track`` for every file: it builds only the few the plan names.
@@ -165,7 +167,8 @@ def plan_playlist(
     - ``target_lufs``: the level the session plays at (default: the recipe's, else the mood's).
     - ``cover``: a session's plan. The music must reach the end (the session fades the last
       track out there); a file's playlist instead stops as near the target as it can.
-    - ``overlap``: seconds neighbours overlap in the session (its crossfade), taken off the length.
+    - ``overlap``: seconds neighbours overlap in a session, taken off the length (default: the
+      recipe's crossfade).
     - ``indexed`` is how many tracks the library holds when ``rows`` are only some of them (for
       example one mood's), so the nothing-to-play message can tell "empty" from "nothing fits".
     """
@@ -175,7 +178,7 @@ def plan_playlist(
         shape=recipe.arc.shape,
         target=target,
         cover=cover,
-        overlap=max(0.0, overlap) if cover else 0.0,
+        overlap=max(0.0, recipe.crossfade if overlap is None else overlap) if cover else 0.0,
         rise_limit=rise_limit(recipe),
         never_above_start=recipe.mood == "calm",
     )
@@ -245,7 +248,7 @@ def plan_playlist(
         target_lufs=loud_target,
         heard_lufs=heard,
         bed_seconds=bed,
-        bed_lufs=_bed_level(heard, loud_target, rules) if bed else None,
+        bed_lufs=_bed_level(heard, loud_target, rules),
     )
 
 

@@ -43,7 +43,7 @@ def build_from_index(
     query: Sequence[Term] = (),
     target_lufs: float | None = None,
     cover: bool = False,
-    overlap: float = 0.0,
+    overlap: float | None = None,
 ) -> Playlist:
     """Plan over light rows from the index, then load full tracks only for the chosen ones.
 

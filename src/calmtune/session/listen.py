@@ -134,7 +134,13 @@ def _play(request: SessionRequest, listener: Listener, stress_before: int | None
             crossfade=session_crossfade(recipe, request.playback),
             end_fade=timing.fade_out,
             meter=loudness_meter,
-            bed=soundscape_bed(request.cache_dir, recipe, timing),
+            bed=soundscape_bed(
+                request.cache_dir,
+                recipe,
+                timing,
+                heard_lufs=playable.bed_lufs,
+                target_lufs=session_target_lufs(recipe, request.playback),
+            ),
         )
         journal = request.open_journal()
         extra = {"sleep": request.sleep} if request.sleep is not None else {}
@@ -180,8 +186,12 @@ def recipe_playable(
 ) -> Playable:
     """A recipe session's music: the planned playlist, or (for relax) the built-in soundscape
     when the library is empty or nothing fits. The recipe handed to the planner carries the
-    session's loudness target, so the arc it plans is the one the player makes heard."""
-    recipe = recipe._replace(target_lufs=session_target_lufs(recipe, playback))
+    session's loudness target and crossfade, so the arc it plans is the one the player makes
+    heard, and the music it plans covers the session net of the overlaps."""
+    recipe = recipe._replace(
+        target_lufs=session_target_lufs(recipe, playback),
+        crossfade=session_crossfade(recipe, playback),
+    )
     fallback = session in SOUNDSCAPE_SESSIONS
     if library.count() == 0:
         if not fallback:

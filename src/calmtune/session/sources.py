@@ -31,6 +31,7 @@ class Playable:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     empty: NothingToPlayError | None = None  # raise it after showing the warnings
+    bed_lufs: float | None = None  # how loud the planner wants a soundscape bed heard, if one plays
 
     def require_items(self) -> None:
         """Raise ``NothingToPlayError`` (exit 4) when nothing is left to play."""
@@ -46,11 +47,12 @@ def recipe_items(
     start_arousal: float | None = None,
     seed: int | None = None,
     target_lufs: float | None = None,
-    overlap: float = 0.0,
+    overlap: float | None = None,
 ) -> Playable:
     """Build ``recipe``'s playlist from the index (as ``calmtune playlist build`` does), planned
     to cover ``duration`` (the session fades the last track out at its end). ``target_lufs`` is
-    the session's level and ``overlap`` its crossfade (see ``playlists.builder.plan_playlist``).
+    the session's level and ``overlap`` its crossfade (default: the recipe's; see
+    ``playlists.builder.plan_playlist``).
 
     Raises ``NothingToPlayError`` (exit 4) when no indexed track fits the recipe.
     """
@@ -77,7 +79,7 @@ def recipe_items(
     notes = list(result.notes)
     if unplayable:
         notes.append(f"{unplayable} track(s) need ffmpeg to play and were left out")
-    return Playable(items, recipe.name, recipe=recipe, notes=notes)
+    return Playable(items, recipe.name, recipe=recipe, notes=notes, bed_lufs=result.bed_lufs)
 
 
 def soundscape_item(cache_dir: str | Path) -> PlayItem:
@@ -100,12 +102,31 @@ def soundscape_items(cache_dir: str | Path, label: str, recipe: Recipe | None = 
     return Playable([soundscape_item(cache_dir)], label, recipe=recipe, soundscape=True)
 
 
-def soundscape_bed(cache_dir: str | Path, recipe: Recipe | None, timing: Any) -> PlayItem | None:
+def soundscape_bed(
+    cache_dir: str | Path,
+    recipe: Recipe | None,
+    timing: Any,
+    *,
+    heard_lufs: float | None = None,
+    target_lufs: float | None = None,
+) -> PlayItem | None:
     """The bed that covers a calm session whose music runs out before its end (or whose picks
-    all fail to play): the soundscape, for calm recipes with a set duration only."""
+    all fail to play): the soundscape, for calm recipes with a set duration only.
+
+    ``heard_lufs`` is how loud the planner wants it heard (no louder than the last track, so a
+    calm session never steps up at the bed); with the session's ``target_lufs``, the bed's
+    loudness is stated that much above its own so that the one gain rule (``levels.gain_db``)
+    turns it down to that level.
+    """
     if recipe is None or recipe.mood != "calm" or timing.duration is None:
         return None
-    return soundscape_item(cache_dir)
+    item = soundscape_item(cache_dir)
+    if heard_lufs is not None and target_lufs is not None and heard_lufs < target_lufs:
+        from dataclasses import replace
+
+        extra = target_lufs - heard_lufs
+        item = replace(item, loudness_lufs=(item.loudness_lufs or target_lufs) + extra)
+    return item
 
 
 def loudness_meter(samples: Any, rate: int) -> float | None:
