@@ -36,6 +36,8 @@ from calmtune.playlists.walk import Limits, Line, Rules, Walk, Walker, loudness_
 # A bigger pool adds time, not quality: 1,500 candidates leave dozens near every point of the
 # arc for a playlist of 10-20 tracks.
 POOL_LIMIT = 1500
+# Points of the ideal loudness line (one every tenth of the session).
+LINE_POINTS = 11
 
 
 # NamedTuples rather than frozen dataclasses, for start-up time (the figures are in models.py).
@@ -235,6 +237,13 @@ def plan_playlist(
             f"{unknown} track(s) have no known tempo and were placed by mood alone; "
             "'calmtune analyze' measures it."
         )
+    unmeasured = sum(1 for c in walk.sequence if c.lufs is None)
+    if unmeasured:
+        notes.append(
+            f"{unmeasured} track(s) have no known loudness and were planned as if at the target "
+            f"({loud_target:g} LUFS); a quieter one may make the next sound louder than planned. "
+            "'calmtune analyze' measures it."
+        )
     return Plan(
         recipe=recipe.name,
         seed=seed,
@@ -345,16 +354,29 @@ def _arc_ends(cands: list[Candidate], recipe: Recipe, arousal: float | None) -> 
 
 
 def _loudness_line(cands: list[Candidate], heard: dict[str, float], shape: str) -> Line:
-    """The ideal heard loudness over the session: from the loud end of what the candidates offer
-    to the quiet end for a calm (descending) arc, the other way up for an ascending one."""
-    values = sorted(heard[c.path] for c in cands)
-    high = values[int(0.9 * (len(values) - 1))]
-    low = values[int(0.1 * (len(values) - 1))]
+    """The ideal heard loudness through the session, spent at the pace the candidates offer it.
+
+    For a calm (descending) arc, the ideal at a point of the session is the level that the music
+    louder than it would fill up to that point: when most of the music is heard at the target
+    (loud masters turned down), the arc stays there for most of the session and steps down at
+    its end, rather than going quiet early and leaving nothing to follow. An ascending arc is
+    the same the other way up; a steady one stays at the median.
+    """
+    by_level = sorted(((heard[c.path], c.duration) for c in cands), reverse=True)
+    total = sum(d for _, d in by_level)
+    levels_at: list[float] = []
+    filled, i = 0.0, 0
+    for k in range(LINE_POINTS):
+        share = total * (0.05 + 0.9 * k / (LINE_POINTS - 1))  # the middle 90% of the music
+        while i < len(by_level) - 1 and filled + by_level[i][1] < share:
+            filled += by_level[i][1]
+            i += 1
+        levels_at.append(by_level[i][0])
     if shape == "descending":
-        return (high, low)
+        return tuple(levels_at)
     if shape == "ascending":
-        return (low, high)
-    mid = values[len(values) // 2]
+        return tuple(reversed(levels_at))
+    mid = levels_at[LINE_POINTS // 2]
     return (mid, mid)
 
 

@@ -34,16 +34,22 @@ BPM_PER_LU_BEHIND = 1.0
 NEAR_SHARE = 0.05
 # A session's plan is full when its music reaches the end of the session, to the second.
 COVER_SLACK = 1.0
+# A walk that reaches a dead end backs up and tries the next cheapest track (of this many at
+# each place) at most BACKTRACK_BUDGET times before it settles for the longest it found.
+ALTERNATIVES = 3
+BACKTRACK_BUDGET = 200
 
 
-# An ideal value from the start of the session (progress 0) to its end (progress 1).
-Line = tuple[float, float]
+# An ideal value through the session: its values at evenly spaced points from the start
+# (progress 0) to the end (progress 1); ``(start, end)`` is a straight line.
+Line = tuple[float, ...]
 
 
 def along(line: Line, progress: float) -> float:
-    """The ideal value at ``progress`` (0..1) through the session."""
-    start, end = line
-    return start + (end - start) * progress
+    """The ideal value at ``progress`` (0..1) through the session, between the line's points."""
+    place = min(1.0, max(0.0, progress)) * (len(line) - 1)
+    i = min(int(place), len(line) - 2)
+    return line[i] + (line[i + 1] - line[i]) * (place - i)
 
 
 # The three records below are plain classes, not NamedTuples: every `playlist build` and session
@@ -175,7 +181,6 @@ class Walker:
         used: set[str] = set()
         seq: list[Candidate] = []
         total = 0.0
-        last_bpm: float | None = None
         by_choice = False
         artist_gap, album_gap, lu_step = limits.artist_gap, limits.album_gap, limits.lu_step
 
@@ -208,52 +213,63 @@ class Walker:
                 and any(p.album == c.album for p in seq[-album_gap:])
             )
 
-        ahead_sign = 1.0 if shape == "ascending" else -1.0  # steady: quieter counts as ahead
+        # Depth-first: the cheapest track at each place. When the arc leaves nothing before the
+        # target (a dead end), back up and try the next cheapest at the last place that has one
+        # (of its ALTERNATIVES cheapest), at most BACKTRACK_BUDGET times; the longest sequence
+        # seen is kept. A walk that meets no dead end costs no more than a plain greedy one.
+        tried: list[set[str]] = []  # the paths tried at each place in ``seq``
+        best_seq: list[Candidate] = []
+        best_total = 0.0
+        budget = BACKTRACK_BUDGET
 
-        def cost(c: Candidate, ideal_bpm: float, ideal_lu: float) -> float:
-            base = self.unknown_cost if c.bpm is None else abs(c.bpm - ideal_bpm)
-            miss = (heard[c.path] - ideal_lu) * ahead_sign
-            weight = BPM_PER_LU_AHEAD if miss > 0 else BPM_PER_LU_BEHIND
-            return base + weight * abs(miss) + self.jitter[c.path]
-
-        while True:
-            pins = pending_pins()
-            reserve = sum(c.duration for c in pins)
-            if total + reserve >= target and not pins:
-                break
-            progress = min(1.0, total / target) if target else 1.0
-            ideal_bpm, ideal_lu = along(self.tempo, progress), along(self.loudness, progress)
-            lo, hi = _window(shape, limits.bpm_step, last_bpm, pins)
-            choice: Candidate | None = None
-            # A pinned track is taken as soon as the arc reaches it: later it may be out of step.
-            for c in pins:
-                if (c.bpm is None or lo <= c.bpm <= hi) and fits(c, reserve - c.duration):
-                    choice = c
-                    break
-            if choice is None:
-                choice = _nearest(known, keys, lo, hi, ideal_bpm, ideal_lu, reserve, fits, cost)
-                best = float("inf") if choice is None else cost(choice, ideal_bpm, ideal_lu)
-                # A track of unknown tempo costs at least ``unknown_cost``: look at them only
-                # when the best known one costs more.
-                for c in unknown if best > self.unknown_cost else ():
-                    if fits(c, reserve) and cost(c, ideal_bpm, ideal_lu) < best:
-                        choice, best = c, cost(c, ideal_bpm, ideal_lu)
-            if choice is None:
-                break
-            # A file's playlist stops when stopping lands nearer the target than this track.
-            if (
-                not rules.cover
-                and not choice.pinned
-                and target - total < total + length(choice) - target
-            ):
-                by_choice = True
-                break
+        def push(choice: Candidate, tried_here: set[str]) -> None:
+            nonlocal total
             total += length(choice)
             seq.append(choice)
             used.add(choice.path)
-            if choice.bpm is not None:
-                last_bpm = choice.bpm
+            tried.append(tried_here | {choice.path})
+
+        def pop() -> set[str]:
+            nonlocal total
+            dropped = seq.pop()
+            used.discard(dropped.path)
+            total -= length(dropped)  # ``length`` sees the shorter seq: the same overlap
+            return tried.pop()
+
+        def options(count: int) -> list[Candidate]:
+            pins = pending_pins()
+            reserve = sum(c.duration for c in pins)
+            return self._options(
+                pins, reserve, seq, total, limits, fits, known, keys, unknown, count
+            )
+
+        while True:
             if total >= target and not pending_pins():
+                break
+            found = options(1)
+            if found and (
+                not rules.cover
+                and not found[0].pinned
+                and target - total < total + length(found[0]) - target
+            ):
+                # A file's playlist stops when stopping lands nearer the target than this track.
+                by_choice = True
+                break
+            if found:
+                push(found[0], set())
+                continue
+            if total > best_total + 1e-6:
+                best_seq, best_total = list(seq), total
+            while seq and budget > 0:
+                budget -= 1
+                tried_here = pop()
+                untried = [c for c in options(ALTERNATIVES) if c.path not in tried_here]
+                if untried and len(tried_here) < ALTERNATIVES:
+                    push(untried[0], tried_here)
+                    break
+            else:
+                seq, total = best_seq, best_total
+                used = {c.path for c in seq}
                 break
         notes: list[str] = []
         leftover = pending_pins()
@@ -265,6 +281,54 @@ class Walker:
                 "tempo steps or the length."
             )
         return Walk(seq, total, is_full(rules, total, self.shortest, by_choice), notes)
+
+    def _cost(self, c: Candidate, ideal_bpm: float, ideal_lu: float) -> float:
+        """Distance from the ideal tempo and loudness, plus the seed's jitter."""
+        base = self.unknown_cost if c.bpm is None else abs(c.bpm - ideal_bpm)
+        # Ahead of the loudness line: quieter than the ideal in a calm or steady arc, louder in
+        # a rising one.
+        miss = self.heard[c.path] - ideal_lu
+        if self.rules.shape != "ascending":
+            miss = -miss
+        weight = BPM_PER_LU_AHEAD if miss > 0 else BPM_PER_LU_BEHIND
+        return base + weight * abs(miss) + self.jitter[c.path]
+
+    def _options(
+        self,
+        pins: list[Candidate],
+        reserve: float,
+        seq: list[Candidate],
+        total: float,
+        limits: Limits,
+        fits: Callable[[Candidate, float], bool],
+        known: list[Candidate],
+        keys: list[float],
+        unknown: list[Candidate],
+        count: int,
+    ) -> list[Candidate]:
+        """The next track's options, cheapest first: a pinned track the arc has reached alone,
+        else up to ``count`` of the tracks that ``fits``."""
+        rules = self.rules
+        target = rules.target
+        progress = min(1.0, total / target) if target else 1.0
+        ideal_bpm, ideal_lu = along(self.tempo, progress), along(self.loudness, progress)
+        last_bpm = next((c.bpm for c in reversed(seq) if c.bpm is not None), None)
+        lo, hi = _window(rules.shape, limits.bpm_step, last_bpm, pins)
+        # A pinned track is taken as soon as the arc reaches it: later it may be out of step.
+        for c in pins:
+            if (c.bpm is None or lo <= c.bpm <= hi) and fits(c, reserve - c.duration):
+                return [c]
+
+        def cost(c: Candidate) -> float:
+            return self._cost(c, ideal_bpm, ideal_lu)
+
+        found = _cheapest(known, keys, lo, hi, ideal_bpm, lambda c: fits(c, reserve), cost, count)
+        # A track of unknown tempo costs at least ``unknown_cost``: look at them only when the
+        # options found so far are fewer or cost more.
+        if len(found) < count or cost(found[-1]) > self.unknown_cost:
+            more = sorted((c for c in unknown if fits(c, reserve)), key=cost)[:count]
+            found = sorted(found + more, key=cost)[:count]
+        return found
 
 
 def is_full(rules: Rules, total: float, shortest: float, by_choice: bool = False) -> bool:
@@ -339,27 +403,27 @@ def _window(
     return lo, hi
 
 
-def _nearest(
+def _cheapest(
     known: list[Candidate],
     keys: list[float],
     lo: float,
     hi: float,
     ideal: float,
-    ideal_lu: float,
-    reserve: float,
-    fits: Callable[[Candidate, float], bool],
-    cost: Callable[[Candidate, float, float], float],
-) -> Candidate | None:
-    """The cheapest fitting candidate in [lo, hi], scanning outward from the ideal tempo and
-    stopping once the tempo distance alone exceeds the best cost found (every other part of the
-    cost is positive)."""
+    fits: Callable[[Candidate], bool],
+    cost: Callable[[Candidate], float],
+    count: int,
+) -> list[Candidate]:
+    """Up to ``count`` fitting candidates in [lo, hi], cheapest first, scanning outward from
+    the ideal tempo and stopping once the tempo distance alone exceeds the dearest kept (every
+    other part of the cost is positive)."""
     first = bisect.bisect_left(keys, lo)
     last = bisect.bisect_right(keys, hi)
     if first >= last:
-        return None
+        return []
     mid = min(max(bisect.bisect_left(keys, ideal, first, last), first), last)
     left, right = mid - 1, mid
-    best, best_cost = None, float("inf")
+    kept: list[tuple[float, int, Candidate]] = []  # (cost, order found, candidate)
+    limit = float("inf")
     while left >= first or right < last:
         dl = ideal - keys[left] if left >= first else float("inf")
         dr = keys[right] - ideal if right < last else float("inf")
@@ -369,13 +433,16 @@ def _nearest(
         else:
             c, dist = known[right], dr
             right += 1
-        if abs(dist) >= best_cost:
+        if abs(dist) >= limit:
             break
-        if fits(c, reserve):
-            k = cost(c, ideal, ideal_lu)
-            if k < best_cost:
-                best, best_cost = c, k
-    return best
+        if fits(c):
+            kept.append((cost(c), len(kept), c))
+            if len(kept) >= count:
+                kept.sort()
+                del kept[count:]
+                limit = kept[-1][0]
+    kept.sort()
+    return [c for _, _, c in kept[:count]]
 
 
 def insert_pins(
