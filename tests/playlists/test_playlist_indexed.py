@@ -50,7 +50,9 @@ def test_build_from_index_samples_a_big_mood_deterministically(big_calm_index):
     first = build_from_index(big_calm_index, recipe(None), seed=5)
     again = build_from_index(big_calm_index, recipe(None), seed=5)
     assert [t.path for t in first.tracks] == [t.path for t in again.tracks]
-    assert len(first.tracks) == 3 and not first.short and not first.notes
+    assert len(first.tracks) == 3 and not first.short
+    (note,) = first.notes  # nothing relaxed; only that these tags carry no loudness
+    assert "no known loudness" in note
     bpms = [t.tags.bpm for t in first.tracks]
     assert bpms == sorted(bpms, reverse=True)
 
@@ -75,7 +77,7 @@ def test_build_from_index_nothing_fits_counts_the_whole_index(big_calm_index):
 def test_build_from_index_a_band_nothing_sits_in_gives_way_with_a_note(big_calm_index):
     result = build_from_index(big_calm_index, recipe((10, 20)), seed=1)
     assert not result.short and result.tracks
-    (note,) = result.notes
+    note = result.notes[0]
     assert "as written fills 0 of 12 minutes (0 matching tracks)" in note
     assert "tempo band (10-20 BPM)" in note
 
