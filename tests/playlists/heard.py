@@ -103,6 +103,29 @@ def calm_specs(
     ]
 
 
+def mixed_specs() -> list[Spec]:
+    """Calm tracks from very quiet to loud masters, and upbeat and focus ones around them; some
+    of the others carry no loudness at all."""
+    rng = np.random.default_rng(20)
+    specs = []
+    for i in range(72):
+        mood = ("Relaxed", "Energetic", "Study")[i % 3]
+        specs.append(
+            Spec(
+                name=f"mixed{i:03d}",
+                seconds=float(rng.uniform(40, 70)),
+                bpm=float(rng.uniform(55, 90) if mood == "Relaxed" else rng.uniform(95, 150)),
+                lufs=float(rng.uniform(-36, -12)),
+                mood=mood,
+                genre={"Relaxed": "Ambient", "Energetic": "Dance", "Study": "Classical"}[mood],
+                artist=f"Artist {i % 9}",
+                album=f"Album {i % 13}",
+                tag_loudness=mood == "Relaxed" or i % 2 == 0,
+            )
+        )
+    return specs
+
+
 class MeteringOutput(NullOutput):
     """The null output, keeping only each window's peak and mean square (a 25-minute session's
     whole PCM would take half a gigabyte), and, when asked, the PCM itself."""
@@ -243,7 +266,8 @@ def relax(home: Path, duration: float, *, seed: int, keep_pcm: bool = False) -> 
 
 
 def unplanned_silence(heard: Heard) -> float:
-    """The share of the session that is silent before the recipe's closing silence begins."""
+    """The share of the session that is silent before its closing fade begins (the fade ends in
+    the recipe's closing silence; its last seconds are planned to be inaudible)."""
     timing = heard.timing
-    silent = heard.output.silent_windows(0.0, timing.music_end)
+    silent = heard.output.silent_windows(0.0, timing.closing_starts)
     return silent * WINDOW / timing.duration

@@ -19,10 +19,18 @@ import itertools
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
-from heard import RATE, Spec, calm_specs, loudness, relax, unplanned_silence, write_library
+from heard import (
+    RATE,
+    Spec,
+    calm_specs,
+    loudness,
+    mixed_specs,
+    relax,
+    unplanned_silence,
+    write_library,
+)
 
 from calmtune import levels
 from calmtune.cli import cli
@@ -99,33 +107,10 @@ def test_relax_on_a_library_too_small_gets_the_note_and_the_bed(
     assert bed_heard <= last_heard + 0.5  # the planned bed level is the last track's
 
 
-def _mixed_specs() -> list[Spec]:
-    """Calm tracks from very quiet to loud masters, and upbeat and focus ones around them; some
-    of the others carry no loudness at all."""
-    rng = np.random.default_rng(20)
-    specs = []
-    for i in range(72):
-        mood = ("Relaxed", "Energetic", "Study")[i % 3]
-        specs.append(
-            Spec(
-                name=f"mixed{i:03d}",
-                seconds=float(rng.uniform(15, 30)),
-                bpm=float(rng.uniform(55, 90) if mood == "Relaxed" else rng.uniform(95, 150)),
-                lufs=float(rng.uniform(-36, -12)),
-                mood=mood,
-                genre={"Relaxed": "Ambient", "Energetic": "Dance", "Study": "Classical"}[mood],
-                artist=f"Artist {i % 9}",
-                album=f"Album {i % 13}",
-                tag_loudness=mood == "Relaxed" or i % 2 == 0,
-            )
-        )
-    return specs
-
-
 @pytest.fixture(scope="module")
 def mixed_music(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, float]]:
     folder = tmp_path_factory.mktemp("mixed-music")
-    return folder, write_library(folder, _mixed_specs())
+    return folder, write_library(folder, mixed_specs())
 
 
 def _steps(values: list[float]) -> list[float]:
@@ -143,18 +128,20 @@ def test_calm_over_20_seeds_never_steps_up_more_than_1_lu_as_heard(
     home = _home(isolated_home, folder, soundscape)
     recipe = get_recipe("calm")
     target = levels.target_for("calm", recipe.target_lufs)
-    worst = -99.0
+    worst, quieter = -99.0, 0
     with Library.open(home / "library.db") as library:
         for seed in range(20):
-            playlist = build_from_index(library, recipe, duration=150.0, seed=seed, cover=True)
+            playlist = build_from_index(library, recipe, duration=270.0, seed=seed, cover=True)
             # The rule, applied to the loudness measured on the files (not the index's).
             heard = [levels.heard_loudness(files[t.path], target) for t in playlist.tracks]
             assert len(heard) >= 4
             steps = _steps(heard)
             worst = max(worst, *steps)
             assert max(steps) <= 1.0 + 0.05, (seed, heard)
-            assert heard[-1] <= heard[0]
-    print(f"largest step up over 20 seeds, by the rule: {worst:+.2f} LU")
+            assert heard[-1] <= heard[0]  # never louder than the start, so never at the end
+            quieter += heard[-1] < heard[0]
+    print(f"largest step up over 20 seeds, by the rule: {worst:+.2f} LU; ends quieter: {quieter}")
+    assert quieter >= 15  # the library has quieter calm music: most arcs end below the start
 
 
 @pytest.mark.parametrize("seed", [0, 7, 13])
@@ -163,7 +150,7 @@ def test_calm_steps_measured_on_the_pcm_match_the_rule(
 ):
     folder, files = mixed_music
     home = _home(isolated_home, folder, soundscape)
-    heard = relax(home, 240.0, seed=seed, keep_pcm=True)
+    heard = relax(home, 300.0, seed=seed, keep_pcm=True)
     assert heard.code == 0
     pcm = heard.output.pcm()
     target = levels.target_for("calm")

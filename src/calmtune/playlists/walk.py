@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 # tracks for the rest of the session.
 BPM_PER_LU_AHEAD = 3.0
 BPM_PER_LU_BEHIND = 1.0
+# The last track of a calm arc should be at least QUIETER_END LU quieter than the first; one that
+# is not costs END_PENALTY more (as much as 20 BPM off the ideal tempo).
+QUIETER_END = 0.5
+END_PENALTY = 20.0
 # A playlist for a file is full when it stops because one more track would land farther from the
 # target than stopping, or when it comes within this share of the target.
 NEAR_SHARE = 0.05
@@ -320,7 +324,18 @@ class Walker:
                 return [c]
 
         def cost(c: Candidate) -> float:
-            return self._cost(c, ideal_bpm, ideal_lu)
+            price = self._cost(c, ideal_bpm, ideal_lu)
+            # A calm arc ends quieter than it starts: the track that completes the session should
+            # be heard below the first (a strong preference, not a rule: a library whose music
+            # is all at the target cannot, and then the session's fade does it).
+            if (
+                rules.never_above_start
+                and seq
+                and total + c.duration - rules.overlap >= target
+                and self.heard[c.path] > self.heard[seq[0].path] - QUIETER_END
+            ):
+                price += END_PENALTY
+            return price
 
         found = _cheapest(known, keys, lo, hi, ideal_bpm, lambda c: fits(c, reserve), cost, count)
         # A track of unknown tempo costs at least ``unknown_cost``: look at them only when the
