@@ -78,7 +78,12 @@ def start_unattended_log(ctx: click.Context, state_dir: Path, *, verbose: int = 
     def finish() -> None:
         code, reason = _outcome(sys.exc_info()[1])
         elapsed = time.monotonic() - started
-        level = logging.INFO if code == 0 else logging.ERROR
+        # A signal is how someone (Ctrl-C, kill, a closed terminal, systemd) ends a run: news,
+        # not an error. So is a reader of stdout that went away (141).
+        stopped = _signal_name(code)
+        if stopped and (not reason or reason.startswith("KeyboardInterrupt")):
+            reason = f"stopped by {stopped}"
+        level = logging.INFO if code == 0 or stopped else logging.ERROR
         tail = f": {reason}" if reason else ""
         log.log(
             level,
@@ -114,6 +119,18 @@ def _outcome(exc: BaseException | None) -> tuple[int, str]:
     cause = exc.__context__
     reason = _describe(cause) if cause is not None else ""
     return (code if isinstance(code, int) else 1), reason
+
+
+def _signal_name(code: int) -> str | None:
+    """``"SIGINT"`` for exit code 130 and so on (the shell's 128 + N); ``None`` for other codes."""
+    import signal
+
+    if 128 < code < 128 + 65:
+        try:
+            return signal.Signals(code - 128).name
+        except ValueError:
+            return None
+    return None
 
 
 def _describe(exc: BaseException) -> str:

@@ -145,6 +145,7 @@ class EndedBy(StrEnum):
     QUIT = "quit"  # the listener pressed q
     SIGINT = "sigint"
     SIGTERM = "sigterm"
+    SIGHUP = "sighup"  # the terminal or the ssh connection closed
     REPLACED = "replaced"  # another session took over (--replace)
     ERROR = "error"
     RUNNING = "running"  # not ended yet, or the process died without a word

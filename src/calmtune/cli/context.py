@@ -99,7 +99,16 @@ class AppContext:
         """A status line for people, on stderr; silent with --quiet. One line: a file name or tag
         inside it is shown with visible escapes (``calmtune.safetext.printable``)."""
         if not self.quiet:
-            click.echo(printable(message), err=True)
+            _echo_to_stderr(printable(message))
 
     def warn(self, message: str) -> None:
-        click.echo(f"calmtune: warning: {printable(message)}", err=True)
+        _echo_to_stderr(f"calmtune: warning: {printable(message)}")
+
+
+def _echo_to_stderr(line: str) -> None:
+    try:
+        click.echo(line, err=True)
+    except OSError:  # the terminal hung up: nobody can read this line any more
+        from calmtune.ui.console import release_lost_terminal
+
+        release_lost_terminal()

@@ -61,7 +61,7 @@ def journal(app: AppContext, limit: int | None, show_insights: bool, as_json: bo
       tracks          how many tracks were played (a count)
       stress_before, stress_after
                       0-10, or null when not rated
-      ended_by        completed, finish-after-track, quit, sigint, sigterm,
+      ended_by        completed, finish-after-track, quit, sigint, sigterm, sighup,
                       replaced, error, or running
 
     --insights uses the sessions rated before and after (the last N with --limit): the mean

@@ -286,20 +286,36 @@ class _display:
         try:
             if self._view is not None:
                 self._view.__exit__(*exc)
+        except OSError:  # the terminal hung up (SIGHUP): there is no screen left to restore
+            from calmtune.ui.console import release_lost_terminal
+
+            release_lost_terminal()
         finally:
             if self._keys is not None:
                 self._keys.restore()
 
 
 def _ask_rating(app: AppContext, question: str) -> int | None:
-    """A 0-10 rating, or ``None`` when the listener just presses Enter."""
+    """A 0-10 rating, or ``None`` when the listener just presses Enter (or Ctrl-D).
+
+    A signal while waiting here (Ctrl-C, another session's ``--replace``) ends the prompt with
+    ``SignalReceived``, which the session turns into its exit code."""
+    from calmtune.session.signals import SignalReceived
+
     while True:
-        answer = click.prompt(
-            f"{question}, 0 (calm) to 10 (very stressed)? Enter skips",
-            default="",
-            show_default=False,
-            err=True,
-        ).strip()
+        try:
+            answer = click.prompt(
+                f"{question}, 0 (calm) to 10 (very stressed)? Enter skips",
+                default="",
+                show_default=False,
+                err=True,
+            ).strip()
+        except click.Abort:  # end of input (Ctrl-D): no rating
+            click.echo(err=True)
+            return None
+        except SignalReceived:
+            click.echo(err=True)  # end the prompt's line before the session says why it stops
+            raise
         if not answer:
             return None
         if answer.isdigit() and 0 <= int(answer) <= 10:

@@ -6,6 +6,7 @@ this package prints nothing and imports no click or rich.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -16,10 +17,10 @@ from calmtune.errors import NothingToPlayError
 from calmtune.models import EndedBy
 from calmtune.playback.output import Output
 from calmtune.playlists.recipe import Recipe
-from calmtune.session.lock import SessionLock
+from calmtune.session.lock import REPLACE_SIGNAL, SessionLock
 from calmtune.session.rules import SessionTiming, session_crossfade, session_target_lufs
 from calmtune.session.runner import KeySource, Remote, Reporter, Session, SessionResult
-from calmtune.session.signals import SignalFlags
+from calmtune.session.signals import SignalFlags, SignalReceived
 from calmtune.session.sources import (
     HOW_TO_FILL,
     Playable,
@@ -80,15 +81,31 @@ def listen(request: SessionRequest, listener: Listener) -> int:
     if check_in and not request.interactive:
         listener.say("calmtune: check-in skipped: it needs a terminal")
         check_in = False
+    # The handlers come before the lock, the prompt, the terminal's mode and the journal entry:
+    # whenever a signal arrives, each of them is given back (docs/cli.md, "Exit codes").
+    with SignalFlags() as signals:
+        try:
+            return _session(request, listener, signals, check_in)
+        except SignalReceived as stop:  # while waiting for the lock or at a prompt
+            return _stopped_waiting(listener, stop.signum)
+
+
+def _session(
+    request: SessionRequest, listener: Listener, signals: SignalFlags, check_in: bool
+) -> int:
     lock = SessionLock(request.state_dir / "session.lock")
-    lock.acquire(
-        wait=request.wait,
-        replace=request.replace,
-        on_wait=lambda pid: listener.say(_waiting(pid, request.replace)),
-    )
+    with signals.raising():
+        lock.acquire(
+            wait=request.wait,
+            replace=request.replace,
+            on_wait=lambda pid: listener.say(_waiting(pid, request.replace)),
+        )
     try:
-        before = listener.ask_rating("How stressed do you feel right now") if check_in else None
-        result = _play(request, listener, before)
+        before = None
+        if check_in:
+            with signals.raising():
+                before = listener.ask_rating("How stressed do you feel right now")
+        result = _play(request, listener, before, signals)
     finally:
         lock.release()
     if result.nothing_playable:
@@ -99,74 +116,90 @@ def listen(request: SessionRequest, listener: Listener) -> int:
         )
     ended = result.ended_by
     if check_in and ended in (EndedBy.COMPLETED, EndedBy.FINISH_KEY, EndedBy.QUIT):
-        after = listener.ask_rating("And now, how stressed do you feel")
+        try:
+            with signals.raising():
+                after = listener.ask_rating("And now, how stressed do you feel")
+        except SignalReceived as stop:  # the session is saved; only the rating is not
+            result.signal = stop.signum
+            after = None
         if after is not None and result.session_id is not None:
             request.open_journal().set_stress_after(result.session_id, after)
             if before is not None:
                 listener.say(f"Stress {before} -> {after}. Saved in the journal.")
     listener.say(summary(result))
-    if result.signal is not None and ended is not EndedBy.REPLACED:
+    if result.signal is not None and result.signal != REPLACE_SIGNAL:
         return 128 + result.signal
     return 0
 
 
-def _play(request: SessionRequest, listener: Listener, stress_before: int | None) -> SessionResult:
+def _stopped_waiting(listener: Listener, signum: int) -> int:
+    """A signal before anything played: nothing to save; say so and give the signal's code (a
+    session replaced while it waited hands over, which is no failure)."""
+    if signum == REPLACE_SIGNAL:
+        listener.say("calmtune: another session took over before this one started")
+        return 0
+    listener.say(f"calmtune: stopped by {signal.Signals(signum).name} before the session started")
+    return 128 + signum
+
+
+def _play(
+    request: SessionRequest, listener: Listener, stress_before: int | None, signals: SignalFlags
+) -> SessionResult:
     from calmtune.playback import AudioConfig, Player
 
-    # From here a signal only sets a flag: the session fades out, saves and exits 130/143.
-    with SignalFlags() as signals:
-        playable = request.build(stress_before)
-        for warning in playable.warnings:
-            listener.warn(warning)
-        for note in playable.notes:
-            listener.say(f"calmtune: note: {note}")
-        playable.require_items()
-        timing = request.timing(playable)
-        request.state_dir.mkdir(parents=True, exist_ok=True)
-        recipe = playable.recipe
-        player = Player(
-            playable.items,
-            output=request.output,
-            config=AudioConfig.from_settings(request.playback),
-            volume=round(request.volume),
-            native_log=request.state_dir / "audio.log",
+    # From here a signal only sets a flag: the session fades out, saves and exits 128+N.
+    playable = request.build(stress_before)
+    for warning in playable.warnings:
+        listener.warn(warning)
+    for note in playable.notes:
+        listener.say(f"calmtune: note: {note}")
+    playable.require_items()
+    timing = request.timing(playable)
+    request.state_dir.mkdir(parents=True, exist_ok=True)
+    recipe = playable.recipe
+    player = Player(
+        playable.items,
+        output=request.output,
+        config=AudioConfig.from_settings(request.playback),
+        volume=round(request.volume),
+        native_log=request.state_dir / "audio.log",
+        target_lufs=session_target_lufs(recipe, request.playback),
+        crossfade=session_crossfade(recipe, request.playback),
+        end_fade=timing.fade_out,
+        meter=loudness_meter,
+        bed=soundscape_bed(
+            request.cache_dir,
+            recipe,
+            timing,
+            heard_lufs=playable.bed_lufs,
             target_lufs=session_target_lufs(recipe, request.playback),
-            crossfade=session_crossfade(recipe, request.playback),
-            end_fade=timing.fade_out,
-            meter=loudness_meter,
-            bed=soundscape_bed(
-                request.cache_dir,
-                recipe,
-                timing,
-                heard_lufs=playable.bed_lufs,
-                target_lufs=session_target_lufs(recipe, request.playback),
-            ),
-        )
-        journal = request.open_journal()
-        extra = {"sleep": request.sleep} if request.sleep is not None else {}
-        live = request.live
-        media = request.media_controls() if request.media_controls else nullcontext(None)
-        with (
+        ),
+    )
+    journal = request.open_journal()
+    extra = {"sleep": request.sleep} if request.sleep is not None else {}
+    live = request.live
+    media = request.media_controls() if request.media_controls else nullcontext(None)
+    with (
+        player,
+        listener.display(live=live, breathe=request.breathe) as (reporter, keys),
+        media as remote,
+    ):
+        session = Session(
             player,
-            listener.display(live=live, breathe=request.breathe) as (reporter, keys),
-            media as remote,
-        ):
-            session = Session(
-                player,
-                timing,
-                label=playable.label,
-                journal=journal,
-                preferences=request.open_preferences() if request.open_preferences else None,
-                recipe=recipe.name if recipe is not None else None,
-                stress_before=stress_before,
-                reporter=reporter,
-                keys=keys,
-                signals=signals,
-                remote=remote,
-                soundscape=playable.soundscape,
-                **extra,
-            )
-            result = session.run()
+            timing,
+            label=playable.label,
+            journal=journal,
+            preferences=request.open_preferences() if request.open_preferences else None,
+            recipe=recipe.name if recipe is not None else None,
+            stress_before=stress_before,
+            reporter=reporter,
+            keys=keys,
+            signals=signals,
+            remote=remote,
+            soundscape=playable.soundscape,
+            **extra,
+        )
+        result = session.run()
     if live:  # the live view showed skips while it ran; leave each as a line that stays
         for path, why in result.skipped:
             listener.warn(f"skipped {path}: {why}")

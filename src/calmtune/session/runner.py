@@ -9,7 +9,7 @@ The session's clock is the player's: seconds of output played, pauses excluded, 
 samples. The closing ramp and the end are handed to the player when the session starts
 (``Ending``), so they land on exact samples whatever the tracks and the machine do.
 
-How a session ends, in order of precedence: a signal (fade 1.5 s, exit 130/143, or "replaced"),
+How a session ends, in order of precedence: a signal (fade 1.5 s, exit 129/130/143, or "replaced"),
 ``q`` (fade 1 s), ``f`` (the current track fades out over its last seconds), the duration (the
 wind-down or fade-out reaches silence exactly at the end of the music, then the closing silence),
 the end of the list (the last track fades out over its last seconds). Never a hard cut.
@@ -50,6 +50,7 @@ _ENDING_WORDS = {
     EndedBy.QUIT: "stopping",
     EndedBy.SIGINT: "interrupted: fading out",
     EndedBy.SIGTERM: "asked to stop: fading out",
+    EndedBy.SIGHUP: "the terminal closed: fading out",
     EndedBy.REPLACED: "another session takes over: fading out",
 }
 
@@ -126,6 +127,8 @@ def _ended_by_signal(signum: int) -> EndedBy:
         return EndedBy.SIGINT
     if signum == REPLACE_SIGNAL:
         return EndedBy.REPLACED
+    if signum == signal.SIGHUP:
+        return EndedBy.SIGHUP
     return EndedBy.SIGTERM
 
 
@@ -471,4 +474,4 @@ class Session:
         return describe(next_item)
 
 
-_SIGNALLED = (EndedBy.SIGINT, EndedBy.SIGTERM, EndedBy.REPLACED)
+_SIGNALLED = (EndedBy.SIGINT, EndedBy.SIGTERM, EndedBy.SIGHUP, EndedBy.REPLACED)

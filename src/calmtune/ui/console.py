@@ -7,6 +7,7 @@ spaces rich pads table cells with, so ``grep``, ``cut`` and ``diff`` see clean l
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING, TextIO
 
@@ -42,6 +43,18 @@ def is_terminal(stream=None) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def release_lost_terminal() -> None:
+    """The terminal is gone (SIGHUP: its window or ssh connection closed) and writing to it fails
+    with EIO. Point stdout and stderr at /dev/null, so that the rest of the shutdown (the journal
+    is saved already) and Python's last flush at exit run quietly, and the exit code stays 129."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for fd in (1, 2):
+            os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
 
 
 class _UnpaddedLines:

@@ -25,6 +25,7 @@ _ENDINGS = {  # short: the table must fit 80 columns (cron mail, pipes)
     "quit": "quit",
     "sigint": "Ctrl-C",
     "sigterm": "SIGTERM",
+    "sighup": "hang-up",
     "replaced": "replaced",
     "error": "error",
     "running": "running/killed",

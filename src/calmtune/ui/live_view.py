@@ -91,7 +91,12 @@ class LiveView:
         now = self._now()
         if now - self._last_draw >= self._interval:
             self._last_draw = now
-            self._live.refresh()
+            try:
+                self._live.refresh()
+            except OSError:  # the terminal hung up (SIGHUP); the session ends without a view
+                from calmtune.ui.console import release_lost_terminal
+
+                release_lost_terminal()
 
     # -- drawing -----------------------------------------------------------------------------
 

@@ -53,5 +53,10 @@ def track_line(snapshot: SessionSnapshot) -> str:
 
 def _write(stream, line: str) -> None:
     # Looked up at call time: while the player runs, sys.stderr is a stream on the real terminal.
-    stream.write(line + "\n")
-    stream.flush()
+    try:
+        stream.write(line + "\n")
+        stream.flush()
+    except OSError:  # the terminal hung up; the session still ends and saves as it should
+        from calmtune.ui.console import release_lost_terminal
+
+        release_lost_terminal()
