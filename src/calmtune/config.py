@@ -120,6 +120,8 @@ _SCHEMA: dict[str, dict[str, tuple[Any, str]]] = {
         "volume": (_percent, "a number from 0 to 100"),
         "fade_in": (_number_in(0, 600), "seconds from 0 to 600"),
         "fade_out": (_number_in(0, 1800), "seconds from 0 to 1800"),
+        "crossfade": (_number_in(0, 30), "seconds tracks overlap, from 0 to 30"),
+        "target_lufs": (_number_in(-40, -10), "a loudness in LUFS from -40 to -10, such as -23"),
     },
     "session": {
         "check_in": (lambda v: isinstance(v, bool), "true or false"),

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from calmtune.errors import CalmtuneError
-from calmtune.playback import TICK_SECONDS, Ending, Player, PlayerState, PlayItem
+from calmtune.playback import TICK_SECONDS, Ending, Player, PlayerState, PlayItem, PygameOutput
 
 
 def main() -> int:
@@ -24,8 +24,12 @@ def main() -> int:
     actions = sorted(scenario.get("actions", []), key=lambda a: a["at"])
     print("python stderr still reaches the terminal", file=sys.stderr)
     try:
+        # Nine of these play side by side on a test machine: blocks a little longer than the
+        # default keep a busy machine from opening gaps (commands act up to 0.8 s later).
+        output = PygameOutput(native_log=scenario.get("native_log"), block_seconds=0.4)
         engine = Player(
             items,
+            output=output,
             volume=scenario.get("volume", 100),
             native_log=scenario.get("native_log"),
             # By default nothing is attenuated (the loudest target), so levels read as written.

@@ -61,14 +61,11 @@ def test_relax_sigterm_fades_saves_and_exits_143(home: Path) -> None:
     proc = start(home, "relax", "--duration", "60s", "--no-ui")
     try:
         wait_for_line(proc)
-        sent = time.monotonic()
         proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=10)
-        took = time.monotonic() - sent
+        proc.wait(timeout=10)  # how soon it is silent is measured on the session's clock
     finally:
-        _stop(proc)
+        _stop(proc)  # (test_session_loop: silence within 2 s of the signal, queued sound too)
     assert proc.returncode == 143, proc.stderr.read()
-    assert took < 3.0
     entry = sessions(home)[0]
     assert entry.ended_by is EndedBy.SIGTERM and entry.ended is not None
     assert len(entry.tracks) == 1

@@ -11,6 +11,7 @@ track is heard, not when it was rendered ahead.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,9 +25,9 @@ if TYPE_CHECKING:
 
 # Each block handed to the mixer. The mixer holds the playing block and one queued behind it, so
 # a block is what a command waits for at most twice, and how late a tick may come (on a busy
-# machine) before the sound runs dry. 0.2 s keeps both comfortable.
-BLOCK_SECONDS = 0.2
-MAX_BLOCK_SECONDS = 0.5
+# machine) before the sound runs dry. A quarter second keeps both comfortable.
+BLOCK_SECONDS = 0.25
+MAX_BLOCK_SECONDS = 1.0
 
 
 class Output(Protocol):
@@ -73,7 +74,7 @@ class PygameOutput:
     ) -> None:
         self._config = config or AudioConfig()
         self._guard = NativeStderrGuard(native_log)
-        self._block_seconds = block_seconds
+        self.block_seconds = block_seconds  # may be changed while playing
         self.rate = self._config.frequency
         self.driver: str | None = None
         self._channel = None
@@ -103,6 +104,9 @@ class PygameOutput:
         try:
             self._channel.stop()
             close_mixer()
+            if self.underruns:
+                # fd 2 is the audio log while the guard is active: a note for troubleshooting.
+                os.write(2, f"calmtune: the mixer ran dry {self.underruns} time(s)\n".encode())
         finally:
             self._channel = None
             self._guard.__exit__(None, None, None)
@@ -115,7 +119,7 @@ class PygameOutput:
         self._refresh()
         if self._pending is not None:
             return 0
-        return max(1, round(self._block_seconds * self.rate))
+        return max(1, round(self.block_seconds * self.rate))
 
     def write(self, block: np.ndarray) -> None:
         if not len(block):
@@ -130,7 +134,7 @@ class PygameOutput:
                 # The mixer ran dry (a busy machine kept the loop from its tick): hand it
                 # longer blocks from now on, trading a little command latency for no gaps.
                 self.underruns += 1
-                self._block_seconds = min(MAX_BLOCK_SECONDS, self._block_seconds * 1.5)
+                self.block_seconds = min(MAX_BLOCK_SECONDS, self.block_seconds * 1.5)
             self._channel.play(sound)
         self._written += len(block)
 

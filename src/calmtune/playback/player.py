@@ -139,7 +139,7 @@ class Player:
         crossfade: float = 0.0,
         end_fade: float = DEFAULT_END_FADE,
         meter: Meter | None = None,
-        bed: PlayItem | None = None,
+        bed: PlayItem | Callable[[], PlayItem] | None = None,
     ) -> None:
         self._items: list[PlayItem] = list(items)
         self._order = PlayOrder(len(self._items))
@@ -156,6 +156,7 @@ class Player:
         self._frame = 0  # output frames rendered
         self._voices: list[_Voice] = []
         self._next: _Prepared | None = None
+        self._first: _Prepared | None = None  # opened while the output opens
         self._vol = hold(volume_to_amplitude(self._volume))
         self._fade = hold(1.0)
         self._pause = hold(1.0)
@@ -176,11 +177,28 @@ class Player:
     # -- life cycle -------------------------------------------------------------------------
 
     def open(self) -> Player:
-        self._output.open()
+        """Open the output; meanwhile, on a thread, open the first track (and measure it when
+        the index has no loudness for it), so the first sound waits for the slower of the two,
+        not for both. Decoding and numpy release the GIL while the mixer opens."""
+        import threading
+
+        self.rate = self._output.rate  # the rate asked for; the device almost always grants it
+        first = threading.Thread(target=self._prepare_first, daemon=True)
+        first.start()
+        try:
+            self._output.open()
+        finally:
+            first.join()
+        if self._output.rate != self.rate and self._first is not None:
+            self._first.stream.close()  # opened for another rate: open it again in play()
+            self._first = None
         self.rate = self._output.rate
         self.driver = self._output.driver
         self._opened = True
         return self
+
+    def _prepare_first(self) -> None:
+        self._first = self._prepare(self._order.first(), forward=True)
 
     def close(self) -> None:
         if not self._opened:
@@ -188,9 +206,10 @@ class Player:
         self._opened = False
         for voice in self._voices:
             voice.stream.close()
-        if self._next is not None:
-            self._next.stream.close()
-        self._voices, self._next = [], None
+        for prepared in (self._next, self._first):
+            if prepared is not None:
+                prepared.stream.close()
+        self._voices, self._next, self._first = [], None, None
         self._output.close()
 
     def __enter__(self) -> Player:
@@ -235,7 +254,9 @@ class Player:
         if ending is not None:
             self.schedule_ending(ending)
         self._state = PlayerState.PLAYING
-        first = self._prepare(self._order.first(), forward=True)
+        first, self._first = self._first, None
+        if first is None and self._order.first() is not None:
+            first = self._prepare(self._order.first(), forward=True)
         if first is None and self._ending is not None:
             first = self._prepare_bed()  # every pick failed: the bed still covers the session
         if first is None:
@@ -379,6 +400,19 @@ class Player:
             self._output.write(block)
         if self._final_at is not None and self._frame >= self._final_at and self._output.idle():
             self._finish_now(self._final_reason)
+        else:
+            # Slow work (opening the next file, measuring its loudness) comes after the output
+            # is full, so it eats into the slack of the queued blocks, not of an empty queue.
+            self._prepare_ahead()
+
+    def _prepare_ahead(self) -> None:
+        voice = self._primary()
+        if voice is None or self._next is not None or self._is_last(voice):
+            return
+        if self._due_soon(voice):
+            self._next = self._prepare(self._order.after(voice.index), forward=True)
+            if self._next is None:
+                self._next = self._prepare_bed()
 
     def status(self) -> PlayerStatus:
         index = self._order.current
@@ -413,6 +447,12 @@ class Player:
     def elapsed(self) -> float:
         """Seconds of output heard so far: the session's clock (pauses excluded)."""
         return min(self._output.started, self._frame) / self.rate
+
+    @property
+    def queued(self) -> float:
+        """Seconds rendered and handed to the output but not begun: how late a command is
+        heard."""
+        return max(0, self._frame - self._output.started) / self.rate
 
     @property
     def position(self) -> float:
@@ -486,18 +526,15 @@ class Player:
         if self._bed is None or self._bed_used:
             return None
         self._bed_used = True
+        bed = self._bed if isinstance(self._bed, PlayItem) else self._bed()
         try:
-            stream = open_stream(self._bed.path, self.rate, repeat=True)
+            stream = open_stream(bed.path, self.rate, repeat=True)
         except DecodeError as err:
             self._emit(
-                EventKind.TRACK_FAILED,
-                at=self._frame,
-                index=None,
-                item=self._bed,
-                reason=_reason(err),
+                EventKind.TRACK_FAILED, at=self._frame, index=None, item=bed, reason=_reason(err)
             )
             return None
-        return _Prepared(-1, self._bed, stream, self._gain_db(self._bed, stream))
+        return _Prepared(-1, bed, stream, self._gain_db(bed, stream))
 
     def _gain_db(self, item: PlayItem, stream: TrackStream) -> float:
         """Attenuation toward the session target, from measured loudness (the index's, else a
@@ -640,8 +677,10 @@ class Player:
     def _plan(self, voice: _Voice) -> tuple[int, bool]:
         """How many frames the voice overlaps its successor (or fades out over, when it is the
         last), and whether near-silence at the joint is trimmed first."""
-        if self._is_last(voice):
-            return self._frames(self._end_fade), True  # the last track fades out
+        if self._is_last(voice):  # the last track fades out, over at most half its length
+            left = voice.stream.remaining(trim_silence=True)
+            length = _FAR if left is None else voice.stream.position + left
+            return min(self._frames(self._end_fade), length // 2), True
         if self._next is not None and _same_album_in_order(voice.item, self._next.item):
             return 0, False  # gapless: the album continues as it was mastered
         crossfade = self._frames(self._crossfade)
@@ -702,12 +741,10 @@ class Player:
             if not self._voices:
                 self._after_list_ran_out()
             return
-        self._handover_frame()  # fills the look-ahead, so the end may be known now
-        if self._next is None and not self._is_last(voice) and self._due_soon(voice):
-            self._next = self._prepare(self._order.after(voice.index), forward=True)
-            if self._next is None:
-                self._next = self._prepare_bed()
         handover = self._handover_frame()
+        if handover is not None and handover <= self._frame:
+            self._prepare_ahead()  # normally done between ticks; here only if it came late
+            handover = self._handover_frame()
         if handover is None or handover > self._frame:
             return
         last = self._is_last(voice)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 DECODE_FRAMES = 16384  # per decoder read: ~0.37 s, so one read never stalls a tick for long
 SILENCE = 10 ** (-60 / 20)  # below -60 dBFS counts as silence when trimming ends for crossfades
 MAX_TRIM_SECONDS = 8.0  # never trim more than this much "silence" (a quiet intro is music)
-PRESCAN_SECONDS = 30.0  # the bounded pre-scan that measures loudness when the index has none
+PRESCAN_SECONDS = 10.0  # the bounded pre-scan that measures loudness when the index has none
 
 Meter = Callable[["np.ndarray", int], "float | None"]
 

@@ -32,6 +32,8 @@ from calmtune.session.sources import (
 
 # Sessions that fall back to the built-in soundscape when there is nothing to play.
 SOUNDSCAPE_SESSIONS = ("relax",)
+LIVE_BLOCK_SECONDS = 0.25
+PLAIN_BLOCK_SECONDS = 0.75
 
 
 class Listener(Protocol):
@@ -145,7 +147,7 @@ def _stopped_waiting(listener: Listener, signum: int) -> int:
 def _play(
     request: SessionRequest, listener: Listener, stress_before: int | None, signals: SignalFlags
 ) -> SessionResult:
-    from calmtune.playback import AudioConfig, Player
+    from calmtune.playback import AudioConfig, Player, PygameOutput
 
     # From here a signal only sets a flag: the session fades out, saves and exits 128+N.
     playable = request.build(stress_before)
@@ -157,9 +159,19 @@ def _play(
     timing = request.timing(playable)
     request.state_dir.mkdir(parents=True, exist_ok=True)
     recipe = playable.recipe
+    output = request.output
+    if output is None:
+        # With keys or media controls, a quarter-second block keeps pause and volume prompt;
+        # without (cron, pipes) longer blocks ride out a busy machine's stalls without a gap
+        # (a signal's fade is shortened by what is queued, so it still ends within 2 s).
+        output = PygameOutput(
+            AudioConfig.from_settings(request.playback),
+            native_log=request.state_dir / "audio.log",
+            block_seconds=LIVE_BLOCK_SECONDS if request.live else PLAIN_BLOCK_SECONDS,
+        )
     player = Player(
         playable.items,
-        output=request.output,
+        output=output,
         config=AudioConfig.from_settings(request.playback),
         volume=round(request.volume),
         native_log=request.state_dir / "audio.log",
@@ -184,6 +196,8 @@ def _play(
         listener.display(live=live, breathe=request.breathe) as (reporter, keys),
         media as remote,
     ):
+        if remote is not None and isinstance(output, PygameOutput):
+            output.block_seconds = LIVE_BLOCK_SECONDS  # media keys: answer them promptly
         session = Session(
             player,
             timing,

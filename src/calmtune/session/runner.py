@@ -9,7 +9,7 @@ The session's clock is the player's: seconds of output played, pauses excluded, 
 samples. The closing ramp and the end are handed to the player when the session starts
 (``Ending``), so they land on exact samples whatever the tracks and the machine do.
 
-How a session ends, in order of precedence: a signal (fade 1.5 s, exit 129/130/143, or "replaced"),
+How a session ends, in order of precedence: a signal (fade up to 1.5 s, exit 129/130/143, or "replaced"),
 ``q`` (fade 1 s), ``f`` (the current track fades out over its last seconds), the duration (the
 wind-down or fade-out reaches silence exactly at the end of the music, then the closing silence),
 the end of the list (the last track fades out over its last seconds). Never a hard cut.
@@ -39,7 +39,9 @@ from calmtune.session.lock import REPLACE_SIGNAL
 from calmtune.session.rules import SessionTiming
 from calmtune.session.snapshot import NowPlaying, SessionSnapshot, describe, with_file_tags
 
-SIGNAL_FADE = 1.5  # the contract allows 2 s from signal to silence
+SIGNAL_FADE = 1.5  # at most: the contract allows 2 s from signal to silence, queued sound included
+SIGNAL_DEADLINE = 2.0
+MIN_SIGNAL_FADE = 0.3
 QUIT_FADE = 1.0
 MAX_WARNINGS = 3  # shown at once; older ones scroll away
 # A track the session's end fades out with less than this left still counts as heard to the end.
@@ -238,7 +240,8 @@ class Session:
                 self._track_started_at = self.player.elapsed
                 self._current_path = event.item.path
                 self._open_event(event.item)
-                self._reporter.track_started(self.snapshot())
+                # The player renders ahead: name the track this event is about.
+                self._reporter.track_started(self.snapshot(index=event.index))
             elif kind is EventKind.TRACK_ENDED:
                 self._track_ended(event)
             elif kind is EventKind.TRACK_FAILED and event.item is not None:
@@ -315,7 +318,10 @@ class Session:
             return
         hurry = self.result.signal is not None  # a second signal: stop now
         self.result.signal = signum
-        self._end(_ended_by_signal(signum), fade=0.0 if hurry else SIGNAL_FADE)
+        # What is already queued plays first; the fade takes what is left of the 2 s.
+        room = SIGNAL_DEADLINE - self.player.queued
+        fade = max(MIN_SIGNAL_FADE, min(SIGNAL_FADE, room))
+        self._end(_ended_by_signal(signum), fade=0.0 if hurry else fade)
 
     def _check_keys(self) -> None:
         for key in self._keys.read():
@@ -430,9 +436,9 @@ class Session:
 
     # -- for displays ------------------------------------------------------------------------
 
-    def snapshot(self) -> SessionSnapshot:
+    def snapshot(self, index: int | None = None) -> SessionSnapshot:
         status = self.player.status()
-        index = status.index
+        index = status.index if index is None else index
         now = self._info[index] if index is not None and index < len(self._info) else None
         if now is None and status.item is not None:
             now = describe(status.item, soundscape=True)  # the bed covering the session

@@ -5,9 +5,10 @@ bad entry never stops the rest (docs/design.md, "Errors and exit codes").
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,7 +110,7 @@ def soundscape_bed(
     *,
     heard_lufs: float | None = None,
     target_lufs: float | None = None,
-) -> PlayItem | None:
+) -> Callable[[], PlayItem] | None:
     """The bed that covers a calm session whose music runs out before its end (or whose picks
     all fail to play): the soundscape, for calm recipes with a set duration only.
 
@@ -117,16 +118,41 @@ def soundscape_bed(
     calm session never steps up at the bed); with the session's ``target_lufs``, the bed's
     loudness is stated that much above its own so that the one gain rule (``levels.gain_db``)
     turns it down to that level.
+
+    Returned as a function the player calls only if it needs the bed. A soundscape not rendered
+    yet is rendered meanwhile on a thread (a few seconds of numpy), so neither the first sound
+    nor the music waits for it.
     """
     if recipe is None or recipe.mood != "calm" or timing.duration is None:
         return None
-    item = soundscape_item(cache_dir)
-    if heard_lufs is not None and target_lufs is not None and heard_lufs < target_lufs:
-        from dataclasses import replace
+    import threading
 
-        extra = target_lufs - heard_lufs
-        item = replace(item, loudness_lufs=(item.loudness_lufs or target_lufs) + extra)
-    return item
+    from calmtune.playback.soundscape import soundscape_path
+
+    render = None
+    if not soundscape_path(cache_dir).exists():
+        render = threading.Thread(target=_render_quietly, args=(cache_dir,), daemon=True)
+        render.start()
+
+    def bed() -> PlayItem:
+        if render is not None:
+            render.join()
+        item = soundscape_item(cache_dir)
+        if heard_lufs is not None and target_lufs is not None and heard_lufs < target_lufs:
+            from dataclasses import replace
+
+            extra = target_lufs - heard_lufs
+            item = replace(item, loudness_lufs=(item.loudness_lufs or target_lufs) + extra)
+        return item
+
+    return bed
+
+
+def _render_quietly(cache_dir: str | Path) -> None:
+    from calmtune.playback.soundscape import ensure_soundscape
+
+    with contextlib.suppress(OSError):  # the player says so if the bed cannot be opened
+        ensure_soundscape(cache_dir)
 
 
 def loudness_meter(samples: Any, rate: int) -> float | None:
