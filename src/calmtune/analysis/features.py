@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from calmtune.analysis.loudness import LoudnessMeter
-from calmtune.analysis.onsets import onset_density
+from calmtune.analysis.onsets import onset_density, onset_strength
 from calmtune.analysis.spectral import SpectralAnalyzer
 from calmtune.analysis.tempo import tempo_from_envelope
 from calmtune.audio.decode import open_audio
@@ -69,6 +69,9 @@ def analyze_blocks(blocks: Iterable[np.ndarray], rate: int, channels: int) -> Fe
         loudness_range=_finite(loudness.range(), 2),
         onset_density=_finite(onset_density(envelope, spectrum.frame_rate), 3),
         brightness=_finite(spectrum.centroid(), 1),
+        onset_strength=_finite(onset_strength(envelope, spectrum.frame_rate), 3),
+        spectral_flux=_finite(spectrum.spectral_flux(), 4),
+        percussive_share=_finite(spectrum.percussive_share(), 4),
         silent=False,
     )
 

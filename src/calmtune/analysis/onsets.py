@@ -1,4 +1,8 @@
-"""Onset density: how many note or drum attacks per second, from the onset-strength envelope."""
+"""Onsets from the onset-strength envelope: how many attacks per second, and how hard they hit.
+
+The envelope is a rise in dB (``spectral.SpectralAnalyzer``), so both measures are the same at
+any playback gain.
+"""
 
 from __future__ import annotations
 
@@ -44,3 +48,16 @@ def onset_density(envelope: np.ndarray, frame_rate: float) -> float:
     if env.size == 0:
         return 0.0
     return float(len(onset_frames(env, frame_rate)) / (env.size / frame_rate))
+
+
+def onset_strength(envelope: np.ndarray, frame_rate: float) -> float | None:
+    """The median rise at the onsets, in dB averaged over the bands (None without onsets).
+
+    A drum hit or a plucked chord raises every band at once, a soft entry only a few and slowly;
+    the median keeps a few loud crashes from speaking for the whole track.
+    """
+    env = np.asarray(envelope, dtype=np.float64)
+    frames = onset_frames(env, frame_rate)
+    if frames.size == 0:
+        return None
+    return float(np.median(env[frames]))

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from calmtune.analysis.texture import TextureMeter
+
 TARGET_RATE = 22050.0
 FRAME_RATE = 86.0  # frames per second, as librosa's 512 hop at 22.05 kHz doubled
 BAND_COUNT = 128
@@ -56,6 +58,7 @@ class SpectralAnalyzer:
         self._group_flux: list[np.ndarray] = []
         self._centroid_num = 0.0
         self._centroid_den = 0.0
+        self._texture = TextureMeter(self.frame_rate)
 
     def add(self, block: np.ndarray) -> None:
         mono = _mix_down(np.asarray(block, dtype=np.float32))
@@ -80,6 +83,7 @@ class SpectralAnalyzer:
         self._centroid_den += float(spectrum_sum.sum())
         band_power = (magnitude * magnitude) @ self._bands
         level = 10.0 * np.log10(np.maximum(band_power, 10.0 ** (FLOOR_DB / 10.0)))
+        self._texture.add(level)
         # Rise over FLUX_LAG frames: a slow (legato, pad) attack spread over several frames still
         # adds up to one clear onset instead of a few small steps lost in the noise.
         history = (
@@ -100,6 +104,14 @@ class SpectralAnalyzer:
         if not self._group_flux:
             return np.zeros((0, 3), dtype=np.float32)
         return np.concatenate(self._group_flux)
+
+    def percussive_share(self) -> float | None:
+        """The share of the power in short broadband hits (``texture.TextureMeter``)."""
+        return self._texture.percussive_share()
+
+    def spectral_flux(self) -> float | None:
+        """How restless the sound is, codec noise left out (``texture.TextureMeter``)."""
+        return self._texture.spectral_flux()
 
     def centroid(self) -> float | None:
         """Magnitude-weighted spectral centroid over the whole file (Hz), None for silence."""
