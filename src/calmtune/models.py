@@ -24,9 +24,21 @@ class Mood(StrEnum):
 
 
 class MoodSource(StrEnum):
-    USER = "user"  # set by the user, in calmtune or another tagger
-    CALMTUNE = "calmtune"  # written earlier by calmtune itself
-    INFERRED = "inferred"  # computed, not written to the file
+    """Where a track's mood comes from. The values are the ``mood_source`` of the JSON contract.
+
+    Two of the three are calmtune's own inferences; they differ in whether the file says so:
+
+    - ``USER`` ("user"): a mood the user chose, in calmtune (``tag --mood``) or in any other
+      tagger (a mood tag calmtune did not write). It wins over everything.
+    - ``WRITTEN_BY_CALMTUNE`` ("calmtune"): calmtune inferred this mood earlier and wrote it into
+      the file (``calmtune tag``), and the file's provenance key says so; the evidence now agrees.
+    - ``INFERRED`` ("inferred"): calmtune inferred this mood from the evidence and has not written
+      it into the file (``calmtune tag`` would).
+    """
+
+    USER = "user"
+    WRITTEN_BY_CALMTUNE = "calmtune"
+    INFERRED = "inferred"
 
 
 class TagInfo(NamedTuple):
@@ -54,6 +66,12 @@ class TagInfo(NamedTuple):
     year: int | None = None  # of the recording or release, from the date tag
 
 
+# Bump when the analysis measures something new that the mood engine weighs: results of an older
+# analysis are then measured again by the next `calmtune analyze` (version 2: onset strength,
+# spectral flux, percussive share).
+ANALYSIS_VERSION = 2
+
+
 class Features(NamedTuple):
     """Measured audio features (analysis). ``None`` means not measured."""
 
@@ -64,7 +82,18 @@ class Features(NamedTuple):
     loudness_range: float | None = None  # LU (EBU R128 LRA)
     onset_density: float | None = None  # onsets per second
     brightness: float | None = None  # spectral centroid, Hz
+    onset_strength: float | None = None  # mean rise at the onsets, dB (averaged over bands)
+    spectral_flux: float | None = None  # mean rise per frame over the whole track, dB
+    percussive_share: float | None = None  # 0..1: power in short broadband hits
     silent: bool = False
+
+    @property
+    def peak_to_loudness(self) -> float | None:
+        """Peak-to-loudness ratio (PLR, dB): the sample peak over the integrated loudness. Loud,
+        compressed masters sit near 8-10 dB, dynamic soft recordings near 18-25 dB."""
+        if self.peak_dbfs is None or self.loudness_lufs is None:
+            return None
+        return round(self.peak_dbfs - self.loudness_lufs, 2)
 
     @property
     def replaygain_track_gain(self) -> float | None:
@@ -74,25 +103,34 @@ class Features(NamedTuple):
         return round(-18.0 - self.loudness_lufs, 2)
 
 
-# A measured tempo less sure than this does not override the file's BPM tag.
-TEMPO_CONFIDENCE_OVER_TAG = 0.3
+# A measured tempo is trusted (shown, planned with, weighed for mood, written by `tag --bpm`)
+# only when the estimator's confidence reaches this; below it the estimator could not choose
+# between two metrical levels, and calmtune does not lean on that tempo anywhere.
+TRUSTED_TEMPO_CONFIDENCE = 0.3
+# `calmtune tag --bpm` writes a measured tempo into a file only at this confidence or above: other
+# players and DJ tools read that tag and cannot know how sure calmtune was.
+BPM_TAG_MIN_CONFIDENCE = 0.5
+# A BPM tag outside this range is not a tempo (a typo, or a DJ tool's junk) and is ignored.
+PLAUSIBLE_BPM = (20.0, 300.0)
 
 
 def effective_bpm(
     features: Features | None, tag_bpm: float | None
 ) -> tuple[float | None, str | None]:
-    """The tempo calmtune shows and plans with, and where it came from ("analysis" or "tag").
+    """The one tempo calmtune uses, and where it came from ("analysis" or "tag").
 
-    A measured tempo wins unless it is unsure and the file has a BPM tag; a tag of 0 means none.
-    ``Library.track_rows`` applies the same rule in SQL (a test keeps the two equal).
+    A trusted measurement first (confidence at least TRUSTED_TEMPO_CONFIDENCE; a measurement
+    without a confidence, from an old analysis, counts as trusted), else a plausible BPM tag, else
+    none. A tag of 0 means none. The views, the playlists (``Library.track_rows`` applies the same
+    rule in SQL) and the mood engine all call this; a test keeps them equal.
     """
-    tag = tag_bpm or None
-    measured = features.bpm if features is not None and features.bpm else None
-    if measured is not None:
+    if features is not None and features.bpm and features.bpm > 0:
         confidence = features.bpm_confidence
-        if tag is None or confidence is None or confidence >= TEMPO_CONFIDENCE_OVER_TAG:
-            return measured, "analysis"
-    return (tag, "tag") if tag is not None else (None, None)
+        if confidence is None or confidence >= TRUSTED_TEMPO_CONFIDENCE:
+            return features.bpm, "analysis"
+    if tag_bpm and PLAUSIBLE_BPM[0] <= tag_bpm <= PLAUSIBLE_BPM[1]:
+        return tag_bpm, "tag"
+    return None, None
 
 
 class MoodEvidence(NamedTuple):

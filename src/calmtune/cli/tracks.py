@@ -178,6 +178,10 @@ def _details_json(track) -> dict:
             "loudness_range": f.loudness_range,
             "onset_density": f.onset_density,
             "brightness": f.brightness,
+            "onset_strength": f.onset_strength,
+            "spectral_flux": f.spectral_flux,
+            "percussive_share": f.percussive_share,
+            "peak_to_loudness": f.peak_to_loudness,
             "silent": f.silent,
         },
     }

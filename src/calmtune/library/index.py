@@ -16,6 +16,7 @@ from calmtune.errors import LibraryError
 from calmtune.library.db import connect, write_transaction
 from calmtune.library.expressions import CURRENT_FEATURES, CURRENT_LOUDNESS, EFFECTIVE_BPM
 from calmtune.models import (
+    ANALYSIS_VERSION,
     Features,
     Mood,
     MoodScores,
@@ -52,9 +53,15 @@ _TRACK_COLUMNS = """
     t.tag_mood, t.tag_mood_by_calmtune, t.rg_track_gain, t.rg_track_peak, t.rg_album_gain,
     t.rg_album_peak, t.user_mood, t.mood, t.mood_source, t.mood_confidence, t.score_calm,
     t.score_upbeat, t.score_focus, t.arousal, t.valence, t.reasons, t.year,
-    f.size, f.mtime_ns, f.bpm, f.bpm_confidence, f.loudness_lufs, f.peak_dbfs, f.loudness_range,
-    f.onset_density, f.brightness, f.silent, f.error
+    f.size, f.mtime_ns, f.error, f.bpm, f.bpm_confidence, f.loudness_lufs, f.peak_dbfs,
+    f.loudness_range, f.onset_density, f.brightness, f.onset_strength, f.spectral_flux,
+    f.percussive_share, f.silent
 """
+# The measured values, in ``Features`` order (silent last).
+_FEATURE_COLUMNS = (
+    "f.bpm, f.bpm_confidence, f.loudness_lufs, f.peak_dbfs, f.loudness_range, f.onset_density, "
+    "f.brightness, f.onset_strength, f.spectral_flux, f.percussive_share, f.silent"
+)
 _TRACK_FROM = "FROM tracks t LEFT JOIN features f ON f.track_id = t.id"
 # Which fields calmtune's tag reader fills: a row read by an older reader (a lower number) is read
 # again by the next scan, so a field added later (1: the year) reaches tracks already indexed.
@@ -287,10 +294,13 @@ class Library:
         return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
     def tracks_needing_analysis(self) -> list[Track]:
-        """Tracks with no analysis result for their current file contents."""
+        """Tracks with no analysis result for their current file contents, or one measured by an
+        older analysis that lacks features the mood engine now weighs (``ANALYSIS_VERSION``)."""
         sql = (
             f"SELECT {_TRACK_COLUMNS} {_TRACK_FROM} WHERE f.track_id IS NULL "
-            "OR f.size != t.size OR f.mtime_ns != t.mtime_ns ORDER BY t.path"
+            "OR f.size != t.size OR f.mtime_ns != t.mtime_ns "
+            f"OR (f.version < {ANALYSIS_VERSION} AND f.error IS NULL AND f.silent = 0) "
+            "ORDER BY t.path"
         )
         return [self._track_from_row(r) for r in self.conn.execute(sql)]
 
@@ -299,7 +309,7 @@ class Library:
          artist, album, albumartist, genre, tracknumber, tag_bpm, tag_key, tag_mood,
          tag_mood_by_calmtune, rg_tg, rg_tp, rg_ag, rg_ap, user_mood, mood, mood_source,
          confidence, s_calm, s_upbeat, s_focus, arousal, valence, reasons, year, f_size, f_mtime,
-         bpm, bpm_conf, lufs, peak, lra, onsets, brightness, silent, f_error) = row  # fmt: skip
+         f_error) = row[:37]  # fmt: skip
         tags = TagInfo(
             format=fmt, duration=duration, sample_rate=sample_rate, channels=channels,
             bitrate=bitrate, title=title, artist=artist, album=album, albumartist=albumartist,
@@ -310,11 +320,7 @@ class Library:
         )  # fmt: skip
         features = None
         if f_size == size and f_mtime == mtime_ns and f_error is None:
-            features = Features(
-                bpm=bpm, bpm_confidence=bpm_conf, loudness_lufs=lufs, peak_dbfs=peak,
-                loudness_range=lra, onset_density=onsets, brightness=brightness,
-                silent=bool(silent),
-            )  # fmt: skip
+            features = _features_from(row[37:])
         scores = MoodScores(
             calm=s_calm or 0.0, upbeat=s_upbeat or 0.0, focus=s_focus or 0.0, arousal=arousal,
             valence=valence, mood=Mood(mood), confidence=confidence,
@@ -353,11 +359,20 @@ class Library:
         """
         keys = [encode_path(item[0]) for item in items]
         existing = self._known_tracks(keys)
+        payloads = self._analysed_payloads([tid for tid, _mood, _id in existing.values()])
         now = time.time()
-        inserts, updates = [], []
-        for key, (_path, size, mtime_ns, tags, scores) in zip(keys, items, strict=True):
+        inserts, updates, carried = [], [], []
+        for key, (path, size, mtime_ns, tags, scores) in zip(keys, items, strict=True):
             tid, user_mood, analysed = existing.get(key, (None, None, None))
             features = self._features_for(tid) if analysed == (size, mtime_ns) else None
+            if (
+                features is None
+                and tid in payloads
+                and _same_audio(path, tags.format, payloads[tid])
+            ):
+                # Only the tags changed (another tagger wrote them): the analysis holds.
+                carried.append((size, mtime_ns, tid))
+                features = self._features_for(tid)
             if scores is None or user_mood is not None or features is not None:
                 scores = self.score(tags, features, user_mood)
             values = (*_tag_values(tags), *_score_values(scores), size, mtime_ns, now)
@@ -366,6 +381,9 @@ class Library:
             else:
                 updates.append((*values, tid))
         with write_transaction(self.conn):
+            self.conn.executemany(
+                "UPDATE features SET size = ?, mtime_ns = ? WHERE track_id = ?", carried
+            )
             self.conn.executemany(
                 f"INSERT INTO tracks ({_TAG_COLS}, {_SCORE_COLS}, size, mtime_ns, scanned_at, path) "
                 f"VALUES ({_placeholders(_TAG_COLS, _SCORE_COLS, 'size, mtime_ns, scanned_at, path')})",
@@ -378,6 +396,19 @@ class Library:
             )
             self.conn.executemany("DELETE FROM scan_failures WHERE path = ?", [(k,) for k in keys])
         return len(inserts), len(updates)
+
+    def _analysed_payloads(self, track_ids: list[int]) -> dict[int, bytes]:
+        """The audio payload digests stored with the analyses of these tracks (where known)."""
+        found: dict[int, bytes] = {}
+        for start in range(0, len(track_ids), 500):
+            chunk = track_ids[start : start + 500]
+            rows = self.conn.execute(
+                "SELECT track_id, payload FROM features WHERE payload IS NOT NULL AND error IS "
+                f"NULL AND track_id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+            found.update((r[0], r[1]) for r in rows)
+        return found
 
     def _known_tracks(
         self, keys: list[bytes]
@@ -434,12 +465,13 @@ class Library:
             if row is None:
                 raise LibraryError(f"{path} is not in the index", hint="run `calmtune scan` first")
             tid, user_mood, old_size, old_mtime, f_size, f_mtime = row
+            features = None
             if (f_size, f_mtime) == (old_size, old_mtime):
                 self.conn.execute(
                     "UPDATE features SET size = ?, mtime_ns = ? WHERE track_id = ?",
                     (size, mtime_ns, tid),
                 )
-            features = self._features_for(tid)
+                features = self._features_for(tid)
             scores = self.score(tags, features, user_mood)
             values = _tag_values(tags) + _score_values(scores) + (size, mtime_ns, time.time())
             self.conn.execute(
@@ -464,17 +496,21 @@ class Library:
         self, path: str, size: int, mtime_ns: int, features: Features | None, error: str | None
     ) -> MoodScores | None:
         """Cache an analysis result (or its failure) for the file identity it was measured on,
-        and re-score the track's mood with it. Returns the new scores (None for a failure)."""
+        with the digest of its audio payload (so a later change of tags alone keeps it), and
+        re-score the track's mood with it. Returns the new scores (None for a failure)."""
         track = self._require(path)
         f = features or Features()
+        payload = _payload_digest(path, track.tags.format) if features is not None else None
         with write_transaction(self.conn):
             self.conn.execute(
                 "INSERT OR REPLACE INTO features (track_id, size, mtime_ns, bpm, bpm_confidence, "
-                "loudness_lufs, peak_dbfs, loudness_range, onset_density, brightness, silent, "
-                "error, analyzed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "loudness_lufs, peak_dbfs, loudness_range, onset_density, brightness, "
+                "onset_strength, spectral_flux, percussive_share, silent, error, analyzed_at, "
+                "version, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (track.id, size, mtime_ns, f.bpm, f.bpm_confidence, f.loudness_lufs, f.peak_dbfs,
-                 f.loudness_range, f.onset_density, f.brightness, int(f.silent), error,
-                 time.time()),
+                 f.loudness_range, f.onset_density, f.brightness, f.onset_strength,
+                 f.spectral_flux, f.percussive_share, int(f.silent), error, time.time(),
+                 ANALYSIS_VERSION, payload),
             )  # fmt: skip
             if features is None:
                 return None
@@ -528,10 +564,13 @@ class Library:
         return [r[0] for r in rows if r[0] != "ok"]
 
     def _features_for(self, track_id: int) -> Features | None:
+        """The stored analysis of a track, whatever file identity it was measured on: for a
+        caller that has just found the audio unchanged."""
         row = self.conn.execute(
-            f"SELECT {_TRACK_COLUMNS} {_TRACK_FROM} WHERE t.id = ?", (track_id,)
+            f"SELECT {_FEATURE_COLUMNS} FROM features f WHERE track_id = ? AND error IS NULL",
+            (track_id,),
         ).fetchone()
-        return self._track_from_row(row).features if row else None
+        return _features_from(row) if row else None
 
     def _require(self, path: str) -> Track:
         track = self.get_track(path)
@@ -549,6 +588,22 @@ _SCORE_COLS = (
     "mood, mood_source, mood_confidence, score_calm, score_upbeat, score_focus, arousal, valence, "
     "reasons"
 )
+
+
+def _features_from(values: tuple) -> Features:
+    """``Features`` from the ``_FEATURE_COLUMNS`` values of one row."""
+    return Features(*values[:-1], silent=bool(values[-1]))
+
+
+def _payload_digest(path: str, fmt: str) -> bytes | None:
+    from calmtune.tags import audio_payload_digest
+
+    return audio_payload_digest(path, fmt)
+
+
+def _same_audio(path: str, fmt: str, stored: bytes) -> bool:
+    """Whether the file's audio payload is still the one its analysis was measured on."""
+    return _payload_digest(path, fmt) == stored
 
 
 def _placeholders(*column_lists: str) -> str:

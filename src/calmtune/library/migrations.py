@@ -216,6 +216,23 @@ def m007_goals(conn: sqlite3.Connection) -> None:
     )
 
 
+def m008_gain_invariant_features(conn: sqlite3.Connection) -> None:
+    """Measurements that do not move with the playback gain (onset strength, spectral flux,
+    percussive share), the analysis version they came from (older results are measured again by
+    ``calmtune analyze``), and the audio payload digest, so a file whose tags alone changed
+    keeps its analysis."""
+    _run(
+        conn,
+        """
+        ALTER TABLE features ADD COLUMN onset_strength REAL;
+        ALTER TABLE features ADD COLUMN spectral_flux REAL;
+        ALTER TABLE features ADD COLUMN percussive_share REAL;
+        ALTER TABLE features ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE features ADD COLUMN payload BLOB
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_journal,
@@ -224,6 +241,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m005_listening_events,
     m006_preferences,
     m007_goals,
+    m008_gain_invariant_features,
 ]
 
 

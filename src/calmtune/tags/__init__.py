@@ -8,6 +8,7 @@ only when a function here is first called. Public API:
 - :class:`TagUpdate`, :class:`FieldChange`, :func:`plan_tag_changes`
 - :class:`TagWriter` (a bulk run), :func:`write_tags` (one file): safe writes
 - :func:`recover_interrupted_writes`, :func:`cleanup_stale_temp_files`: what killed runs left
+- :func:`audio_payload_digest`: a digest of the audio bytes alone (tags excluded)
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ __all__ = [
     "FieldChange",
     "TagUpdate",
     "TagWriter",
+    "audio_payload_digest",
     "cleanup_stale_temp_files",
     "fsync_folders",
     "plan_tag_changes",
@@ -107,3 +109,17 @@ def cleanup_stale_temp_files(places: Iterable[str | PathLike[str]]) -> list[str]
     from calmtune.tags.safefile import cleanup_stale_temp_files as _cleanup
 
     return _cleanup(places)
+
+
+def audio_payload_digest(path: str, fmt: str) -> bytes | None:
+    """A digest of the file's audio payload, every byte that is not tag data, or ``None`` when
+    the format has no payload parser or the file cannot be walked. Equal digests mean only the
+    tags differ, so measurements of the audio still hold."""
+    from calmtune.tags.payload import PayloadError, payload_digest, supports
+
+    if not supports(fmt):
+        return None
+    try:
+        return payload_digest(str(path), fmt)
+    except (PayloadError, OSError):
+        return None

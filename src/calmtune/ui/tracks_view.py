@@ -150,7 +150,14 @@ def print_track_details(
         row("Loudness", None if f.loudness_lufs is None else f"{f.loudness_lufs:.1f} LUFS")
         row("Peak", None if f.peak_dbfs is None else f"{f.peak_dbfs:.1f} dBFS")
         row("Loudness range", None if f.loudness_range is None else f"{f.loudness_range:.1f} LU")
+        plr = f.peak_to_loudness
+        row("Peak to loudness", None if plr is None else f"{plr:.1f} dB")
         row("Onsets", None if f.onset_density is None else f"{f.onset_density:.2f} per second")
+        strength = f.onset_strength
+        row("Onset strength", None if strength is None else f"{strength:.1f} dB rise")
+        row("Spectral flux", None if f.spectral_flux is None else f"{f.spectral_flux:.2f} dB")
+        share = f.percussive_share
+        row("Percussive share", None if share is None else f"{share:.0%}")
         row("Brightness", None if f.brightness is None else f"{f.brightness:.0f} Hz")
     else:
         row("Analysis", "not analysed yet (run `calmtune analyze`)")
