@@ -15,19 +15,19 @@ from calmtune.mood import classify
 
 CALM_AUDIO = Features(
     bpm=66, bpm_confidence=0.7, loudness_lufs=-25, onset_density=0.8, brightness=1000,
-    loudness_range=5,
+    loudness_range=5, onset_strength=3.5, spectral_flux=1.0, percussive_share=0.05,
 )  # fmt: skip
 UPBEAT_AUDIO = Features(
     bpm=126, bpm_confidence=0.9, loudness_lufs=-8, onset_density=6.5, brightness=3300,
-    loudness_range=5,
+    loudness_range=5, onset_strength=11.0, spectral_flux=2.8, percussive_share=0.55,
 )  # fmt: skip
 FOCUS_AUDIO = Features(
     bpm=90, bpm_confidence=0.9, loudness_lufs=-15, onset_density=2.5, brightness=1900,
-    loudness_range=4,
+    loudness_range=4, onset_strength=6.5, spectral_flux=1.8, percussive_share=0.25,
 )  # fmt: skip
 
 C, U, F, X = Mood.CALM, Mood.UPBEAT, Mood.FOCUS, Mood.UNKNOWN
-USER, TOOL, INF = MoodSource.USER, MoodSource.CALMTUNE, MoodSource.INFERRED
+USER, TOOL, INF = MoodSource.USER, MoodSource.WRITTEN_BY_CALMTUNE, MoodSource.INFERRED
 HELP = "calmtune analyze"
 
 
@@ -53,9 +53,16 @@ CASES = [
     Case("file-multivalued-chill-mellow", E(tag_mood="CHILL; Mellow"), C, USER),
     Case("file-peaceful-beats-metal", E(tag_mood="peaceful", genre="Death Metal"), C, USER),
     Case("index-mood-beats-file-mood", E(user_mood="focus", tag_mood="Party"), F, USER),
-    Case("unknown-user-word-falls-through", E(user_mood="Melancholic", tag_mood="Energetic"), U,
-         USER, "'Melancholic'"),
-    Case("unknown-file-word-only", E(tag_mood="Sad"), X, INF, "'Sad'"),
+    Case("unknown-user-word-falls-through", E(user_mood="Zesty", tag_mood="Energetic"), U,
+         USER, "'Zesty'"),
+    Case("unknown-file-word-only", E(tag_mood="Zydeco feeling"), X, INF, "kept but ignored"),
+    Case("file-sad-counts-against-upbeat", E(tag_mood="Sad", features=UPBEAT_AUDIO), X, INF,
+         "counts against upbeat"),
+    Case("file-aggressive-never-calm", E(tag_mood="Aggressive", features=CALM_AUDIO), X, INF,
+         "counts against calm and focus"),
+    Case("file-acousticbrainz-not-relaxed", E(tag_mood="Not relaxed; Electronic; Party"), U, USER),
+    Case("file-aggressive-with-upbeat-audio", E(tag_mood="aggressive", features=UPBEAT_AUDIO), U,
+         INF, "counts against calm"),
     Case("user-beats-calmtune-tag", E(user_mood="Upbeat", tag_mood="calm",
                                       tag_mood_by_calmtune=True), U, USER),
     # --- a mood tag calmtune wrote earlier --------------------------------------------------------
@@ -74,22 +81,27 @@ CASES = [
     Case("audio-drum-and-bass-speed", E(features=Features(bpm=174, bpm_confidence=0.8,
                                                           loudness_lufs=-7, onset_density=8)), U, INF,
          "above the upbeat band"),
-    Case("audio-loudness-only-quiet", E(features=Features(loudness_lufs=-28)), C, INF, "quiet"),
+    Case("audio-loudness-alone-decides-nothing", E(features=Features(loudness_lufs=-28)), X, INF,
+         "does not decide the mood"),
     Case("audio-tempo-only-55", E(features=Features(bpm=55, bpm_confidence=0.9)), C, INF),
     Case("audio-tempo-only-70-calm-or-focus", E(features=Features(bpm=70, bpm_confidence=0.9)), X,
          INF, "mixed"),
     Case("audio-doubled-lullaby-tempo", E(features=Features(bpm=132, bpm_confidence=0.2,
                                                             loudness_lufs=-26, onset_density=0.7,
-                                                            brightness=900)), C, INF, "counts less"),
-    Case("audio-no-pulse-quiet-dark", E(features=Features(loudness_lufs=-32, onset_density=1.8,
-                                                          brightness=550, loudness_range=2.5)),
+                                                            brightness=900)), C, INF,
+         "too unsure to use"),
+    Case("audio-no-pulse-soft-dark", E(features=Features(loudness_lufs=-32, onset_density=1.8,
+                                                         brightness=550, loudness_range=2.5,
+                                                         onset_strength=3.2,
+                                                         percussive_share=0.04)),
          C, INF, "no steady pulse"),
     Case("audio-silent", E(features=Features(loudness_lufs=-70, silent=True)), X, INF, "silent"),
-    Case("audio-empty-features", E(features=Features()), X, INF, "no tempo, loudness or genre"),
+    Case("audio-empty-features", E(features=Features()), X, INF, "no tempo, sound or genre"),
     Case("audio-nan-ignored", E(features=Features(bpm=64, loudness_lufs=float("nan"),
                                                   onset_density=0.6, brightness=800)), C, INF),
-    Case("audio-mixed-signals", E(features=Features(bpm=98, bpm_confidence=0.3, loudness_lufs=-9,
-                                                    onset_density=1.0, brightness=1300,
+    Case("audio-mixed-signals", E(features=Features(bpm=72, bpm_confidence=0.8, loudness_lufs=-9,
+                                                    onset_density=5.5, onset_strength=3.5,
+                                                    percussive_share=0.5, brightness=3200,
                                                     loudness_range=17)), X, INF, "mixed"),
     # --- genre alone: specific genres just decide, broad ones do not ----------------------------
     Case("genre-ambient", E(genre="Ambient"), C, INF, "genre Ambient favours calm"),
@@ -145,7 +157,7 @@ CASES = [
          "differs from the measured tempo"),
     # --- nothing useful -----------------------------------------------------------------------------
     Case("nothing-at-all", E(), X, INF,
-         "no tempo, loudness or genre evidence: run `calmtune analyze` or tag the mood by hand"),
+         "no tempo, sound or genre evidence: run `calmtune analyze` or tag the mood by hand"),
     Case("only-useless-tags", E(title="Track 01", album="Unknown Album", genre="Other"), X, INF,
          HELP),
 ]  # fmt: skip
@@ -214,6 +226,13 @@ def test_classify_key_alone_sets_valence_but_not_arousal() -> None:
     assert result.arousal is None
     assert result.valence is not None and result.valence < 0.5
     assert (result.calm, result.upbeat, result.focus) == (0.0, 0.0, 0.0)
+
+
+def test_classify_mood_words_against_a_mood_rule_it_out_whatever_the_audio() -> None:
+    for word in ("Aggressive", "angry", "Not relaxed", "mood_aggressive", "Tense; Dark"):
+        result = classify(E(tag_mood=word, features=CALM_AUDIO, genre="Ambient"))
+        assert result.mood is not C, (word, result.reasons)
+        assert result.source is INF
 
 
 def test_classify_loudness_alone_sets_arousal_but_not_valence() -> None:

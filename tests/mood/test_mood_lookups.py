@@ -42,9 +42,9 @@ def test_vocabulary_mood_from_word(text: str, mood: Mood | None) -> None:
 
 
 def test_vocabulary_keeps_unknown_words() -> None:
-    known, unknown = moods_in_text("Dreamy / Melancholic | Bittersweet")
+    known, unknown = moods_in_text("Dreamy / Zydeco | Melancholic / Blurple")
     assert known == (Mood.CALM,)
-    assert unknown == ("Melancholic", "Bittersweet")
+    assert unknown == ("Zydeco", "Blurple")
 
 
 @pytest.mark.parametrize(
@@ -148,3 +148,57 @@ def test_keys_mode(key: str, mode: str | None) -> None:
 )
 def test_words_in_title_and_album(title: str, album: str | None, words: list[str]) -> None:
     assert [hit.word for hit in word_hits(title, album)] == words
+
+
+# AcousticBrainz's high-level mood classifiers (class names as its API and Picard's plugins
+# write them) and the five MIREX mood clusters: what each must say about calm, upbeat and focus.
+# "for": the word chooses that mood; "+"/"-": it counts for/against the mood without choosing it.
+ACOUSTICBRAINZ = {
+    "acoustic": {}, "not_acoustic": {}, "Acoustic": {}, "Not acoustic": {},
+    "electronic": {}, "not_electronic": {}, "Electronic": {},
+    "aggressive": {"calm": "-", "focus": "-"}, "mood_aggressive": {"calm": "-", "focus": "-"},
+    "Not aggressive": {"calm": "+", "focus": "+"}, "not_aggressive": {"calm": "+", "focus": "+"},
+    "happy": {"upbeat": "for"}, "Happy": {"upbeat": "for"}, "not_happy": {"upbeat": "-"},
+    "party": {"upbeat": "for"}, "mood_party": {"upbeat": "for"}, "Not party": {"upbeat": "-"},
+    "relaxed": {"calm": "for"}, "Relaxed": {"calm": "for"}, "not_relaxed": {"calm": "-"},
+    "sad": {"upbeat": "-"}, "Sad": {"upbeat": "-"}, "not_sad": {"upbeat": "+"},
+    "danceable": {"upbeat": "for"}, "not_danceable": {"upbeat": "-"},
+    "angry": {"calm": "-", "focus": "-"}, "dark": {"upbeat": "-"},
+    "energetic": {"upbeat": "for"}, "melancholic": {"upbeat": "-"},
+    # MIREX clusters 1-5
+    "passionate": {"upbeat": "for"}, "rousing": {"upbeat": "for"}, "rowdy": {"upbeat": "for"},
+    "cheerful": {"upbeat": "for"}, "fun": {"upbeat": "for"}, "sweet": {},
+    "wistful": {"upbeat": "-"}, "bittersweet": {"upbeat": "-"}, "brooding": {"upbeat": "-"},
+    "whimsical": {}, "witty": {}, "quirky": {},
+    "fiery": {"calm": "-", "focus": "-"}, "tense": {"calm": "-", "focus": "-"},
+    "anxious": {"calm": "-", "focus": "-"}, "volatile": {"calm": "-", "focus": "-"},
+    "visceral": {"calm": "-", "focus": "-"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("word", "says"), ACOUSTICBRAINZ.items(), ids=list(ACOUSTICBRAINZ))
+def test_vocabulary_acousticbrainz_mood_words(word: str, says: dict[str, str]) -> None:
+    from calmtune.mood.vocabulary import read_mood_words
+
+    words = read_mood_words(word)
+    assert words.unknown == (), "every AcousticBrainz mood word is recognised"
+    chosen = [m for m, what in says.items() if what == "for"]
+    assert words.mood == (Mood(chosen[0]) if chosen else None)
+    for mood, vote in zip(("calm", "upbeat", "focus"), words.votes, strict=True):
+        expected = says.get(mood)
+        if expected in ("for", "+"):
+            assert vote > 0, (word, mood, vote)
+        elif expected == "-":
+            assert vote < 0, (word, mood, vote)
+        else:
+            assert vote == 0, (word, mood, vote)
+
+
+def test_vocabulary_a_picard_acousticbrainz_tag_counts_against_the_opposite_mood() -> None:
+    from calmtune.mood.vocabulary import read_mood_words
+
+    words = read_mood_words("Not acoustic; Aggressive; Electronic; Not happy; Not relaxed; Sad")
+    assert words.mood is None and words.unknown == ()
+    assert set(words.against()) == {Mood.CALM, Mood.UPBEAT, Mood.FOCUS}
+    relaxed = read_mood_words("Acoustic; Not aggressive; Not party; Relaxed; Not sad")
+    assert relaxed.mood is Mood.CALM

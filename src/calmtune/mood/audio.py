@@ -1,7 +1,8 @@
-"""Tempo, loudness and the other measured features -> per-mood scores, arousal and reasons.
+"""Measured sound -> per-mood scores, arousal and reasons; the tempo curves and their wording.
 
-Every curve is monotone where the therapy rules say so: slower, quieter, sparser, darker or more
-even audio never scores lower on calm. The curves are built once per settings object.
+Every curve is monotone where the therapy rules say so: slower, sparser, softer in attack, less
+percussive, less restless, darker or more even audio never scores lower on calm. The curves that
+depend on the settings are built once per settings object.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from calmtune.models import Features
+from calmtune.models import TRUSTED_TEMPO_CONFIDENCE, Features
 from calmtune.mood import tables
 from calmtune.mood.settings import MoodSettings
 
@@ -34,12 +35,11 @@ def at(curve: Curve, x: float) -> float:
 @dataclass(frozen=True, slots=True)
 class Curves:
     tempo: Triple
-    loudness: Triple
 
 
 @lru_cache(maxsize=32)
 def curves_for(s: MoodSettings) -> Curves:
-    """Tempo and loudness curves from the user's bands and thresholds."""
+    """The tempo curves from the user's tempo bands."""
     calm_hi = s.calm_bpm[1]
     up_lo = s.upbeat_bpm[0]
     f_lo, f_hi = s.focus_bpm
@@ -57,13 +57,7 @@ def curves_for(s: MoodSettings) -> Curves:
             (f_hi + 25.0, 0.0),
         ),
     )
-    q, loud = s.calm_loudness_lufs, s.upbeat_loudness_lufs
-    loudness = (
-        ((q, 1.0), (loud, 0.0)),
-        ((q, 0.0), (loud, 1.0)),
-        ((q - 10.0, 0.4), (q, 0.9), (loud, 0.9), (loud + 5.0, 0.3)),
-    )
-    return Curves(tempo, loudness)
+    return Curves(tempo)
 
 
 def _value(x: float | None, low: float = -math.inf) -> float | None:
@@ -94,8 +88,8 @@ def tempo_reliability(confidence: float | None) -> float:
     c = _value(confidence)
     if c is None:
         return tables.TEMPO_RELIABILITY_UNKNOWN
-    c = min(1.0, max(0.0, c))
-    return tables.TEMPO_RELIABILITY_BASE + tables.TEMPO_RELIABILITY_SPAN * c
+    low, full = TRUSTED_TEMPO_CONFIDENCE, tables.TEMPO_FULL_WEIGHT_CONFIDENCE
+    return min(1.0, max(0.0, (c - low) / (full - low)))
 
 
 def tempo_reason(bpm: float, s: MoodSettings, what: str = "tempo") -> str:
@@ -129,84 +123,107 @@ def measured(features: Features | None) -> bool:
             features.onset_density,
             features.brightness,
             features.loudness_range,
+            features.onset_strength,
+            features.spectral_flux,
+            features.percussive_share,
         )
     )
 
 
-def audio_vote(f: Features, s: MoodSettings) -> AudioVote:
-    """Score the measured features. Call only when ``measured(f)`` is true.
+def _describe_density(x: float) -> str:
+    t = tables.ONSET_DENSITY_CURVES
+    kind = "sparse, few accents" if x <= t[0][0][0] else "moderate"
+    if x >= t[1][-1][0]:
+        kind = "dense and busy"
+    return f"{x:.1f} onsets per second: {kind}"
 
-    Written with plain local sums: the scanner calls this for every track of a big library.
+
+def _describe_strength(x: float) -> str | None:
+    t = tables.ONSET_STRENGTH_CURVES
+    if x <= t[0][0][0]:
+        return f"soft attacks (onsets rise {x:.1f} dB): legato, few accents"
+    if x >= t[1][-1][0]:
+        return f"hard attacks (onsets rise {x:.1f} dB): strong accents"
+    return None
+
+
+def _describe_percussive(x: float) -> str | None:
+    t = tables.PERCUSSIVE_SHARE_CURVES
+    if x <= t[0][0][0]:
+        return f"{x:.0%} of the sound in percussive hits: sustained tones"
+    if x >= t[1][-1][0]:
+        return f"{x:.0%} of the sound in percussive hits: drum-driven"
+    return None
+
+
+def _describe_flux(x: float) -> str | None:
+    t = tables.SPECTRAL_FLUX_CURVES
+    if x <= t[0][0][0]:
+        return f"spectral flux {x:.2f} dB: a slowly changing, even sound"
+    if x >= t[1][-1][0]:
+        return f"spectral flux {x:.2f} dB: a restless, fast-changing sound"
+    return None
+
+
+def _describe_brightness(x: float) -> str | None:
+    t = tables.BRIGHTNESS_CURVES
+    if x <= t[0][0][0]:
+        return f"spectral centroid {x:.0f} Hz: a dark, soft timbre"
+    if x >= t[1][-1][0]:
+        return f"spectral centroid {x:.0f} Hz: a bright timbre"
+    return None
+
+
+def _describe_range(x: float) -> str | None:
+    t = tables.LOUDNESS_RANGE_CURVES
+    if x <= t[0][0][0]:
+        return f"loudness range {x:.1f} LU: even dynamics"
+    if x >= t[2][-1][0]:
+        return f"loudness range {x:.1f} LU: big dynamic swings, not sedative"
+    return None
+
+
+# (feature, its curves, describe(value) -> a reason or None), in the order reasons are listed.
+_SOUND = (
+    ("onset_density", tables.ONSET_DENSITY_CURVES, _describe_density),
+    ("onset_strength", tables.ONSET_STRENGTH_CURVES, _describe_strength),
+    ("percussive_share", tables.PERCUSSIVE_SHARE_CURVES, _describe_percussive),
+    ("spectral_flux", tables.SPECTRAL_FLUX_CURVES, _describe_flux),
+    ("brightness", tables.BRIGHTNESS_CURVES, _describe_brightness),
+    ("loudness_range", tables.LOUDNESS_RANGE_CURVES, _describe_range),
+)
+
+
+def audio_vote(f: Features, s: MoodSettings) -> AudioVote:
+    """Score the measured sound (everything but the tempo, which ``classify`` weighs on its own).
+
+    Call only when ``measured(f)`` is true. Every feature but the absolute loudness is the same at
+    any playback gain; the loudness is a very weak cue (``tables.FEATURE_WEIGHTS``).
     """
     vote = AudioVote()
     reasons = vote.reasons
-    curves = curves_for(s)
     sums = _Sums()
-
-    bpm = _value(f.bpm, 0.0)
-    if bpm is not None:
-        k = tempo_reliability(f.bpm_confidence)
-        *_, fo = sums.add("tempo", curves.tempo, bpm, reliability=k)
-        va, vb, vw = tables.TEMPO_VALENCE
-        vote.v_num = vw * (va + vb * _scaled(bpm, *tables.AROUSAL_SCALES["tempo"][:2]))
-        vote.v_den = vw
-        reason = tempo_reason(bpm, s)
-        conf = _value(f.bpm_confidence)
-        if conf is not None:
-            if conf < 0.5:
-                reason += f" (tempo confidence {conf:.2f}, so it counts less)"
-            # A steady beat helps focus only at a focus tempo: a dance beat is steady too.
-            sums.add_focus("pulse", at(tables.PULSE_CURVE, conf) * fo)
+    for name, curves, describe in _SOUND:
+        value = _value(getattr(f, name), -1e-9)
+        if value is None:
+            continue
+        sums.add(name, curves, value)
+        reason = describe(value)
+        if reason:
             reasons.append(reason)
-            if conf >= 0.7 and fo >= 0.5:
-                reasons.append(f"steady pulse (tempo confidence {conf:.2f}) suits focus")
-        else:
-            reasons.append(reason)
-    else:
-        # Measured audio without a tempo: the analysis found no pulse. Focus music needs one.
-        sums.add_focus("pulse", 0.0)
-        reasons.append("no steady pulse was found, which counts against focus")
 
     lufs = _value(f.loudness_lufs)
     if lufs is not None:
-        sums.add("loudness", curves.loudness, lufs)
-        q, loud = s.calm_loudness_lufs, s.upbeat_loudness_lufs
-        if lufs <= q:
-            reasons.append(f"loudness {lufs:.1f} LUFS is quiet (calm at or below {q:g})")
-        elif lufs >= loud:
-            reasons.append(f"loudness {lufs:.1f} LUFS is loud (upbeat at or above {loud:g})")
-        else:
-            reasons.append(f"loudness {lufs:.1f} LUFS is moderate (between {q:g} and {loud:g})")
-
-    density = _value(f.onset_density, -1e-9)
-    if density is not None:
-        t = tables.ONSET_DENSITY_CURVES
-        sums.add("onset_density", t, density)
-        if density <= t[0][0][0]:
-            kind = "sparse, few accents"
-        elif density >= t[1][-1][0]:
-            kind = "dense and busy"
-        else:
-            kind = "moderate"
-        reasons.append(f"{density:.1f} onsets per second: {kind}")
-
-    centroid = _value(f.brightness, 0.0)
-    if centroid is not None:
-        t = tables.BRIGHTNESS_CURVES
-        sums.add("brightness", t, centroid)
-        if centroid <= t[0][0][0]:
-            reasons.append(f"spectral centroid {centroid:.0f} Hz: a dark, soft timbre")
-        elif centroid >= t[1][-1][0]:
-            reasons.append(f"spectral centroid {centroid:.0f} Hz: a bright timbre")
-
-    lra = _value(f.loudness_range, -1e-9)
-    if lra is not None:
-        t = tables.LOUDNESS_RANGE_CURVES
-        sums.add("loudness_range", t, lra)
-        if lra <= t[0][0][0]:
-            reasons.append(f"loudness range {lra:.1f} LU: even dynamics")
-        elif lra >= t[2][-1][0]:
-            reasons.append(f"loudness range {lra:.1f} LU: big dynamic swings, not sedative")
+        # Arousal only: the level is the mastering's and the player's, not the music's mood.
+        q, loud, weight = tables.AROUSAL_SCALES["loudness"]
+        sums.a_num += weight * _scaled(lufs, q, loud)
+        sums.a_den += weight
+        if lufs <= s.calm_loudness_lufs or lufs >= s.upbeat_loudness_lufs:
+            kind = "quiet" if lufs <= s.calm_loudness_lufs else "loud"
+            reasons.append(
+                f"loudness {lufs:.1f} LUFS is {kind}, but mastering and playback set the level, "
+                "so it does not decide the mood"
+            )
 
     vote.num = (sums.n0, sums.n1, sums.n2)
     vote.den = (sums.d0, sums.d1, sums.d2)

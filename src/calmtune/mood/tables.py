@@ -42,31 +42,59 @@ CLEAR_MARGIN = 0.35
 # clear measured audio (about 5.5) cannot push a clear measurement below the threshold by itself.
 OPPOSITION_FACTOR = 0.5
 
-# Measured audio features: weight per mood (calm, upbeat, focus). Their sum (about 6) is four times
-# a strong genre (1.5), so measured audio outranks genre and title words.
+# Measured audio features: weight per mood (calm, upbeat, focus). Every one of them but the last
+# survives a change of playback gain: a track's mood does not change when it is played louder,
+# and mastering (-9 LUFS for a modern ballad, -16 for a 1970s rock record) is not mood. Their sum
+# (about 7) is about five times a strong genre (1.5), so measured sound outranks genre and words.
 FEATURE_WEIGHTS = {
-    "tempo": (2.0, 2.0, 1.5),
-    "loudness": (1.5, 1.5, 0.5),
-    "onset_density": (1.5, 1.0, 1.0),
-    "brightness": (0.5, 0.7, 0.3),
-    "loudness_range": (0.7, 0.0, 0.7),
+    "tempo": (2.0, 2.0, 1.5),  # only a trusted tempo (models.TRUSTED_TEMPO_CONFIDENCE)
+    "onset_density": (1.2, 1.0, 1.0),
+    "onset_strength": (1.2, 1.0, 0.3),
+    "percussive_share": (1.2, 1.0, 0.4),
+    "spectral_flux": (0.8, 0.8, 0.4),
+    "brightness": (0.6, 0.7, 0.3),
+    "loudness_range": (0.5, 0.0, 0.7),
     "pulse": (0.0, 0.0, 1.0),  # a confident, steady beat is what focus music needs
 }
-# Tempo counts by how sure the estimator was: weight x (BASE + SPAN x bpm_confidence).
-TEMPO_RELIABILITY_BASE = 0.4
-TEMPO_RELIABILITY_SPAN = 0.6
-TEMPO_RELIABILITY_UNKNOWN = 0.7  # bpm measured, confidence not reported
+# The absolute level (LUFS) says more about the mastering and the playback gain than the mood, so
+# it never moves the mood scores: it only nudges the arousal estimate (AROUSAL_SCALES).
+# Tempo counts by how sure the estimator was: nothing at the trusted threshold
+# (models.TRUSTED_TEMPO_CONFIDENCE), rising linearly to full weight at this confidence, so that a
+# confidence jittering around the threshold cannot flip a mood.
+TEMPO_FULL_WEIGHT_CONFIDENCE = 0.7
+TEMPO_RELIABILITY_UNKNOWN = 0.7  # bpm measured by an old analysis, confidence not recorded
 # A BPM tag is someone else's estimate (often a DJ tool's, which may double slow music).
 BPM_TAG_FACTOR = 0.6
 # A mood tag calmtune wrote earlier stands in for the evidence it came from, until re-measured.
 CALMTUNE_TAG_WEIGHT = 3.0
+# Mood words another tagger wrote that choose no mood but count for or against some ("Aggressive",
+# "Not relaxed", "Sad"): this weight per whole word. The user's word also vetoes a mood it counts
+# against: classify never chooses it.
+USER_WORD_WEIGHT = 3.0
 
-# Curves as (x, y) breakpoints, linear between and flat outside. Tempo and loudness curves are built
-# from the knobs in settings.py; these do not depend on the knobs.
+# Curves as (x, y) breakpoints, linear between and flat outside, for (calm, upbeat, focus).
+# Tempo and loudness curves are built from the knobs in settings.py; these do not depend on them.
+# Their ends follow DOMAIN rules (sedative: sparse, soft attacks, legato, dark, even) and sit
+# inside the spread each feature shows on real music (see docs/music.md, "How calmtune decides").
 ONSET_DENSITY_CURVES = (  # onsets per second
     ((1.0, 1.0), (4.0, 0.0)),
     ((1.5, 0.0), (5.0, 1.0)),
     ((0.3, 0.3), (1.5, 1.0), (4.0, 1.0), (7.0, 0.2)),
+)
+ONSET_STRENGTH_CURVES = (  # median rise at the onsets, dB averaged over bands
+    ((4.0, 1.0), (9.0, 0.0)),
+    ((4.0, 0.0), (10.0, 1.0)),
+    ((3.0, 0.6), (5.0, 1.0), (10.0, 1.0), (14.0, 0.5)),
+)
+PERCUSSIVE_SHARE_CURVES = (  # share of the power in short broadband hits
+    ((0.1, 1.0), (0.4, 0.0)),
+    ((0.1, 0.0), (0.45, 1.0)),
+    ((0.05, 0.6), (0.15, 1.0), (0.45, 1.0), (0.7, 0.4)),
+)
+SPECTRAL_FLUX_CURVES = (  # mean rise per band and frame, dB (codec noise left out)
+    ((1.6, 1.0), (2.6, 0.0)),
+    ((1.6, 0.0), (2.8, 1.0)),
+    ((1.2, 0.5), (1.7, 1.0), (2.5, 1.0), (3.2, 0.4)),
 )
 BRIGHTNESS_CURVES = (  # spectral centroid, Hz
     ((1200.0, 1.0), (3000.0, 0.0)),
@@ -78,14 +106,20 @@ LOUDNESS_RANGE_CURVES = (  # LU; big swings are neither sedative nor good for fo
     ((6.0, 0.5), (15.0, 0.5)),
     ((6.0, 1.0), (14.0, 0.0)),
 )
+# The peak-to-loudness ratio (Features.peak_to_loudness) is measured and shown but not weighed: it
+# is low for brick-walled loud masters and just as low for sustained pads and drones, so it does
+# not tell calm from intense (found on the generator's pad pieces).
 PULSE_CURVE = ((0.2, 0.3), (0.8, 1.0))  # bpm_confidence -> focus
 
 # Arousal from features: each feature scaled to 0..1 between these ends, then a weighted mean.
 AROUSAL_SCALES = {
     "tempo": (50.0, 150.0, 2.0),
-    "loudness": (-30.0, -6.0, 1.5),
-    "onset_density": (0.0, 7.0, 1.5),
+    "onset_density": (0.0, 7.0, 1.2),
+    "onset_strength": (3.0, 12.0, 1.2),
+    "percussive_share": (0.0, 0.6, 1.2),
+    "spectral_flux": (1.2, 3.0, 0.8),
     "brightness": (800.0, 4000.0, 0.5),
+    "loudness": (-30.0, -6.0, 0.3),
 }
 # Valence from measured tempo alone is a weak cue (mode is the strong one and is not measured).
 TEMPO_VALENCE = (0.35, 0.3, 0.5)  # valence = a + b * tempo_scaled, with this weight

@@ -11,14 +11,14 @@ from calmtune.models import Mood, MoodSource
 class TagUpdate:
     """Fields to write; ``None`` leaves a field as it is (calmtune never deletes a value).
 
-    ``mood_source`` says who decided the mood: ``MoodSource.CALMTUNE`` for an inferred mood
+    ``mood_source`` says who decided the mood: ``MoodSource.WRITTEN_BY_CALMTUNE`` for an inferred mood
     (recorded in the provenance key, so later runs may replace it), ``MoodSource.USER`` for one
     the user set by hand (recorded as ``user``, so it reads back as the user's).
     Gains are dB at the ReplayGain 2.0 reference (-18 LUFS), peaks linear.
     """
 
     mood: Mood | None = None
-    mood_source: MoodSource = MoodSource.CALMTUNE
+    mood_source: MoodSource = MoodSource.WRITTEN_BY_CALMTUNE
     bpm: float | None = None
     key: str | None = None
     replaygain_track_gain: float | None = None
