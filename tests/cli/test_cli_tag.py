@@ -270,3 +270,118 @@ def test_sigkill_during_calmtune_tag_leaves_old_or_new_files_whole(tmp_path):
     campaign = run_campaign(music, files, kills=4, seed=7, log=lambda line: None)
     assert campaign.problems == []
     assert campaign.kills >= 4
+
+
+# --- what `tag` decides to write, and what the index keeps (issue 12) ---------------------------
+
+
+def _music_file(path, fmt: str, style: str = "pads", bpm: float = 66.0):
+    """A music-like file (the shared generator), so the analysis measures real features."""
+    import soundfile
+
+    from analysis.music_synth import make_piece
+
+    piece = make_piece(bpm, style, seed=11, seconds=12.0, rate=22050)
+    target = path.with_suffix(f".{fmt}")
+    soundfile.write(str(target), piece.samples, piece.rate, format=fmt.upper())
+    return target
+
+
+def _show(path) -> dict:
+    data = run_json("show", path)
+    return {
+        "features": data["features"],
+        "scores": data["scores"],
+        "mood": data["mood"],
+        "confidence": data["mood_confidence"],
+        "reasons": [r for r in data["reasons"] if "written earlier by calmtune" not in r],
+    }
+
+
+@pytest.mark.parametrize("fmt", ["flac", "ogg"])
+def test_tag_then_show_keeps_the_measured_features_and_the_same_scores(tmp_path, fmt):
+    path = _music_file(tmp_path / "calm", fmt)
+    run_json("scan", tmp_path)
+    run_json("analyze")
+    before = _show(path)
+    assert before["features"] is not None and before["features"]["percussive_share"] is not None
+    assert before["mood"] != "unknown", before
+    report = run_json("tag", tmp_path)
+    assert report["written"] == 1
+    after = _show(path)
+    assert after == before
+    assert run_json("show", path)["mood_source"] == "calmtune"
+    rescan = run_json("scan", tmp_path)
+    assert (rescan["updated"], rescan["unchanged"]) == (0, 1)
+    assert _show(path) == before
+    assert run_json("analyze")["analyzed"] == []  # nothing to measure again
+
+
+def test_another_taggers_edit_keeps_the_analysis_when_only_tags_changed(tmp_path):
+    path = _music_file(tmp_path / "edited", "flac")
+    run_json("scan", tmp_path)
+    run_json("analyze")
+    before = run_json("show", path)["features"]
+    audio = mutagen.File(path)
+    audio["TITLE"] = ["Renamed in another tagger"]
+    audio.save()
+    rescan = run_json("scan", tmp_path)
+    assert rescan["updated"] == 1
+    shown = run_json("show", path)
+    assert shown["title"] == "Renamed in another tagger"
+    assert shown["features"] == before
+    assert run_json("analyze")["analyzed"] == []
+    # A changed payload (new audio under the same name) is measured again.
+    _music_file(tmp_path / "edited", "flac", style="drums", bpm=128.0)
+    run_json("scan", tmp_path)
+    assert run_json("show", path)["features"] is None
+    assert [a["path"] for a in run_json("analyze")["analyzed"]] == [str(path)]
+
+
+def test_tag_bpm_writes_only_a_confident_tempo_and_notes_the_unsure_one(tmp_path):
+    sure = make_tagged_file(tmp_path / "sure", "flac", title="t")
+    unsure = make_tagged_file(tmp_path / "unsure", "flac", title="t")
+    run_json("scan", tmp_path)
+    with Library.open(Paths.discover().default_db) as lib:
+        for p, confidence in ((sure, 0.9), (unsure, 0.37)):
+            st = os.stat(p)
+            features = Features(bpm=180.0, bpm_confidence=confidence, loudness_lufs=-20.0)
+            lib.store_features(str(p), st.st_size, st.st_mtime_ns, features, None)
+    report = run_json("tag", tmp_path, "--bpm")
+    assert mutagen.File(sure)["BPM"] == ["180"]
+    assert "BPM" not in mutagen.File(unsure)
+    assert [n["path"] for n in report["notes"]] == [str(unsure)]
+    assert "0.37" in report["notes"][0]["note"]
+    people = run("tag", unsure, "--bpm")
+    assert people.exit_code == 0
+    assert "too unsure" in people.stdout
+
+
+@pytest.mark.parametrize("word", ["Aggressive", "Relaxed", "Melancholic"])
+def test_tag_mood_never_replaces_another_taggers_mood_without_force(tmp_path, word):
+    path = make_tagged_file(tmp_path / "picard", "flac", title="t", raw={"MOOD": word})
+    run_json("scan", tmp_path)
+    before = path.read_bytes()
+    report = run_json("tag", path, "--mood", "calm")
+    assert (report["written"], report["skipped"]) == (0, 1)
+    assert path.read_bytes() == before
+    forced = run_json("tag", path, "--mood", "calm", "--force")
+    assert forced["written"] == 1
+    assert mutagen.File(path)["MOOD"] == ["Calm"]
+    assert tracks_by_name()["picard.flac"]["mood_source"] == "user"
+
+
+def test_a_mood_word_set_in_picard_counts_against_the_opposite_mood(tmp_path):
+    make_tagged_file(tmp_path / "lullaby", "flac", title="Lullaby", genre="Ambient", bpm="64")
+    make_tagged_file(
+        tmp_path / "aggressive", "flac", title="Lullaby", genre="Ambient", bpm="64",
+        raw={"MOOD": "Aggressive"},
+    )  # fmt: skip
+    run_json("scan", tmp_path)
+    tracks = tracks_by_name()
+    assert tracks["lullaby.flac"]["mood"] == "calm"
+    assert tracks["aggressive.flac"]["mood"] != "calm"
+    assert any(
+        "counts against calm" in r
+        for r in run_json("show", tmp_path / "aggressive.flac")["reasons"]
+    )

@@ -8,6 +8,7 @@ import click
 
 from calmtune.cli.context import AppContext
 from calmtune.cli.options import emit_json, json_option
+from calmtune.models import BPM_TAG_MIN_CONFIDENCE
 
 _MOODS = ("calm", "upbeat", "focus")
 
@@ -19,12 +20,21 @@ _MOODS = ("calm", "upbeat", "focus")
     type=click.Choice(_MOODS, case_sensitive=False),
     help="Set this mood by hand (it becomes the user's mood).",
 )
-@click.option("--bpm", is_flag=True, help="Also write the measured tempo where the file has none.")
+@click.option(
+    "--bpm",
+    is_flag=True,
+    help="Also write the measured tempo where the file has none, when its confidence is at "
+    f"least {BPM_TAG_MIN_CONFIDENCE:g} (unsure tempi are skipped with a note).",
+)
 @click.option(
     "--replaygain", is_flag=True, help="Also write the measured ReplayGain where the file has none."
 )
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-@click.option("--force", is_flag=True, help="Replace moods the user set, and existing BPM/gain.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace moods the user set (in calmtune or any tagger), and existing BPM/gain.",
+)
 @json_option
 @click.pass_obj
 def tag(
@@ -40,8 +50,9 @@ def tag(
     """Write the mood into the files under PATHS (default: every indexed track).
 
     Uses the keys other taggers and players read. Without --mood, writes the inferred mood and
-    skips files whose mood the user set. Writes are safe: a failure or a kill leaves the old file
-    or the new one, whole.
+    skips files whose mood the user set; --mood never replaces a mood the user set in any tagger
+    without --force. Writing tags keeps the track's measurements. Writes are safe: a failure or a
+    kill leaves the old file or the new one, whole.
     """
     from calmtune.errors import CalmtuneError
     from calmtune.library.tagging import TagRequest, select_tracks, tag_tracks

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from calmtune.errors import CalmtuneError
 from calmtune.library.index import Library
-from calmtune.models import Mood, MoodSource, Track
+from calmtune.models import BPM_TAG_MIN_CONFIDENCE, Mood, MoodSource, Track
+from calmtune.mood.vocabulary import mood_from_word
 
 NO_ANALYSIS = "not analysed yet (run `calmtune analyze` first)"
 
@@ -36,6 +37,7 @@ class TagReport:
     written: int = 0
     unchanged: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (path, what was left out)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, error)
     changes: list = field(default_factory=list)  # calmtune.tags.FieldChange
     dry_run: bool = False
@@ -48,6 +50,7 @@ class TagReport:
             "skipped": len(self.skipped),
             "failed": [{"path": p, "error": e} for p, e in self.failed],
             "changes": [c.as_dict() for c in self.changes],
+            "notes": [{"path": p, "note": n} for p, n in self.notes],
             "dry_run": self.dry_run,
             "recovered": [{"path": n.path, "action": n.action} for n in self.recovered],
         }
@@ -89,37 +92,52 @@ def _inferred_without_user(library: Library, track: Track) -> Mood:
     return library.score(tags, track.features, None).mood
 
 
-def update_for(library: Library, track: Track, request: TagRequest):
+def _users_mood_in_file(track: Track) -> str | None:
+    """The mood text the user set in the file (in calmtune or another tagger), if any. A mood
+    another tagger wrote is the user's even in words calmtune does not map ("Melancholic")."""
+    text = track.tags.mood
+    if text and text.strip() and not track.tags.mood_by_calmtune:
+        return text.strip()
+    return None
+
+
+def update_for(library: Library, track: Track, request: TagRequest, notes: list | None = None):
     """The ``TagUpdate`` for one track, or a string saying why it is skipped.
 
-    Raises CalmtuneError when ``--bpm``/``--replaygain`` need an analysis the track lacks.
+    ``notes`` collects (path, note) for parts of a request left out while the rest is written
+    (an unsure tempo). Raises CalmtuneError when ``--bpm``/``--replaygain`` need an analysis
+    the track lacks.
     """
     from calmtune.tags import TagUpdate
 
     fields: dict = {}
+    users = _users_mood_in_file(track)
     if request.mood is not None:
+        if users and not request.force:
+            if mood_from_word(users) is request.mood:
+                return f"the file's mood '{users}' already means {request.mood.value}"
+            return f"the user set the mood '{users}' in the file (use --force to replace it)"
         fields.update(mood=request.mood, mood_source=MoodSource.USER)
     else:
         scores = track.scores
-        # A mood another tagger wrote is the user's, even in words calmtune does not map
-        # ("Melancholic"): those are kept, never overwritten by an inference.
-        users = (scores is not None and scores.source is MoodSource.USER) or bool(
-            track.tags.mood and not track.tags.mood_by_calmtune
-        )
-        if users and not request.force:
+        user_set = users is not None or (scores is not None and scores.source is MoodSource.USER)
+        if user_set and not request.force:
             return "the user set this mood (use --force to replace it)"
-        if users:
+        if user_set:
             mood = _inferred_without_user(library, track)
         else:
             mood = scores.mood if scores is not None else Mood.UNKNOWN
         if mood is not Mood.UNKNOWN:
-            fields.update(mood=mood, mood_source=MoodSource.CALMTUNE)
+            fields.update(mood=mood, mood_source=MoodSource.WRITTEN_BY_CALMTUNE)
     if request.bpm or request.replaygain:
         f = track.features
         if f is None:
             raise CalmtuneError(NO_ANALYSIS)
         if request.bpm and f.bpm is not None and (track.tags.bpm is None or request.force):
-            fields["bpm"] = f.bpm
+            if f.bpm_confidence is None or f.bpm_confidence >= BPM_TAG_MIN_CONFIDENCE:
+                fields["bpm"] = f.bpm
+            elif notes is not None:
+                notes.append((track.path, _unsure_tempo_note(f.bpm, f.bpm_confidence)))
         has_gain = track.tags.replaygain_track_gain is not None
         if request.replaygain and f.loudness_lufs is not None and (not has_gain or request.force):
             fields["replaygain_track_gain"] = f.replaygain_track_gain
@@ -128,6 +146,13 @@ def update_for(library: Library, track: Track, request: TagRequest):
     if not fields:
         return "no confident mood to write" if request.mood is None else "nothing to write"
     return TagUpdate(**fields)
+
+
+def _unsure_tempo_note(bpm: float, confidence: float) -> str:
+    return (
+        f"tempo {bpm:.0f} BPM not written: its confidence {confidence:.2f} is below "
+        f"{BPM_TAG_MIN_CONFIDENCE:g}, too unsure for a tag other players read"
+    )
 
 
 def tag_tracks(
@@ -174,7 +199,7 @@ def tag_tracks(
         """(path, TagUpdate) per track to write; skips and failures are reported here."""
         for track in tracks:
             try:
-                update = update_for(library, track, request)
+                update = update_for(library, track, request, report.notes)
             except CalmtuneError as err:  # a track lacking the analysis it needs
                 report.failed.append((track.path, str(err)))
                 progressed()

@@ -34,6 +34,8 @@ def print_tag_report(console: Console, report: TagReport, *, verbose: bool = Fal
         f"{report.written} file(s) {verb}, {report.unchanged} unchanged, "
         f"{len(report.skipped)} skipped, {len(report.failed)} failed."
     )
+    for path, note in report.notes:
+        console.print(Text(f"  note {printable(path)}: {printable(note)}", style="dim"))
     if verbose:
         for path, why in report.skipped:
             console.print(Text(f"  skipped {printable(path)}: {printable(why)}", style="dim"))
