@@ -1,8 +1,7 @@
 """Texture of a sound: its percussive share and its spectral flux, from the analyser's band levels.
 
-Both are measured on a coarser grid than the onset envelope: every other frame (about 43 per
-second) and the loudest of each BAND_GROUP neighbouring bands (about 32 bands of a third of an
-octave). That is fine enough for either measure and costs an eighth of the full grid.
+Both are measured on every other frame of the onset envelope's grid (about 43 per second): fine
+enough for either measure, at half the cost.
 
 **Percussive share**: how much of the energy comes in short, broadband hits. A simplified
 harmonic/percussive split (after Fitzgerald's median filtering): a sustained note is steady along
@@ -14,8 +13,8 @@ time and narrow along frequency, a drum hit the opposite. Per band and frame, in
   high; a note, filling one band, does not).
 
 Each band-frame's power counts as percussive in proportion to how far the broadband level leads
-the sustained one (all of it from MASK_SPAN_DB ahead, none from MASK_SPAN_DB behind), and the
-share is the percussive power over all power. Minimum filters rather than medians, built by
+the sustained one (none at a tie, all of it from MASK_SPAN_DB ahead: a steady noise bed is both
+broadband and sustained, and is no drum), and the share is the percussive power over all power. Minimum filters rather than medians, built by
 doubling (a window of 2**k frames in k steps), for nearly the same split at a fraction of the cost.
 
 **Spectral flux**: the mean rise in dB per band from one frame to the next, how restless the
@@ -32,9 +31,8 @@ from __future__ import annotations
 import numpy as np
 
 FRAME_STEP = 2  # use every other frame of the analyser
-BAND_GROUP = 4  # the loudest of 4 neighbouring bands (of ~128 log bands) is one band here
 TIME_SPAN_S = 0.1  # a sound held at least ~0.2 s counts as sustained
-FREQ_BANDS = 1  # +-1 grouped band: about an octave in all
+FREQ_BANDS = 3  # +-3 of the analyser's ~128 log bands: about 2/3 of an octave
 MASK_SPAN_DB = 6.0
 SILENCE_DB = -80.0  # band-frames quieter than this are left out entirely
 RELATIVE_FLOOR_DB = 45.0  # flux ignores what lies this far below the frame's loudest band
@@ -61,8 +59,7 @@ class TextureMeter:
         self._skip = (self._skip - level.shape[0]) % FRAME_STEP
         if kept.shape[0] == 0:
             return
-        grouped = _group_bands(kept)
-        stacked = grouped if self._history.size == 0 else np.concatenate([self._history, grouped])
+        stacked = kept if self._history.size == 0 else np.concatenate([self._history, kept])
         span = self._span
         ready = stacked.shape[0] - 2 * span  # frames with a full window on both sides
         if ready <= 0:
@@ -83,7 +80,7 @@ class TextureMeter:
     ) -> None:
         power = np.power(np.float32(10.0), level * np.float32(0.1))
         power[level <= SILENCE_DB] = 0.0
-        mask = np.clip((broadband - sustained) * (0.5 / MASK_SPAN_DB) + 0.5, 0.0, 1.0)
+        mask = np.clip((broadband - sustained) * (1.0 / MASK_SPAN_DB), 0.0, 1.0)
         self._percussive += float(np.vdot(power, mask))
         self._total += float(power.sum(dtype=np.float64))
 
@@ -106,19 +103,6 @@ class TextureMeter:
         if self._flux_frames == 0:
             return None
         return self._flux_sum / self._flux_frames
-
-
-def _group_bands(level: np.ndarray) -> np.ndarray:
-    """The loudest of each BAND_GROUP neighbouring bands (a last, smaller group included)."""
-    bands = level.shape[1]
-    whole = bands - bands % BAND_GROUP
-    grouped = level[:, 0:whole:BAND_GROUP].copy()
-    for offset in range(1, BAND_GROUP):
-        np.maximum(grouped, level[:, offset:whole:BAND_GROUP], out=grouped)
-    if whole < bands:
-        rest = level[:, whole:].max(axis=1, keepdims=True)
-        grouped = np.concatenate([grouped, rest], axis=1)
-    return grouped
 
 
 def _window_min(x: np.ndarray, width: int) -> np.ndarray:
