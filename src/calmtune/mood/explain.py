@@ -24,8 +24,8 @@ _WEAK = "weak evidence on its own"
 _NOT_EVIDENCE = ("ignored", "valence", "is used instead", "recomputed", "outranks")
 # Measured descriptions of sedative or energetic sound that do not name a mood.
 _DESCRIBES = {
-    "calm": ("sparse", "soft timbre", "even dynamics"),
-    "upbeat": ("dense", "bright timbre", "big dynamic swings"),
+    "calm": ("sparse", "soft timbre", "even dynamics", "legato", "sustained tones", "even sound"),
+    "upbeat": ("dense", "bright timbre", "big dynamic swings", "strong accents", "drum-driven"),
     "focus": ("steady pulse", "even dynamics"),
 }
 
