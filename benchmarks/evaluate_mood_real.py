@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -183,7 +184,9 @@ def write_sets(items: list[Item], root: Path) -> dict[str, Path]:
 
 
 def run_calmtune(folder: Path, home: Path) -> dict[str, dict]:
-    """Scan, analyse and list ``folder`` with the real command line; file name -> track JSON."""
+    """Scan, analyse and list ``folder`` with the real command line, in a fresh calmtune home
+    (never a kept one: its stored moods may come from older rules); file name -> track JSON."""
+    shutil.rmtree(home, ignore_errors=True)
     env = {**os.environ, "CALMTUNE_HOME": str(home)}
     base = [sys.executable, "-m", "calmtune"]
     for args in (["scan", str(folder), "--json"], ["analyze", "--json"]):
@@ -256,8 +259,15 @@ def main(argv: list[str] | None = None) -> int:
         print("no labelled track is installed: apt-get install " + " ".join(
             sorted({i.package for i in read_labels(args.labels)})))  # fmt: skip
         return 0
-    root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="calmtune-real-"))
-    root.mkdir(parents=True, exist_ok=True)
+    if args.keep:
+        root = Path(args.keep)
+        root.mkdir(parents=True, exist_ok=True)
+        return evaluate(items, root, args)
+    with tempfile.TemporaryDirectory(prefix="calmtune-real-") as scratch:
+        return evaluate(items, Path(scratch), args)
+
+
+def evaluate(items: list[Item], root: Path, args: argparse.Namespace) -> int:
     print(f"real mood set: {len(items)} labelled tracks, copies in {root}")
     folders = write_sets(items, root)
     if args.prepare_only:
