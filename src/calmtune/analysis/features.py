@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from calmtune.analysis.loudness import LoudnessMeter
-from calmtune.analysis.onsets import onset_density, onset_strength
+from calmtune.analysis.onsets import onset_statistics
 from calmtune.analysis.spectral import SpectralAnalyzer
 from calmtune.analysis.tempo import tempo_from_envelope
 from calmtune.audio.decode import open_audio
@@ -61,15 +61,16 @@ def analyze_blocks(blocks: Iterable[np.ndarray], rate: int, channels: int) -> Fe
     bpm, confidence = tempo_from_envelope(
         envelope, spectrum.frame_rate, spectrum.band_onset_envelopes()
     )
+    density, strength = onset_statistics(envelope, spectrum.frame_rate)
     return Features(
         bpm=_finite(bpm, 2),
         bpm_confidence=_finite(confidence, 3) if bpm is not None else None,
         loudness_lufs=_finite(lufs, 2),
         peak_dbfs=_finite(loudness.peak_dbfs(), 2),
         loudness_range=_finite(loudness.range(), 2),
-        onset_density=_finite(onset_density(envelope, spectrum.frame_rate), 3),
+        onset_density=_finite(density, 3),
         brightness=_finite(spectrum.centroid(), 1),
-        onset_strength=_finite(onset_strength(envelope, spectrum.frame_rate), 3),
+        onset_strength=_finite(strength, 3),
         spectral_flux=_finite(spectrum.spectral_flux(), 4),
         percussive_share=_finite(spectrum.percussive_share(), 4),
         silent=False,
