@@ -103,7 +103,7 @@ def test_scan_with_analyze_stores_features(music):
     json.loads(result.stdout)  # stdout holds only the scan's JSON
     assert analyze_json()["analyzed"] == []  # nothing left to analyse
     shown = json.loads(run("show", "--json", files["fast"]).stdout)
-    assert shown["bpm"] == pytest.approx(128.0, rel=0.04)
+    assert shown["features"]["bpm"] == pytest.approx(128.0, rel=0.04)
 
 
 def test_analyze_human_output_lists_failures_on_stderr(music):

@@ -12,7 +12,7 @@ import pytest
 from calmtune.analysis import estimate_tempo
 from calmtune.analysis.metre import FEATURES
 from calmtune.analysis.tempo import LEVEL_WEIGHTS
-from calmtune.models import TEMPO_CONFIDENCE_OVER_TAG as TRUSTED
+from calmtune.models import TRUSTED_TEMPO_CONFIDENCE as TRUSTED
 from music_synth import ALL_STYLES, corpus_plan, make_piece
 
 HELD_OUT_SEEDS = range(5000, 5060)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from calmtune.analysis.tempo import tempo_from_envelope
-from calmtune.models import TEMPO_CONFIDENCE_OVER_TAG as TRUSTED
+from calmtune.models import TRUSTED_TEMPO_CONFIDENCE as TRUSTED
 
 FRAME_RATE = 86.0
 

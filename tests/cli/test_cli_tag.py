@@ -279,7 +279,7 @@ def _music_file(path, fmt: str, style: str = "pads", bpm: float = 66.0):
     """A music-like file (the shared generator), so the analysis measures real features."""
     import soundfile
 
-    from analysis.music_synth import make_piece
+    from music_synth import make_piece
 
     piece = make_piece(bpm, style, seed=11, seconds=12.0, rate=22050)
     target = path.with_suffix(f".{fmt}")
@@ -385,3 +385,11 @@ def test_a_mood_word_set_in_picard_counts_against_the_opposite_mood(tmp_path):
         "counts against calm" in r
         for r in run_json("show", tmp_path / "aggressive.flac")["reasons"]
     )
+
+
+def test_tag_mood_changes_a_mood_the_user_set_through_calmtune(tmp_path):
+    path = make_tagged_file(tmp_path / "mine", "flac", title="t")
+    run_json("scan", tmp_path)
+    assert run_json("tag", path, "--mood", "calm")["written"] == 1
+    assert run_json("tag", path, "--mood", "focus")["written"] == 1  # the user's own change
+    assert mutagen.File(path)["MOOD"] == ["Focus"]

@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis.music_synth import STYLES, make_piece
 from calmtune.analysis import analyze_samples
 from calmtune.models import MoodEvidence
 from calmtune.mood import classify
+from music_synth import STYLES, make_piece
 
 GAINS_DB = (-12.0, 0.0, 6.0)
 CEILING = 10 ** (-1.0 / 20)

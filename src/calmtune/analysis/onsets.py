@@ -73,4 +73,3 @@ def onset_density(envelope: np.ndarray, frame_rate: float) -> float:
     if env.size == 0:
         return 0.0
     return float(len(onset_frames(env, frame_rate)) / (env.size / frame_rate))
-

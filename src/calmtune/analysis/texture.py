@@ -20,7 +20,8 @@ doubling (a window of 2**k frames in k steps), for nearly the same split at a fr
 **Spectral flux**: the mean rise in dB per band from one frame to the next, how restless the
 sound is. Bands more than RELATIVE_FLOOR_DB below the frame's loudest band are raised to that
 floor first: there lossy codecs (Ogg Vorbis, MP3, Opus) and hiss flicker by several dB from frame
-to frame, which would count as movement in music that is still.
+to frame, which would count as movement in music that is still. So is anything QUIET_FLOOR_DB
+below the loudest band heard so far: the near-silence between notes.
 
 Everything is a ratio of powers or a difference of dB, so neither moves with the playback gain.
 Streaming: only the last few frames are kept between blocks.
@@ -36,6 +37,7 @@ FREQ_BANDS = 3  # +-3 of the analyser's ~128 log bands: about 2/3 of an octave
 MASK_SPAN_DB = 6.0
 SILENCE_DB = -80.0  # band-frames quieter than this are left out entirely
 RELATIVE_FLOOR_DB = 45.0  # flux ignores what lies this far below the frame's loudest band
+QUIET_FLOOR_DB = 60.0  # ... and what lies this far below the loudest band of the track so far
 
 
 class TextureMeter:
@@ -50,6 +52,7 @@ class TextureMeter:
         self._total = 0.0
         self._flux_sum = 0.0
         self._flux_frames = 0
+        self._loudest = -np.inf
 
     def add(self, level_db: np.ndarray) -> None:
         level = np.asarray(level_db, dtype=np.float32)
@@ -86,7 +89,12 @@ class TextureMeter:
 
     def _add_flux(self, level: np.ndarray) -> None:
         """Mean positive rise per band for every frame of ``level`` but the first."""
-        floor = level.max(axis=1, keepdims=True) - RELATIVE_FLOOR_DB
+        frame_max = level.max(axis=1, keepdims=True)
+        self._loudest = max(self._loudest, float(frame_max.max()))
+        # Below the frame's loudest band by RELATIVE_FLOOR_DB, and below the loudest band so far
+        # by QUIET_FLOOR_DB (near-silence between notes, where the analyser's absolute floor
+        # would otherwise decide what moves: that floor does not follow the gain).
+        floor = np.maximum(frame_max - RELATIVE_FLOOR_DB, self._loudest - QUIET_FLOOR_DB)
         floored = np.maximum(level, floor)
         rise = np.maximum(floored[1:] - floored[:-1], 0.0)
         self._flux_sum += float(rise.sum(dtype=np.float64)) / rise.shape[1]

@@ -113,8 +113,12 @@ def update_for(library: Library, track: Track, request: TagRequest, notes: list 
     fields: dict = {}
     users = _users_mood_in_file(track)
     if request.mood is not None:
-        if users and not request.force:
-            if mood_from_word(users) is request.mood:
+        in_file = mood_from_word(users) if users else None
+        # A mood the user set through calmtune (the index remembers it) is theirs to change here;
+        # one set in another tagger is replaced only with --force.
+        set_here = in_file is not None and track.user_mood == in_file.value
+        if users and not set_here and not request.force:
+            if in_file is request.mood:
                 return f"the file's mood '{users}' already means {request.mood.value}"
             return f"the user set the mood '{users}' in the file (use --force to replace it)"
         fields.update(mood=request.mood, mood_source=MoodSource.USER)
