@@ -82,23 +82,24 @@ ONSET_DENSITY_CURVES = (  # onsets per second
     ((0.3, 0.3), (1.5, 1.0), (4.0, 1.0), (7.0, 0.2)),
 )
 # The three measurements below are new with analysis version 2. Their curves follow one rule, set
-# without any label: calm is 1 at the 20th percentile of the feature over 64 unlabelled real
-# soundtrack tracks (the unlabelled rows of benchmarks/data/soundtrack_moods.tsv and Drascula's
-# music) and 0 at the 80th; upbeat the reverse; focus is 1 between the 30th and 70th percentiles.
+# without any label: calm is 1 at the 20th percentile of the feature over 66 unlabelled real
+# soundtrack tracks (90 s of each of the unlabelled rows of benchmarks/data/soundtrack_moods.tsv
+# and of Drascula's music) and 0 at the 80th; upbeat the reverse; focus is 1 between the 30th and
+# 70th percentiles, 0.5 at the 10th, 0.4 at the 90th.
 ONSET_STRENGTH_CURVES = (  # median rise at the onsets, dB averaged over bands
-    ((5.7, 1.0), (11.0, 0.0)),
-    ((5.7, 0.0), (11.0, 1.0)),
-    ((4.1, 0.5), (6.8, 1.0), (9.8, 1.0), (12.5, 0.4)),
+    ((5.75, 1.0), (11.04, 0.0)),
+    ((5.75, 0.0), (11.04, 1.0)),
+    ((4.19, 0.5), (6.87, 1.0), (9.74, 1.0), (12.38, 0.4)),
 )
 PERCUSSIVE_SHARE_CURVES = (  # share of the power in short broadband hits
     ((0.12, 1.0), (0.41, 0.0)),
     ((0.12, 0.0), (0.41, 1.0)),
-    ((0.08, 0.5), (0.15, 1.0), (0.33, 1.0), (0.5, 0.4)),
+    ((0.08, 0.5), (0.16, 1.0), (0.35, 1.0), (0.5, 0.4)),
 )
-SPECTRAL_FLUX_CURVES = (  # mean rise per band and frame, dB (codec noise left out)
-    ((1.53, 1.0), (2.41, 0.0)),
-    ((1.53, 0.0), (2.41, 1.0)),
-    ((1.44, 0.5), (1.69, 1.0), (2.31, 1.0), (2.49, 0.4)),
+SPECTRAL_FLUX_CURVES = (  # mean rise per band and frame, dB (codec noise, near-silence left out)
+    ((1.48, 1.0), (2.34, 0.0)),
+    ((1.48, 0.0), (2.34, 1.0)),
+    ((1.34, 0.5), (1.66, 1.0), (2.15, 1.0), (2.43, 0.4)),
 )
 BRIGHTNESS_CURVES = (  # spectral centroid, Hz
     ((1200.0, 1.0), (3000.0, 0.0)),
@@ -119,9 +120,9 @@ PULSE_CURVE = ((0.2, 0.3), (0.8, 1.0))  # bpm_confidence -> focus
 AROUSAL_SCALES = {
     "tempo": (50.0, 150.0, 2.0),
     "onset_density": (0.0, 7.0, 1.2),
-    "onset_strength": (4.1, 12.5, 1.2),
+    "onset_strength": (4.19, 12.38, 1.2),
     "percussive_share": (0.08, 0.5, 1.2),
-    "spectral_flux": (1.44, 2.49, 0.8),
+    "spectral_flux": (1.34, 2.43, 0.8),
     "brightness": (800.0, 4000.0, 0.5),
     "loudness": (-30.0, -6.0, 0.3),
 }
