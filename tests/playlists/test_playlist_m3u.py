@@ -159,3 +159,51 @@ def test_json_playlist_reads_back_whole_with_undecodable_names_and_warnings(tmp_
     m3u = tmp_path / "list.txt"
     write_text_file(m3u, m3u8_text(tracks[:2]))
     assert [e.path for e in read_playlist(m3u).entries] == [odd, str(plain)]
+
+
+def test_read_m3u_lines_no_file_can_be_named_are_skipped_one_warning_each(tmp_path):
+    good = wav(tmp_path / "good.wav")
+    playlist = tmp_path / "odd.m3u8"
+    playlist.write_bytes(
+        b"~a\x00b/x.mp3\n"  # expanduser raised "ValueError: embedded null byte"
+        b"/music/a\x00b.mp3\n"
+        b"file:///music/a%00b.mp3\n"
+        b"http://[broken\n" + str(good).encode() + b"\n"  # urlparse raised "Invalid IPv6 URL"
+    )
+    parsed = read_m3u(playlist)
+    assert [e.path for e in parsed.entries] == [str(good)]
+    assert len(parsed.warnings) == 4
+    assert all("line" in w and "skipped" in w for w in parsed.warnings)
+
+
+def test_read_m3u_of_random_bytes_gives_a_capped_list_of_warnings(tmp_path):
+    import random
+
+    from calmtune.playlists.m3u import MAX_LINE_WARNINGS
+
+    junk = tmp_path / "junk.m3u"
+    junk.write_bytes(random.Random(15).randbytes(200_000))
+    parsed = read_m3u(junk)
+    assert parsed.entries == []
+    assert len(parsed.warnings) == MAX_LINE_WARNINGS + 1
+    assert (
+        parsed.warnings[-1].startswith("junk.m3u: ")
+        and "more entries skipped" in parsed.warnings[-1]
+    )
+    assert max(len(w) for w in parsed.warnings) < 400  # a kilobyte "line" is cut short
+
+
+def test_json_playlist_impossible_numbers_are_taken_as_unknown(tmp_path):
+    from calmtune.playlists.jsonio import read_playlist
+
+    track = wav(tmp_path / "a.wav")
+    doc = tmp_path / "p.json"
+    item = f'"path": "{track}"'
+    doc.write_text(
+        '{"target_lufs": NaN, "tracks": ['
+        f'{{{item}, "duration": Infinity}}, {{{item}, "duration": NaN}}, '
+        f'{{{item}, "duration": 1e300}}]}}'
+    )
+    parsed = read_playlist(doc)
+    assert parsed.target_lufs is None
+    assert [e.duration for e in parsed.entries] == [None, None, None]

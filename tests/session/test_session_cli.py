@@ -214,3 +214,17 @@ def test_relax_twenty_seconds_ends_by_itself_near_twenty(home: Path) -> None:
     entry = sessions(home)[0]
     assert entry.ended_by is EndedBy.COMPLETED
     assert 19.0 <= entry.ended - entry.started <= 22.0
+
+
+def test_play_a_playlist_of_bad_lines_skips_them_and_plays_the_rest(
+    home: Path, tmp_path: Path
+) -> None:
+    """A NUL in a line gave 'internal error: ValueError: embedded null byte' and no music."""
+    track = write_tone(tmp_path / "tone.wav", 2.0)
+    playlist = tmp_path / "odd.m3u"
+    playlist.write_bytes(b"~a\x00b/x.mp3\n\x1b]0;pwned\x07.mp3\n" + str(track).encode() + b"\n")
+    done = run(home, "play", str(playlist), "--no-ui")
+    assert done.returncode == 0, done.stderr
+    assert "internal error" not in done.stderr and "\x1b" not in done.stderr
+    assert "odd.m3u, line 1: skipped" in done.stderr and "odd.m3u, line 2: skipped" in done.stderr
+    assert [Path(p).name for p in sessions(home)[0].tracks] == ["tone.wav"]

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from calmtune.errors import PlaylistError
-from calmtune.playlists.m3u import PlaylistFile, add_entry, line_path
+from calmtune.playlists.m3u import PlaylistFile, add_entry, cap_warnings, line_path, seconds_or_none
 
 if TYPE_CHECKING:
     from calmtune.playlists.builder import Playlist
@@ -67,8 +67,8 @@ def read_json_playlist(path: str | Path, text: str) -> PlaylistFile:
         )
     base = path.resolve().parent
     target = doc.get("target_lufs") if isinstance(doc, dict) else None
-    if isinstance(target, bool) or not isinstance(target, int | float):
-        target = None
+    if isinstance(target, bool) or not isinstance(target, int | float) or not -70 <= target <= 0:
+        target = None  # not a loudness (json.loads reads NaN and Infinity too)
     result = PlaylistFile(entries=[], warnings=[], target_lufs=target)
     for number, item in enumerate(items, start=1):
         where = f"{path.name}, track {number}"
@@ -78,9 +78,12 @@ def read_json_playlist(path: str | Path, text: str) -> PlaylistFile:
             continue
         title = _display_title(item) if isinstance(item, dict) else None
         duration = item.get("duration") if isinstance(item, dict) else None
-        if isinstance(duration, bool) or not isinstance(duration, int | float) or duration < 0:
+        if isinstance(duration, bool) or not isinstance(duration, int | float):
             duration = None
+        else:
+            duration = seconds_or_none(duration)
         add_entry(result, where, raw, line_path(raw, base), duration, title)
+    cap_warnings(result, path)
     return result
 
 

@@ -32,6 +32,17 @@ class Entry(NamedTuple):
     title: str | None = None  # the ``#EXTINF`` display text, usually "Artist - Title"
 
 
+# What ``line_path`` returns for a line that cannot name a file.
+NOT_A_PATH = "\0"
+# A longer length in an #EXTINF line (or a JSON playlist) is taken as unknown.
+MAX_TRACK_SECONDS = 24 * 3600.0
+# A playlist of junk (random bytes saved as .m3u) has thousands of bad lines: the first ones are
+# each named, the rest are counted in one last warning.
+MAX_LINE_WARNINGS = 20
+# A path shown in a warning is cut here: one junk "line" can be kilobytes long.
+_SHOWN_CHARS = 200
+
+
 class PlaylistFile(NamedTuple):
     """What a playlist file held: its playable entries, and a warning per line that is not."""
 
@@ -111,14 +122,15 @@ def read_m3u(path: str | Path) -> PlaylistFile:
                 continue
             match = re.match(_EXTINF, line)
             if match:
-                seconds = float(match.group(1))
+                seconds = seconds_or_none(float(match.group(1)))
                 title = (match.group(2) or "").strip() or None
-                pending = (seconds if seconds >= 0 else None, title)
+                pending = (seconds, title)
             continue  # #EXTM3U and other directives or comments
         where = f"{path.name}, line {lineno}"
         info, pending = pending, None
         duration, title = info if info else (None, None)
         add_entry(result, where, line, line_path(line, base), duration, title)
+    cap_warnings(result, path)
     return result._replace(target_lufs=target)
 
 
@@ -128,6 +140,23 @@ def _number(text: str) -> float | None:
     except ValueError:
         return None
     return value if value == value and abs(value) != float("inf") else None
+
+
+def seconds_or_none(value: float) -> float | None:
+    """A track length a playlist states, or ``None`` when it is unknown (-1) or impossible."""
+    return value if 0 <= value <= MAX_TRACK_SECONDS else None
+
+
+def cap_warnings(result: PlaylistFile, path: Path) -> None:
+    """Keep the first ``MAX_LINE_WARNINGS`` warnings and count the rest in a last one."""
+    extra = len(result.warnings) - MAX_LINE_WARNINGS
+    if extra > 0:
+        del result.warnings[MAX_LINE_WARNINGS:]
+        result.warnings.append(f"{path.name}: {extra} more entries skipped (not listed)")
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
 
 
 def add_entry(
@@ -141,11 +170,13 @@ def add_entry(
     """Add ``target`` (the absolute path an entry names, ``None`` for a URL) to ``result``, or
     a warning naming ``where`` when it cannot be played."""
     if target is None:
-        result.warnings.append(f"{where}: skipped {raw!r}: streams and URLs are not played")
+        result.warnings.append(f"{where}: skipped {_shown(raw)!r}: streams and URLs are not played")
+    elif target == NOT_A_PATH:
+        result.warnings.append(f"{where}: skipped {_shown(raw)!r}: not a file name")
     elif not os.path.exists(target):
-        result.warnings.append(f"{where}: skipped {target}: file not found")
+        result.warnings.append(f"{where}: skipped {_shown(target)}: file not found")
     elif os.path.isdir(target):
-        result.warnings.append(f"{where}: skipped {target}: a folder, not an audio file")
+        result.warnings.append(f"{where}: skipped {_shown(target)}: a folder, not an audio file")
     else:
         result.entries.append(Entry(target, duration, title))
 
@@ -164,15 +195,22 @@ def _decode(raw: bytes, path: Path) -> str:
 
 
 def line_path(line: str, base: Path) -> str | None:
-    """The absolute path a playlist line names, or ``None`` for a URL we cannot play."""
-    if re.match(_URL, line):
-        from urllib.parse import unquote, urlparse  # only readers need it; writers start faster
+    """The absolute path a playlist line names, ``None`` for a URL we cannot play, or
+    ``NOT_A_PATH`` for a line no file can be called (a NUL byte, which no file name holds, or a
+    URL that does not parse)."""
+    try:
+        if re.match(_URL, line):
+            from urllib.parse import unquote, urlparse  # only readers need it
 
-        url = urlparse(line)
-        if url.scheme.lower() != "file":
-            return None
-        line = unquote(url.path)
-    line = os.path.expanduser(line)
+            url = urlparse(line)
+            if url.scheme.lower() != "file":
+                return None
+            line = unquote(url.path)
+        if "\0" in line:
+            return NOT_A_PATH
+        line = os.path.expanduser(line)
+    except ValueError:  # urlparse on "http://[x", expanduser on "~a<NUL>b"
+        return NOT_A_PATH
     if not os.path.isabs(line):
         line = os.path.join(base, line)
     return os.path.normpath(line)
