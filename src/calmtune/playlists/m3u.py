@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from calmtune.errors import PlaylistError
 from calmtune.models import Track
+from calmtune.safetext import printable
 
 # Patterns as text: only reading a playlist needs them, and ``re`` compiles them on first use.
 _URL = r"^[A-Za-z][A-Za-z0-9+.-]+://"
@@ -52,8 +53,11 @@ class PlaylistFile(NamedTuple):
 
 
 def _one_line(text: str) -> str:
-    # A newline inside a tag would end the #EXTINF line early and corrupt the file.
-    return " ".join(text.split())
+    """Display text for an ``#EXTINF`` or ``#PLAYLIST`` line: one line (a newline inside a tag
+    would end the line early and corrupt the file), and safe for whatever player shows it on a
+    terminal (escape codes in a title are written as visible ``\\x1b``). Paths are never
+    changed: they are the files' own bytes."""
+    return printable(" ".join(text.split()))
 
 
 def extinf_title(track: Track) -> str:
