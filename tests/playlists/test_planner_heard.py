@@ -94,6 +94,10 @@ def test_relax_on_a_library_too_small_gets_the_note_and_the_bed(
     share = unplanned_silence(heard)
     print(f"relax -d 3m on 1 minute of music: unplanned silence {share:.2%}")
     assert share <= MAX_UNPLANNED
+    # The bed is announced as the soundscape (the view shows it, not the last track again).
+    announced = [Path(path).name for _, path in heard.starts]
+    assert announced[: len(heard.planned)] == [Path(p).name for p in heard.planned]
+    assert announced[len(heard.planned) :] == [soundscape.name]
     # The bed is no louder than the last track, as heard: a calm session never steps up at it.
     pcm = heard.output.pcm()
     last = heard.planned[-1]

@@ -418,9 +418,9 @@ class Player:
         index = self._order.current
         item = self._items[index] if index is not None and index >= 0 else None
         voice = self._voices[-1] if self._voices else None
-        if voice is not None and voice.index < 0:
-            item = voice.item
         upcoming = self._order.after(index) if index is not None else None
+        if voice is not None and voice.index < 0:
+            item, index = voice.item, None  # the bed: no track of the list is playing
         duration = item.duration if item else None
         progress = None
         if self._wind_active:

@@ -254,7 +254,7 @@ class Session:
 
     def _learn_about(self, index: int | None) -> None:
         """A file the index does not know: read its tags now, for the view and the last fade."""
-        if index is None or index >= len(self._info):
+        if index is None or not 0 <= index < len(self._info):  # -1: the bed
             return
         info = self._info[index]
         if self._items[index].track is None and not info.soundscape and info.duration is None:
@@ -306,7 +306,7 @@ class Session:
         return PlayOutcome.FINISHED
 
     def _duration_of(self, index: int | None) -> float | None:
-        if index is None or index >= len(self._info):
+        if index is None or not 0 <= index < len(self._info):  # -1: the bed
             return None
         return self._info[index].duration
 
@@ -379,7 +379,7 @@ class Session:
         """The indexed track playing now and its title, or None (saying why not)."""
         status = self.player.status()
         index = status.index
-        item = self._items[index] if index is not None and index < len(self._items) else None
+        item = self._items[index] if index is not None and 0 <= index < len(self._items) else None
         track = getattr(item, "track", None)
         if track is None or track.id is None or self._preferences is None:
             self._say("only tracks in the index can be liked or banned (calmtune scan adds them)")
@@ -439,7 +439,7 @@ class Session:
     def snapshot(self, index: int | None = None) -> SessionSnapshot:
         status = self.player.status()
         index = status.index if index is None else index
-        now = self._info[index] if index is not None and index < len(self._info) else None
+        now = self._info[index] if index is not None and 0 <= index < len(self._info) else None
         if now is None and status.item is not None:
             now = describe(status.item, soundscape=True)  # the bed covering the session
         upcoming = self._next_info(index, status.next_item)
