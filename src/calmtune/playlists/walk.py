@@ -1,9 +1,11 @@
-"""One greedy walk along a recipe's arc, in tempo and in heard loudness (pure).
+"""One walk along a recipe's arc, in tempo and in heard loudness (pure).
 
 At each step the walk takes, among the tracks that keep the arc within its steps and keep
 artists and albums apart, the one nearest the ideal tempo and the ideal heard loudness for that
 point of the session, with a small seeded jitter so a new seed gives a new playlist. The ideal
-lines run from the arc's start to its end (the iso principle, docs/music.md).
+lines run from the arc's start to its end (the iso principle, docs/music.md). When the arc leaves
+no track before the length is reached, the walk backs up and tries the next nearest at the last
+step that had one (a bounded depth-first search), rather than stop short.
 
 Loudness is always what the listener hears: ``levels.heard_loudness`` of the track at the
 session's target, the same rule the player applies. The rise limit is hard: a step up in heard
