@@ -291,3 +291,12 @@ def test_playlist_show_draws_loudness_as_heard_at_the_planned_target(tmp_path):
     assert [t["heard_lufs"] for t in doc["tracks"]] == [-23.0, -23.0]
     table = run("playlist", "show", str(out))
     assert "Heard" in table.stdout and "as heard at -23 LUFS" in table.stdout
+
+
+def test_playlist_build_plans_for_the_level_the_settings_set(calm_library, isolated_home):
+    args = ("playlist", "build", "calm", "-d", "3s", "--seed", "1", "--format", "json")
+    assert json.loads(run(*args).stdout)["target_lufs"] == -23  # the calm recipe's
+    (isolated_home / "settings.toml").write_text("[playback]\ntarget_lufs = -30\n")
+    doc = json.loads(run(*args).stdout)
+    assert doc["target_lufs"] == -30
+    assert all(t["heard_lufs"] is None or t["heard_lufs"] <= -30 for t in doc["tracks"])

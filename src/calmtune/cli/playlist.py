@@ -102,6 +102,7 @@ def build(
         seed=seed,
         start_arousal=arousal,
         query=(*query, *query_text),
+        target_lufs=_target_lufs(app, chosen),
     )
     for note in result.notes:
         app.say(f"calmtune: note: {note}")
@@ -139,6 +140,17 @@ def _write_stdout(text: str) -> None:
     else:
         sys.stdout.write(text)
     sys.stdout.flush()
+
+
+def _target_lufs(app: AppContext, recipe) -> float | None:
+    """The level a session of ``recipe`` would play at, so the playlist is planned for what is
+    heard: ``[playback] target_lufs`` when set (the session's own rule), else the recipe's."""
+    playback = app.settings.section("playback")
+    if playback.get("target_lufs") is None:
+        return None  # the planner takes the recipe's target, as a session would
+    from calmtune.session.rules import session_target_lufs
+
+    return session_target_lufs(recipe, playback)
 
 
 def _check_save_name(app: AppContext, name: str) -> None:
