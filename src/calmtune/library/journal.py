@@ -186,6 +186,36 @@ class Journal:
             )
         return records
 
+    def tallies(self, recipe: str) -> list[tuple]:
+        """What the listening events say about each indexed track, for ``recipe``'s playlists
+        (``playlists.preference.Tally``): (path, artist key, heard to the end or replayed in
+        ``recipe``'s sessions, skipped there, the same two in other sessions, plays anywhere).
+        The artist key is the one the planner spaces artists by (artist, else album artist,
+        case-folded). One grouped query over the plays: a few thousand rows after years."""
+        rows = self.conn.execute(
+            "SELECT t.path, COALESCE(t.artist, t.albumartist), "
+            "SUM(CASE WHEN s.recipe = ?1 THEN COALESCE(st.outcome = 'finished', 0) + st.replay ELSE 0 END), "
+            "SUM(CASE WHEN s.recipe = ?1 THEN st.outcome = 'skipped' ELSE 0 END), "
+            "SUM(CASE WHEN s.recipe != ?1 THEN COALESCE(st.outcome = 'finished', 0) + st.replay ELSE 0 END), "
+            "SUM(CASE WHEN s.recipe != ?1 THEN st.outcome = 'skipped' ELSE 0 END), "
+            "COUNT(*) "
+            "FROM session_tracks st JOIN sessions s ON s.id = st.session_id "
+            "JOIN tracks t ON t.id = st.track_id GROUP BY st.track_id",
+            (recipe,),
+        )
+        return [
+            (
+                os.fsdecode(path),
+                (artist.casefold().strip() or None) if artist else None,
+                int(s_here or 0),
+                int(f_here or 0),
+                int(s_other or 0),
+                int(f_other or 0),
+                plays,
+            )
+            for path, artist, s_here, f_here, s_other, f_other, plays in rows
+        ]
+
     def recently_played(self, sessions: int = 3) -> set[str]:
         """Paths played in the last ``sessions`` sessions: playlists avoid them when they can."""
         rows = self.conn.execute(
