@@ -178,10 +178,16 @@ def _write_with_av(path: Path, container: str, codec: str, pcm: np.ndarray, rate
 
 
 def write_audio(
-    path: Path, fmt: str, seconds: float = 0.5, freq: float = 440.0, gain_db: float = 0.0
+    path: Path,
+    fmt: str,
+    seconds: float = 0.5,
+    freq: float = 440.0,
+    gain_db: float = 0.0,
+    rate: int | None = None,
 ) -> Path:
-    """Write an untagged audio file of format ``fmt``, ``gain_db`` quieter or louder."""
-    rate = 48000 if fmt == "opus" else 44100
+    """Write an untagged audio file of format ``fmt``, ``gain_db`` quieter or louder, at
+    ``rate`` (default 44.1 kHz, Opus 48 kHz; a lower rate makes many long files quicker)."""
+    rate = rate or (48000 if fmt == "opus" else 44100)
     pcm = signal(seconds, rate, freq) * np.float32(10 ** (gain_db / 20))
     if fmt in ("mp3", "mp3v23"):
         sf.write(path, pcm, rate, format="MP3", subtype="MPEG_LAYER_III")
@@ -216,6 +222,7 @@ def make_tagged_file(
     freq: float = 440.0,
     gain_db: float = 0.0,
     raw: dict[str, Any] | None = None,
+    rate: int | None = None,
     **tags: Any,
 ) -> Path:
     """Write an audio file of ``fmt`` (see FORMATS) at ``path`` with the given tags.
@@ -228,7 +235,7 @@ def make_tagged_file(
     path = Path(path)
     if path.suffix == "":
         path = path.with_suffix(FORMATS[fmt])
-    write_audio(path, fmt, seconds, freq, gain_db)
+    write_audio(path, fmt, seconds, freq, gain_db, rate)
     if tags or raw:
         _tag(path, fmt, {k: str(v) for k, v in tags.items()}, raw or {})
     return path

@@ -13,9 +13,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from enum import StrEnum
 from typing import NamedTuple
 
-from calmtune.models import EndedBy, Goal, GoalKind, SessionRecord
+from calmtune.models import EndedBy, SessionRecord
 
 MIN_SESSIONS = 5  # rated sessions before any insight is drawn
 WEEK = 7 * 24 * 3600.0
@@ -44,6 +45,20 @@ def t_quantile_975(df: int) -> float:
         + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
         + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3)
     )
+
+
+class GoalKind(StrEnum):
+    SESSIONS = "sessions"  # this many sessions a week
+    DROP = "drop"  # an average stress drop (before - after) of this many points
+
+
+class Goal(NamedTuple):
+    """A plain listening goal the listener set (``calmtune goal``)."""
+
+    kind: GoalKind
+    target: float
+    recipe: str | None = None  # None: sessions of any recipe
+    set_at: float = 0.0
 
 
 class Figure(NamedTuple):

@@ -189,50 +189,6 @@ class EndedBy(StrEnum):
     RUNNING = "running"  # not ended yet, or the process died without a word
 
 
-class PlayOutcome(StrEnum):
-    """How one play of a track ended, as the journal keeps it (docs/music.md, "What calms you")."""
-
-    FINISHED = "finished"  # heard to its end (also when ``f`` let it end the session)
-    SKIPPED = "skipped"  # ``n`` (or ``b``, ban) before its end
-    CUT = "cut"  # cut short by ``q``, a signal, or the session's own end
-    BACK = "back"  # ``p`` went back to the track before: no verdict on this one
-
-
-class Verdict(StrEnum):
-    """The listener's explicit word on a track (``calmtune like``, ``calmtune ban``)."""
-
-    LIKE = "like"
-    BAN = "ban"
-
-
-class GoalKind(StrEnum):
-    SESSIONS = "sessions"  # this many sessions a week
-    DROP = "drop"  # an average stress drop (before - after) of this many points
-
-
-class Goal(NamedTuple):
-    """A plain listening goal the listener set (``calmtune goal``)."""
-
-    kind: GoalKind
-    target: float
-    recipe: str | None = None  # None: sessions of any recipe
-    set_at: float = 0.0
-
-
-class ListeningSummary(NamedTuple):
-    """What the journal says about one track across sessions (``calmtune show``)."""
-
-    plays: int = 0  # times it started
-    finished: int = 0
-    skipped: int = 0
-    cut: int = 0
-    back: int = 0
-    replayed: int = 0  # plays the listener asked for again with ``p``
-    unknown: int = 0  # no outcome: playing now, from before outcomes were kept, or killed
-    skipped_after: float | None = None  # median seconds heard before a skip
-    last_played: float | None = None  # Unix time it last started
-
-
 class SessionRecord(NamedTuple):
     """One listening session in the journal."""
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from audiofiles import write_tone
 from calmtune.cli import cli
 from calmtune.library import Library
-from calmtune.models import Verdict
+from calmtune.listening import Verdict
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from calmtune.library import Library
-from calmtune.models import PlayOutcome
+from calmtune.listening import PlayOutcome
 from calmtune.playlists.preference import Preferences
 
 
@@ -58,7 +58,9 @@ def test_reasons_in_plain_words() -> None:
         "you like it",
         "heard to the end 3 times and skipped 1 time in calm sessions",
     ]
-    assert prefs.reasons("/b", None, "calm") == ["played 1 time in other sessions"]
+    assert prefs.reasons("/b", None, "calm") == ["heard to the end 1 time in other sessions"]
+    cut = Preferences([tally("/d", plays=2)])
+    assert cut.reasons("/d", None, "calm") == ["played 2 times, always cut short (no verdict)"]
     assert prefs.reasons("/c", None, "calm") == ["never played in a session yet"]
 
 

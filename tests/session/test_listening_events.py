@@ -19,7 +19,7 @@ from session_helpers import calmtune_env, command
 from audiofiles import write_tone
 from calmtune.library import Library
 from calmtune.library.scanner import scan
-from calmtune.models import PlayOutcome, Verdict
+from calmtune.listening import PlayOutcome, Verdict
 from calmtune.playback import PlayItem, null_player
 from calmtune.session import Session, fit_timing
 from testclock import Clock

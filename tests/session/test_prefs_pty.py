@@ -9,7 +9,7 @@ from session_helpers import PtySession, run
 
 from audiofiles import write_tone
 from calmtune.library import Library
-from calmtune.models import Verdict
+from calmtune.listening import Verdict
 
 
 def test_live_view_l_likes_and_b_bans_and_skips(isolated_home: Path, tmp_path: Path) -> None:

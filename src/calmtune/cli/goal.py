@@ -48,7 +48,7 @@ def goal(
     "low", "high", "met"} (value: sessions in the last 7 days, or the mean drop;
     low/high: the drop's 95% interval, or null).
     """
-    from calmtune.models import GoalKind
+    from calmtune.insights import GoalKind
 
     goals = app.open_library().goals
     if clear:

@@ -60,6 +60,11 @@ def recipes(app: AppContext, as_json: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="m3u8", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
 @click.option("--save", metavar="NAME", help="Also save as NAME.m3u8 in the settings folder.")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help='Say on stderr why each track was picked (with --format json, also as "why").',
+)
 @click.pass_obj
 def build(
     app: AppContext,
@@ -73,12 +78,17 @@ def build(
     fmt: str,
     output: Path | None,
     save: str | None,
+    explain: bool,
 ) -> None:
     """Build a playlist from the index following RECIPE (see `calmtune playlist recipes`).
 
     QUERY terms (or --query) narrow the recipe's pool, e.g. `calmtune playlist build calm
     ^genre:soundtrack year:..1999`. The playlist goes to stdout (or -o FILE) as extended M3U, JSON
     or plain paths; notes such as "the library is too small for the full length" go to stderr.
+
+    Bans (`calmtune ban`) keep tracks out; likes and what your sessions say (tracks heard to the
+    end or skipped) are weighed beside the arc, and one pick in five goes to a track you have
+    rarely or never heard. --explain says for each pick why it was chosen.
     """
     import random
 
@@ -103,9 +113,15 @@ def build(
         start_arousal=arousal,
         query=(*query, *query_text),
         target_lufs=_target_lufs(app, chosen),
+        explain=explain,
     )
     for note in result.notes:
         app.say(f"calmtune: note: {note}")
+    for position, (track, why) in enumerate(zip(result.tracks, result.why, strict=False), 1):
+        name = track.tags.title or Path(track.path).name
+        if track.tags.artist:
+            name += f" - {track.tags.artist}"
+        app.say(f"calmtune: why {position}. {name}: {'; '.join(why)}")
     text = _render(result, fmt)
     if output is not None:
         from calmtune.playlists.m3u import write_text_file

@@ -12,7 +12,7 @@ from calmtune.cli.options import emit_json, json_option
 
 _LIKE_HELP = """Like the tracks at PATHS (files, or folders of indexed tracks).
 
-Playlists then favour them (a like weighs as much as several plays heard to the end). It holds
+Playlists then favour them (a like weighs as much as four plays heard to the end). It holds
 for every recipe, or with --recipe for one. --undo takes the like back. Without
 PATHS, lists the tracks you like. In a session, `l` likes (or un-likes) the playing track.
 
@@ -68,7 +68,7 @@ def _run(
     as_json: bool,
 ) -> None:
     from calmtune.errors import CalmtuneError
-    from calmtune.models import Verdict
+    from calmtune.listening import Verdict
 
     verdict = Verdict(name)
     if recipe is not None and recipe not in app.recipes():
@@ -132,16 +132,14 @@ def _done_line(verdict, recipe: str | None, *, undo: bool, count: int, changed: 
 
 
 def _list(app: AppContext, preferences, verdict, *, as_json: bool) -> None:
-    chosen = [p for p in preferences if p.verdict == verdict]
+    chosen = [(path, recipe) for path, said, recipe in preferences if said == verdict]
     if as_json:
-        emit_json(
-            [{"path": p.path, "verdict": p.verdict.value, "recipe": p.recipe} for p in chosen]
-        )
+        emit_json([{"path": p, "verdict": verdict.value, "recipe": r} for p, r in chosen])
         return
     if not chosen:
         app.say(f"calmtune: nothing {'banned' if verdict == 'ban' else 'liked'} yet")
         return
     from calmtune.safetext import printable
 
-    for p in chosen:
-        sys.stdout.write(f"{printable(p.path)}\t{p.recipe or 'every recipe'}\n")
+    for path, recipe in chosen:
+        sys.stdout.write(f"{printable(path)}\t{recipe or 'every recipe'}\n")

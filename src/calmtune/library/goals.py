@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 import time
 
+from calmtune.insights import Goal, GoalKind
 from calmtune.library.db import write_transaction
-from calmtune.models import Goal, GoalKind
 
 ANY_RECIPE = ""
 

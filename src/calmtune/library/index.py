@@ -231,6 +231,7 @@ class Library:
         sample: int | None = None,
         seed: int = 0,
         query: Sequence[Term] = (),
+        include: Iterable[str] = (),
     ) -> list[tuple]:
         """Light rows for playlist selection, straight from SQL, in ``playlists.select.TrackRow``
         order: (path, duration, bpm, lufs, artist, albumartist, album, genre, mood, mood_source,
@@ -242,7 +243,8 @@ class Library:
 
         ``sample`` limits the rows to a pseudo-random subset of at most about that size, the same
         for the same ``seed`` and index, so a big library is not read whole. ``query`` keeps the
-        tracks its terms match (``calmtune.query``).
+        tracks its terms match (``calmtune.query``). ``include`` names paths whose rows (of
+        that mood, matching the query) join a sample: the tracks the listener's sessions know.
         """
         current = CURRENT_FEATURES
         sql = (
@@ -257,6 +259,8 @@ class Library:
         where, params = self._where(mood, query)
         if sample is not None and self.count(mood, at_most=sample + 1, query=query) > sample:
             rows = self._sample_runs(f"{sql} {where}", params, sample, seed)
+            if include:
+                rows = self._with_paths(f"{sql} {where}", params, rows, include)
         else:
             rows = self.conn.execute(f"{sql} {where} ORDER BY t.path", params).fetchall()
         fsdecode, playable = os.fsdecode, self._playable
@@ -280,6 +284,19 @@ class Library:
         by_path: dict[bytes, tuple] = {}  # runs that overlap give a row twice
         for start in starts:
             for row in self.conn.execute(run, [*params, start]):
+                by_path[row[0]] = row
+        return [by_path[path] for path in sorted(by_path)]
+
+    def _with_paths(
+        self, query: str, params: list, rows: list[tuple], include: Iterable[str]
+    ) -> list[tuple]:
+        """``rows`` (sorted by path) and those of ``query`` at the ``include`` paths."""
+        by_path = {row[0]: row for row in rows}
+        keys = [encode_path(p) for p in include]
+        for start in range(0, len(keys), 500):  # well under SQLite's variable limit
+            chunk = keys[start : start + 500]
+            sql = f"{query} AND t.path IN ({', '.join('?' * len(chunk))})"
+            for row in self.conn.execute(sql, [*params, *chunk]):
                 by_path[row[0]] = row
         return [by_path[path] for path in sorted(by_path)]
 

@@ -11,9 +11,13 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from typing import TYPE_CHECKING
 
 from calmtune.library.db import write_transaction
-from calmtune.models import EndedBy, ListeningSummary, PlayOutcome, SessionRecord
+from calmtune.models import EndedBy, SessionRecord
+
+if TYPE_CHECKING:
+    from calmtune.listening import ListeningSummary, PlayOutcome
 
 
 class Journal:
@@ -66,6 +70,8 @@ class Journal:
         self, session_id: int, position: int, seconds: float, outcome: PlayOutcome
     ) -> None:
         """Close a listening event: how long it was heard and how it ended."""
+        from calmtune.listening import PlayOutcome
+
         with write_transaction(self.conn):
             self.conn.execute(
                 "UPDATE session_tracks SET seconds = ?, outcome = ? "
@@ -82,7 +88,7 @@ class Journal:
         session_id: int,
         path: str,
         seconds: float,
-        outcome: PlayOutcome = PlayOutcome.FINISHED,
+        outcome: PlayOutcome | str = "finished",
         *,
         track_id: int | None = None,
         replay: bool = False,
@@ -96,7 +102,9 @@ class Journal:
 
     def listening(self, track_id: int) -> ListeningSummary:
         """How the listener treated one track over every session (``calmtune show``)."""
-        import statistics  # only show needs it; a playlist build reads the journal too
+        import statistics  # only show needs these; a playlist build reads the journal too
+
+        from calmtune.listening import ListeningSummary, PlayOutcome
 
         rows = self.conn.execute(
             "SELECT outcome, replay, seconds, played_at FROM session_tracks WHERE track_id = ?",

@@ -11,18 +11,14 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import TYPE_CHECKING
 
 from calmtune.library.db import write_transaction
-from calmtune.models import Verdict
+
+if TYPE_CHECKING:
+    from calmtune.listening import Verdict
 
 EVERY_RECIPE = ""  # the scope of a verdict that holds for every recipe
-
-
-class Preference(NamedTuple):
-    path: str
-    verdict: Verdict
-    recipe: str | None  # None: every recipe
 
 
 class Preferences:
@@ -31,6 +27,8 @@ class Preferences:
 
     def set(self, track_ids: Iterable[int], verdict: Verdict, recipe: str | None = None) -> int:
         """Like or ban tracks in one scope; returns how many verdicts changed."""
+        from calmtune.listening import Verdict
+
         scope = recipe or EVERY_RECIPE
         now = time.time()
         changed = 0
@@ -47,6 +45,8 @@ class Preferences:
 
     def clear(self, track_ids: Iterable[int], verdict: Verdict, recipe: str | None = None) -> int:
         """Undo a like or a ban in one scope; returns how many were lifted."""
+        from calmtune.listening import Verdict
+
         scope = recipe or EVERY_RECIPE
         removed = 0
         with write_transaction(self.conn):
@@ -60,6 +60,8 @@ class Preferences:
     def verdict(self, track_id: int, recipe: str | None = None) -> Verdict | None:
         """What holds for the track in ``recipe``'s playlists: a ban in either scope wins, then a
         like in either scope."""
+        from calmtune.listening import Verdict
+
         rows = self.conn.execute(
             "SELECT verdict FROM preferences WHERE track_id = ? AND recipe IN (?, ?)",
             (track_id, EVERY_RECIPE, recipe or EVERY_RECIPE),
@@ -87,13 +89,17 @@ class Preferences:
         liked: set[str] = set()
         banned: set[str] = set()
         for raw, verdict in rows:
-            (banned if verdict == Verdict.BAN else liked).add(os.fsdecode(raw))
+            (banned if verdict == "ban" else liked).add(os.fsdecode(raw))
         return liked - banned, banned
 
-    def listing(self) -> list[Preference]:
-        """Every verdict, by path, then scope."""
+    def listing(self) -> list[tuple[str, Verdict, str | None]]:
+        """Every verdict as (path, verdict, recipe or None for every recipe), by path, then
+        scope. Plain tuples, and ``Verdict`` imported where it is used: a playlist build reads
+        this module too (``paths``), and defining a record costs about 1M instructions."""
+        from calmtune.listening import Verdict
+
         rows = self.conn.execute(
             "SELECT t.path, p.verdict, p.recipe FROM preferences p "
             "JOIN tracks t ON t.id = p.track_id ORDER BY t.path, p.recipe"
         )
-        return [Preference(os.fsdecode(r[0]), Verdict(r[1]), r[2] or None) for r in rows]
+        return [(os.fsdecode(r[0]), Verdict(r[1]), r[2] or None) for r in rows]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Collection, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from calmtune import levels
 from calmtune.errors import NothingToPlayError
@@ -55,6 +55,7 @@ class Playlist(NamedTuple):
     # How loud a bed after this music is heard: never above the target, nor a bigger step up from
     # the last track than the rise limit (a calm bed no louder than the last track).
     bed_lufs: float | None = None
+    why: Sequence[Sequence[str]] = ()  # per track, why it was picked (``explain=True``)
 
     @property
     def duration_total(self) -> float:
@@ -77,6 +78,7 @@ class Plan(NamedTuple):
     heard_lufs: list[float]  # each track's loudness as heard, in plan order
     bed_seconds: float = 0.0
     bed_lufs: float | None = None
+    why: Sequence[Sequence[str]] = ()  # per track, why it was picked (``explain=True``)
 
 
 def build_playlist(
@@ -131,6 +133,7 @@ def playlist_from_plan(plan: Plan, tracks: list[Track]) -> Playlist:
         target_lufs=plan.target_lufs,
         bed_seconds=plan.bed_seconds,
         bed_lufs=plan.bed_lufs,
+        why=plan.why,
     )
 
 
@@ -158,6 +161,8 @@ def plan_playlist(
     target_lufs: float | None = None,
     cover: bool = False,
     overlap: float | None = None,
+    preferences: Any = None,
+    explain: bool = False,
 ) -> Plan:
     """Plan ``recipe`` over flat ``TrackRow`` tuples, so a caller holding a large index need not
     build a ``Track`` for every file: it builds only the few the plan names.
@@ -173,6 +178,10 @@ def plan_playlist(
       recipe's crossfade).
     - ``indexed`` is how many tracks the library holds when ``rows`` are only some of them (for
       example one mood's), so the nothing-to-play message can tell "empty" from "nothing fits".
+    - ``preferences``: what the listener's sessions say (``playlists.preference.Preferences``):
+      weighed beside the arc, and one pick in five explores (``walk.PREFERENCE_WEIGHT``,
+      ``walk.EXPLORE_EVERY``). Banned tracks are left out of ``rows`` by the caller.
+    - ``explain``: also say, for each pick, why it was chosen (``Plan.why``).
     """
     target = float(duration if duration is not None else recipe.duration)
     loud_target = recipe_target_lufs(recipe) if target_lufs is None else float(target_lufs)
@@ -205,7 +214,9 @@ def plan_playlist(
     def walk_with(limits: Limits) -> Walk:
         cands = candidates(limits.selection)
         pool = [c for c in cands if c.pinned or not limits.avoid_recent or c.path not in recent]
-        return _walk(pool, cands, recipe, rules, loud_target, limits, seed, start_arousal)
+        return _walk(
+            pool, cands, recipe, rules, loud_target, limits, seed, start_arousal, preferences
+        )
 
     as_written = walk_with(Limits.as_written(recipe))
     best: tuple[Walk, list[str]] = (as_written, [])
@@ -258,6 +269,7 @@ def plan_playlist(
         heard_lufs=heard,
         bed_seconds=bed,
         bed_lufs=_bed_level(heard, loud_target, rules),
+        why=_explain(walk, heard, recipe, preferences) if explain else (),
     )
 
 
@@ -289,6 +301,7 @@ def _walk(
     limits: Limits,
     seed: int,
     start_arousal: float | None,
+    preferences: Any = None,
 ) -> Walk:
     """The best walk over ``pool`` under ``limits``: along the arc, and when that comes up short
     on a moving arc, also from the far end of the whole tempo range (below)."""
@@ -299,7 +312,7 @@ def _walk(
     loudness = _loudness_line(cands, heard, rules.shape)
     rng = random.Random(seed)  # the same jitter whichever step of the ladder this is
     scale = recipe.arc.max_bpm_step
-    walker = Walker(cands, rules, heard, tempo, loudness, rng, scale=scale)
+    walker = Walker(cands, rules, heard, tempo, loudness, rng, scale=scale, preferences=preferences)
     if not limits.tempo_order:
         return loudness_ordered(pool, rules, heard, tempo, walker.jitter)
     walk = walker.walk(pool, limits)
@@ -310,9 +323,9 @@ def _walk(
     # the whole tempo range from its far end, without jitter, and keep whichever is longer.
     lo, hi = _tempo_range(cands)
     ends: Line = (hi, lo) if rules.shape == "descending" else (lo, hi)
-    wide = Walker(cands, rules, heard, ends, loudness, rng, scale=scale, jitter=False).walk(
-        pool, limits
-    )
+    wide = Walker(
+        cands, rules, heard, ends, loudness, rng, scale=scale, jitter=False, preferences=preferences
+    ).walk(pool, limits)
     return wide if wide.total > walk.total + 1e-6 else walk
 
 
@@ -378,6 +391,42 @@ def _loudness_line(cands: list[Candidate], heard: dict[str, float], shape: str) 
         return tuple(reversed(levels_at))
     mid = levels_at[LINE_POINTS // 2]
     return (mid, mid)
+
+
+def _explain(walk: Walk, heard: list[float], recipe: Recipe, preferences: Any) -> list[list[str]]:
+    """For each pick, in plain words: where it sits on the arc, what the listener's sessions say
+    of it, and whether it explored."""
+    from calmtune.playlists.walk import EXPLORE_EVERY
+
+    why = []
+    for place, c in enumerate(walk.sequence):
+        ideal = walk.context[place] if place < len(walk.context) else None
+        words = []
+        if c.pinned:
+            words.append("pinned by the recipe")
+        if c.bpm is None:
+            words.append("tempo unknown: placed by mood alone")
+        elif ideal is not None:
+            words.append(f"tempo {c.bpm:.0f} BPM where the arc asks for {ideal[0]:.0f}")
+        else:
+            words.append(f"tempo {c.bpm:.0f} BPM")
+        level = f"heard at {heard[place]:.1f} LUFS"
+        if ideal is not None:
+            level += f" where the arc asks for {ideal[1]:.1f}"
+        words.append(level)
+        if preferences:
+            score = preferences.score(c.path, c.artist)
+            words.extend(preferences.reasons(c.path, c.artist, recipe.name))
+            words.append(f"preference {score:.2f} (0.5 is neutral)")
+        else:
+            words.append("no listening history yet")
+        if ideal is not None and ideal[2]:
+            words.append(
+                f"exploring: one pick in {EXPLORE_EVERY} goes to a track you have rarely or "
+                "never heard"
+            )
+        why.append(words)
+    return why
 
 
 def _bed_level(heard: list[float], target: float, rules: Rules) -> float:

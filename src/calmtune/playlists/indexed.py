@@ -4,7 +4,7 @@ listening sessions, so both pick tracks the same way."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from calmtune.errors import NothingToPlayError
 from calmtune.playlists.builder import Plan, Playlist, plan_playlist, playlist_from_plan
@@ -44,8 +44,13 @@ def build_from_index(
     target_lufs: float | None = None,
     cover: bool = False,
     overlap: float | None = None,
+    explain: bool = False,
 ) -> Playlist:
     """Plan over light rows from the index, then load full tracks only for the chosen ones.
+
+    The listener's bans keep tracks out, and what their sessions say (likes, tracks heard to the
+    end or skipped) is weighed beside the arc (``listener_preferences``); ``explain`` says why
+    each track was picked (``Playlist.why``).
 
     ``query`` terms (``calmtune.query``) narrow the pool further, after the recipe's own ``query``.
     A session passes its loudness target, ``cover=True`` and its crossfade as ``overlap`` (see
@@ -59,9 +64,10 @@ def build_from_index(
     # Ask the index for one mood when the recipe takes one (and pins nothing): far fewer rows.
     single = next(iter(moods)) if len(moods) == 1 and not recipe.select.pinned else None
     recent = library.journal.recently_played(RECENT_SESSIONS) if recipe.avoid_recent else set()
+    preferences, banned = listener_preferences(library, recipe.name)
 
     def plan_from(raw_rows: list[tuple], indexed: int | None) -> tuple[list[TrackRow], Plan]:
-        rows = [TrackRow._make(r) for r in raw_rows]
+        rows = [TrackRow._make(r) for r in raw_rows if not banned or r[0] not in banned]
         return rows, plan_playlist(
             rows,
             recipe,
@@ -73,13 +79,20 @@ def build_from_index(
             target_lufs=target_lufs,
             cover=cover,
             overlap=overlap,
+            preferences=preferences,
+            explain=explain,
         )
 
     plan = None
     sample = sample_size(duration if duration is not None else recipe.duration)
     if single is not None and library.count(single, at_most=sample + 1, query=terms) > sample:
         try:
-            sampled = library.track_rows(single, sample=sample, seed=seed, query=terms)
+            # The tracks the listener's sessions know join the sample, so a like or a history
+            # counts in a big library too.
+            known = preferences.known_paths() if preferences else ()
+            sampled = library.track_rows(
+                single, sample=sample, seed=seed, query=terms, include=known
+            )
             rows, plan = plan_from(sampled, None)
         except NothingToPlayError:
             plan = None  # the few tracks that fit may all lie outside the sample
@@ -90,3 +103,16 @@ def build_from_index(
         rows, plan = plan_from(library.track_rows(mood=single, query=terms), library.count())
     chosen = [library.get_track(rows[i].path) for i in plan.indexes]
     return playlist_from_plan(plan, [t for t in chosen if t is not None])
+
+
+def listener_preferences(library: Library, recipe: str) -> tuple[Any, frozenset[str]]:
+    """What the listener's sessions and verdicts say for ``recipe``'s playlists: a
+    ``playlists.preference.Preferences`` (None without any history or like) and the banned
+    paths."""
+    liked, banned = library.preferences.paths(recipe)
+    tallies = library.journal.tallies(recipe)
+    if not tallies and not liked:
+        return None, frozenset(banned)
+    from calmtune.playlists.preference import Preferences
+
+    return Preferences(tallies, liked), frozenset(banned)

@@ -29,6 +29,8 @@ def playlist_to_json(playlist: Playlist) -> dict[str, Any]:
         obj = track_to_json(track)
         obj["position"] = position
         obj["heard_lufs"] = round(heard_loudness(track_loudness(track), playlist.target_lufs), 2)
+        if position <= len(playlist.why):  # playlist build --explain
+            obj["why"] = list(playlist.why[position - 1])
         tracks.append(obj)
     return {
         "recipe": playlist.recipe,

@@ -37,14 +37,14 @@ class Preferences:
     def __init__(self, tallies: Iterable[Tally] = (), liked: Iterable[str] = ()) -> None:
         self.liked = frozenset(liked)
         self._evidence: dict[str, tuple[float, float]] = {}
-        self._here: dict[str, tuple[int, int]] = {}
+        self._counts: dict[str, tuple[int, int, int, int]] = {}
         self.plays: dict[str, int] = {}
         artists: dict[str, list[float]] = {}
         for path, artist, s_here, f_here, s_other, f_other, plays in tallies:
             s = s_here + OTHER_RECIPES * s_other
             f = f_here + OTHER_RECIPES * f_other
             self._evidence[path] = (s, f)
-            self._here[path] = (s_here, f_here)
+            self._counts[path] = (s_here, f_here, s_other, f_other)
             self.plays[path] = plays
             if artist:
                 sums = artists.setdefault(artist, [0.0, 0.0])
@@ -69,6 +69,10 @@ class Preferences:
         prior = self.artist_score(artist)
         return (PRIOR_PLAYS * prior + s + like) / (PRIOR_PLAYS + s + f + like)
 
+    def known_paths(self) -> frozenset[str]:
+        """Every track the sessions or a like say something about."""
+        return frozenset(self._evidence) | self.liked
+
     def times_played(self, path: str) -> int:
         return self.plays.get(path, 0)
 
@@ -77,21 +81,32 @@ class Preferences:
         words = []
         if path in self.liked:
             words.append("you like it")
-        heard, skipped = self._here.get(path, (0, 0))
+        s_here, f_here, s_other, f_other = self._counts.get(path, (0, 0, 0, 0))
         plays = self.plays.get(path, 0)
-        if heard or skipped:
-            parts = []
-            if heard:
-                parts.append(f"heard to the end {heard} time{'s' if heard != 1 else ''}")
-            if skipped:
-                parts.append(f"skipped {skipped} time{'s' if skipped != 1 else ''}")
-            words.append(" and ".join(parts) + f" in {recipe} sessions")
-        elif plays:
-            words.append(f"played {plays} time{'s' if plays != 1 else ''} in other sessions")
-        else:
+        if s_here or f_here:
+            words.append(_verdicts(s_here, f_here) + f" in {recipe} sessions")
+        if s_other or f_other:
+            words.append(_verdicts(s_other, f_other) + " in other sessions")
+        if not plays:
             words.append("never played in a session yet")
+        elif not (s_here or f_here or s_other or f_other):
+            words.append(f"played {_times(plays)}, always cut short (no verdict)")
         artist_score = self.artist_score(artist)
         if artist and artist in self._artist and abs(artist_score - NEUTRAL) >= 0.1:
             mood = "often heard to the end" if artist_score > NEUTRAL else "often skipped"
             words.append(f"its artist is {mood}")
         return words
+
+
+def _times(n: int) -> str:
+    return f"{n} time" if n == 1 else f"{n} times"
+
+
+def _verdicts(heard: int, skipped: int) -> str:
+    """ "heard to the end 3 times and skipped 1 time" (a replay counts as heard)."""
+    parts = []
+    if heard:
+        parts.append(f"heard to the end {_times(heard)}")
+    if skipped:
+        parts.append(f"skipped {_times(skipped)}")
+    return " and ".join(parts)

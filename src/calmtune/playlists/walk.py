@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from calmtune.playlists.recipe import Recipe, Selection
 from calmtune.playlists.select import Candidate
@@ -44,6 +44,22 @@ COVER_SLACK = 1.0
 # each place) at most BACKTRACK_BUDGET times before it settles for the longest it found.
 ALTERNATIVES = 3
 BACKTRACK_BUDGET = 200
+# The listener's preference (``playlists.preference``, 0..1) costs PREFERENCE_WEIGHT BPM per
+# unit below 1: a track scored 0.2 (skipped again and again) costs 7.2 BPM more than a neutral
+# new one, a liked one (0.75) 6 BPM less. Set on the simulated listener of
+# tests/playlists/test_simulated_listener.py (development seed 11; its figures are reported on
+# seed 29 in docs/music.md).
+PREFERENCE_WEIGHT = 48.0
+# Exploration: one pick in EXPLORE_EVERY (the second, then every fifth: 20% of a playlist) goes
+# to a track never played in a session, else one played once, when such a track fits there; the
+# usual cost still chooses among them. So new tracks get their turn however well the known ones
+# do. Only when the listener has a history (else every track is new anyway), and not for a track
+# already scored below EXPLORE_FLOOR (a new track of an artist the listener skips every time).
+EXPLORE_EVERY = 5
+EXPLORE_AT = 1
+RARELY = 1  # plays at most, for a track to count as rarely heard
+EXPLORE_FLOOR = 0.3
+_NOT_EXPLORED = 1 << 30  # the play count given to a track exploration leaves alone
 
 
 # An ideal value through the session: its values at evenly spaced points from the start
@@ -117,7 +133,7 @@ class Limits:
 class Walk:
     """A walk's result."""
 
-    __slots__ = ("full", "notes", "sequence", "total")
+    __slots__ = ("context", "full", "notes", "sequence", "total")
 
     def __init__(
         self, sequence: list[Candidate], total: float, full: bool, notes: list[str]
@@ -126,6 +142,9 @@ class Walk:
         self.total = total  # seconds of music, net of the overlaps between neighbours
         self.full = full
         self.notes = notes
+        # Per pick, what the arc asked for there: (ideal tempo, ideal heard loudness, whether
+        # the pick explored). Empty for a loudness-ordered walk. For ``playlist build --explain``.
+        self.context: list[tuple[float, float, bool]] = []
 
 
 class Rules:
@@ -165,9 +184,11 @@ class Walker:
         *,
         scale: float,
         jitter: bool = True,
+        preferences: Any = None,
     ) -> None:
         """``scale`` is the recipe's own tempo step (BPM): the jitter and the cost of an unknown
-        tempo are fractions of it."""
+        tempo are fractions of it. ``preferences`` (``playlists.preference.Preferences``, or
+        None when the listener has no history) adds the preference cost and exploration."""
         self.rules = rules
         self.heard = heard
         self.tempo, self.loudness = tempo, loudness
@@ -176,6 +197,18 @@ class Walker:
         # A per-track jitter (fixed per seed) lets a new seed choose among near-equal tracks.
         self.jitter = {c.path: rng.random() * spread for c in cands}
         self.unknown_cost = scale / 2
+        self.plays: dict[str, int] | None = None  # times each was played: for exploring
+        if preferences:
+            # The preference joins the jitter: both are fixed per track for the whole plan, so
+            # every walk, and the loudness-ordered fallback, weighs them the same way.
+            self.plays = {}
+            for c in cands:
+                score = preferences.score(c.path, c.artist)
+                self.jitter[c.path] += PREFERENCE_WEIGHT * (1.0 - score)
+                explorable = score >= EXPLORE_FLOOR
+                self.plays[c.path] = (
+                    preferences.times_played(c.path) if explorable else _NOT_EXPLORED
+                )
 
     def walk(self, pool: Sequence[Candidate], limits: Limits) -> Walk:
         rules, heard = self.rules, self.heard
@@ -242,9 +275,20 @@ class Walker:
             total -= length(dropped)  # ``length`` sees the shorter seq: the same overlap
             return tried.pop()
 
+        plays = self.plays
+
         def options(count: int) -> list[Candidate]:
             pins = pending_pins()
             reserve = sum(c.duration for c in pins)
+            if plays is not None and exploring(len(seq)):
+                for most in (0, RARELY):  # never played first, then played once
+                    found = self._options(
+                        pins, reserve, seq, total, limits,
+                        lambda c, r, most=most: plays[c.path] <= most and fits(c, r),
+                        known, keys, unknown, count,
+                    )  # fmt: skip
+                    if found:
+                        return found
             return self._options(
                 pins, reserve, seq, total, limits, fits, known, keys, unknown, count
             )
@@ -286,7 +330,20 @@ class Walker:
                 f"{len(leftover)} pinned track(s) are kept although they break the arc's "
                 "tempo steps or the length."
             )
-        return Walk(seq, total, is_full(rules, total, self.shortest, by_choice), notes)
+        walk = Walk(seq, total, is_full(rules, total, self.shortest, by_choice), notes)
+        walk.context = self._context(seq)
+        return walk
+
+    def _context(self, seq: list[Candidate]) -> list[tuple[float, float, bool]]:
+        """What the arc asked for at each pick, and which picks explored (for explaining)."""
+        target, overlap, plays = self.rules.target, self.rules.overlap, self.plays
+        out, total = [], 0.0
+        for place, c in enumerate(seq):
+            progress = min(1.0, total / target) if target else 1.0
+            explored = plays is not None and exploring(place) and plays[c.path] <= RARELY
+            out.append((along(self.tempo, progress), along(self.loudness, progress), explored))
+            total += c.duration - (overlap if place else 0.0)
+        return out
 
     def _cost(self, c: Candidate, ideal_bpm: float, ideal_lu: float) -> float:
         """Distance from the ideal tempo and loudness, plus the seed's jitter."""
@@ -346,6 +403,11 @@ class Walker:
             more = sorted((c for c in unknown if fits(c, reserve)), key=cost)[:count]
             found = sorted(found + more, key=cost)[:count]
         return found
+
+
+def exploring(place: int) -> bool:
+    """Whether the pick at ``place`` (0 = the first) is one that explores."""
+    return place % EXPLORE_EVERY == EXPLORE_AT
 
 
 def is_full(rules: Rules, total: float, shortest: float, by_choice: bool = False) -> bool:

@@ -24,7 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from calmtune.models import EndedBy, PlayOutcome, Verdict
+from calmtune.listening import PlayOutcome, Verdict
+from calmtune.models import EndedBy
 from calmtune.playback import (
     TICK_SECONDS,
     Ending,
@@ -44,7 +45,8 @@ SIGNAL_DEADLINE = 2.0
 MIN_SIGNAL_FADE = 0.3
 QUIT_FADE = 1.0
 MAX_WARNINGS = 3  # shown at once; older ones scroll away
-# A track the session's end fades out with less than this left still counts as heard to the end.
+# A track the session's end fades out with less than this left (and under a quarter of it) still
+# counts as heard to the end.
 END_SLACK = 15.0
 _ENDING_WORDS = {
     EndedBy.COMPLETED: "ending gently",
@@ -301,7 +303,7 @@ class Session:
         if music_end is not None and self.player.elapsed >= music_end - TICK_SECONDS:
             duration = self._duration_of(event.index)
             position = event.position or 0.0
-            if duration is not None and position < duration - END_SLACK:
+            if duration is not None and duration - position > min(END_SLACK, duration / 4):
                 return PlayOutcome.CUT  # the session's clock ended it
         return PlayOutcome.FINISHED
 

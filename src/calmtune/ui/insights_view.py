@@ -44,8 +44,7 @@ def comparison_text(figures: list[Figure]) -> str | None:
 
 
 def goal_text(p: GoalProgress) -> str:
-    from calmtune.insights import DROP_WINDOW_DAYS, MIN_SESSIONS
-    from calmtune.models import GoalKind
+    from calmtune.insights import DROP_WINDOW_DAYS, MIN_SESSIONS, GoalKind
 
     goal = p.goal
     recipe = f" of {printable(goal.recipe)}" if goal.recipe else ""

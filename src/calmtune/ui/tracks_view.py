@@ -11,7 +11,8 @@ from calmtune.ui.text import printable
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from calmtune.models import ListeningSummary, Track
+    from calmtune.listening import ListeningSummary
+    from calmtune.models import Track
 
 MOOD_STYLES = {"calm": "cyan", "upbeat": "yellow", "focus": "green", "unknown": "dim"}
 
