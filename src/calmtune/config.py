@@ -200,5 +200,5 @@ def _line_of(text: str, key: str) -> int:
 
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror.lower()
+        return exc.strerror[0].lower() + exc.strerror[1:]
     return str(exc)

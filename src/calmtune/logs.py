@@ -38,15 +38,29 @@ def _file_handler(path: Path) -> logging.Handler:
     import logging
     import logging.handlers
 
+    from calmtune.safetext import printable
+
+    class OneLineFormatter(logging.Formatter):
+        """One record, one line: a file name holding a newline, a tab or bytes that are not
+        UTF-8 is written with visible escapes (``calmtune.safetext``), never split or dropped."""
+
+        def format(self, record: logging.LogRecord) -> str:
+            return printable(super().format(record))
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        # backslashreplace: a record can never fail to encode (a "--- Logging error ---").
         handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
+            path,
+            maxBytes=MAX_BYTES,
+            backupCount=BACKUP_COUNT,
+            encoding="utf-8",
+            errors="backslashreplace",
         )
     except OSError:
         return logging.NullHandler()
     handler.setLevel(logging.INFO)
-    handler.setFormatter(logging.Formatter(_FORMAT, datefmt="%Y-%m-%dT%H:%M:%S%z"))
+    handler.setFormatter(OneLineFormatter(_FORMAT, datefmt="%Y-%m-%dT%H:%M:%S%z"))
     return handler
 
 

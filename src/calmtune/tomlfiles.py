@@ -12,8 +12,11 @@ class InvalidToml(ValueError):
 
 def read_toml(path: Path) -> tuple[dict[str, Any], str]:
     """The parsed contents of the UTF-8 TOML file at ``path``, and its text (for messages that
-    quote line numbers). Raises ``OSError``, ``UnicodeDecodeError`` or ``InvalidToml``."""
-    text = path.read_text(encoding="utf-8")
+    quote line numbers). Raises ``OSError`` (also for a FIFO, a device or a file over
+    ``userfiles.TEXT_FILE_LIMIT``), ``UnicodeDecodeError`` or ``InvalidToml``."""
+    from calmtune.userfiles import TEXT_FILE_LIMIT, read_bounded
+
+    text = read_bounded(path, TEXT_FILE_LIMIT).decode("utf-8")
     import tomllib  # only once there is a file to parse: most users have no settings file
 
     try:

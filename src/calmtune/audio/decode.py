@@ -71,8 +71,11 @@ def find_ffmpeg() -> str | None:
 
 def open_audio(path: str, block_frames: int = BLOCK_FRAMES) -> AudioStream:
     """Open ``path`` for block-wise decoding. Raises DecodeError with a one-line reason."""
-    if not os.path.isfile(path):
-        raise DecodeError(path, "file not found")
+    from calmtune.userfiles import regular_file_problem
+
+    problem = regular_file_problem(path)  # a FIFO or a device would block the decoder for ever
+    if problem:
+        raise DecodeError(path, problem)
     if os.path.getsize(path) == 0:
         raise DecodeError(path, "the file is empty")
     ext = extension(path)
@@ -94,14 +97,28 @@ def open_audio(path: str, block_frames: int = BLOCK_FRAMES) -> AudioStream:
 def _open_soundfile(path: str, block_frames: int) -> AudioStream:
     import soundfile
 
+    from calmtune.userfiles import open_regular
+
     errors = (soundfile.LibsndfileError, RuntimeError, OSError)
+    # libsndfile reads an open file object: it checked regular, and a name that is not valid
+    # UTF-8 works (soundfile cannot encode such a name itself).
     try:
-        handle = soundfile.SoundFile(path)
-    except errors as err:
+        fobj = open_regular(path)
+    except OSError as err:
+        raise DecodeError(path, _one_line(err)) from None
+    try:
+        handle = soundfile.SoundFile(fobj)
+    except (*errors, TypeError) as err:
+        fobj.close()
         raise DecodeError(path, _one_line(err)) from None
     if handle.samplerate <= 0 or handle.channels <= 0:
         handle.close()
+        fobj.close()
         raise DecodeError(path, "no audio stream")
+
+    def close() -> None:
+        handle.close()
+        fobj.close()
 
     def blocks() -> Iterator[np.ndarray]:
         try:
@@ -114,7 +131,7 @@ def _open_soundfile(path: str, block_frames: int) -> AudioStream:
             raise DecodeError(path, f"{_one_line(err)} (corrupt or truncated)") from None
 
     frames = handle.frames if 0 < handle.frames < 2**62 else None
-    return AudioStream(handle.samplerate, handle.channels, blocks(), handle.close, frames)
+    return AudioStream(handle.samplerate, handle.channels, blocks(), close, frames)
 
 
 def _open_ffmpeg(path: str, ext: str, block_frames: int) -> AudioStream:

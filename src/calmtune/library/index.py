@@ -24,6 +24,7 @@ from calmtune.models import (
     TagInfo,
     Track,
 )
+from calmtune.safetext import escape_undecodable
 
 if TYPE_CHECKING:
     from calmtune.query import Term
@@ -454,7 +455,7 @@ class Library:
                 self.conn.execute("DELETE FROM tracks WHERE path = ?", (key,))
                 self.conn.execute(
                     "INSERT OR REPLACE INTO scan_failures VALUES (?, ?, ?, ?, ?)",
-                    (key, size, mtime_ns, error, now),
+                    (key, size, mtime_ns, _text(error), now),
                 )
 
     def remove_paths(self, keys: Iterable[bytes]) -> int:
@@ -526,7 +527,7 @@ class Library:
                 "version, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (track.id, size, mtime_ns, f.bpm, f.bpm_confidence, f.loudness_lufs, f.peak_dbfs,
                  f.loudness_range, f.onset_density, f.brightness, f.onset_strength,
-                 f.spectral_flux, f.percussive_share, int(f.silent), error, time.time(),
+                 f.spectral_flux, f.percussive_share, int(f.silent), _text(error), time.time(),
                  ANALYSIS_VERSION, payload),
             )  # fmt: skip
             if features is None:
@@ -632,10 +633,17 @@ def _assignments(*column_lists: str) -> str:
     return ", ".join(f"{n} = ?" for n in names)
 
 
+def _text(value: str | None) -> str | None:
+    """Text as SQLite can store it: a message naming a file whose name is not UTF-8 holds lone
+    surrogates, which SQLite refuses; they are kept as visible ``\\xNN`` escapes."""
+    return escape_undecodable(value) if value is not None else None
+
+
 def _tag_values(t: TagInfo) -> tuple:
     return (
-        t.format, t.duration, t.sample_rate, t.channels, t.bitrate, t.title, t.artist, t.album,
-        t.albumartist, t.genre, t.tracknumber, t.bpm, t.key, t.mood, int(t.mood_by_calmtune),
+        t.format, t.duration, t.sample_rate, t.channels, t.bitrate, _text(t.title),
+        _text(t.artist), _text(t.album), _text(t.albumartist), _text(t.genre), t.tracknumber,
+        t.bpm, _text(t.key), _text(t.mood), int(t.mood_by_calmtune),
         t.replaygain_track_gain, t.replaygain_track_peak, t.replaygain_album_gain,
         t.replaygain_album_peak, t.year, TAGS_VERSION,
     )  # fmt: skip
@@ -648,7 +656,7 @@ def _reasons(stored: str | None) -> list[str]:
 def _score_values(s: MoodScores) -> tuple:
     return (
         s.mood.value, s.source.value, s.confidence, s.calm, s.upbeat, s.focus, s.arousal,
-        s.valence, reasons_text(s.reasons),
+        s.valence, _text(reasons_text(s.reasons)),
     )  # fmt: skip
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from calmtune.library.db import write_transaction
 from calmtune.models import EndedBy, SessionRecord
+from calmtune.safetext import escape_undecodable
 
 if TYPE_CHECKING:
     from calmtune.listening import ListeningSummary, PlayOutcome
@@ -30,7 +31,11 @@ class Journal:
         with write_transaction(self.conn):
             cur = self.conn.execute(
                 "INSERT INTO sessions (started, recipe, stress_before) VALUES (?, ?, ?)",
-                (started if started is not None else time.time(), recipe, stress_before),
+                (
+                    started if started is not None else time.time(),
+                    escape_undecodable(recipe),  # a recipe file's name may not be UTF-8
+                    stress_before,
+                ),
             )
         return int(cur.lastrowid)
 

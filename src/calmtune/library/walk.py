@@ -8,6 +8,7 @@ are followed, but every folder is entered at most once (by device and inode), wh
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -46,8 +47,8 @@ def walk_audio(root: str, extensions: frozenset[str], result: WalkResult) -> Non
         result.problems.append(WalkProblem(root, _describe(exc)))
         result.unlisted_dirs.append(root)
         return
-    if not os.path.isdir(root):
-        result.files.append(FoundFile(root, st.st_size, st.st_mtime_ns))
+    if not stat.S_ISDIR(st.st_mode):
+        _add_file(root, st, result)
         return
     visited: set[tuple[int, int]] = set()
     for _folder, entries in _list_folders(root, visited, result):
@@ -104,4 +105,15 @@ def _consider(entry: os.DirEntry, extensions: frozenset[str], result: WalkResult
     except OSError as exc:
         result.problems.append(WalkProblem(entry.path, _describe(exc)))
         return
-    result.files.append(FoundFile(entry.path, st.st_size, st.st_mtime_ns))
+    _add_file(entry.path, st, result)
+
+
+def _add_file(path: str, st: os.stat_result, result: WalkResult) -> None:
+    """A regular file is indexed; a FIFO, device or socket with an audio name is reported (opening
+    a FIFO would block the scan for ever)."""
+    if stat.S_ISREG(st.st_mode):
+        result.files.append(FoundFile(path, st.st_size, st.st_mtime_ns))
+    else:
+        from calmtune.userfiles import kind_of
+
+        result.problems.append(WalkProblem(path, f"not a regular file: {kind_of(st.st_mode)}"))

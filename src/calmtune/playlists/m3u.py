@@ -17,6 +17,7 @@ from typing import NamedTuple
 from calmtune.errors import PlaylistError
 from calmtune.models import Track
 from calmtune.safetext import printable
+from calmtune.userfiles import regular_file_problem
 
 # Patterns as text: only reading a playlist needs them, and ``re`` compiles them on first use.
 _URL = r"^[A-Za-z][A-Za-z0-9+.-]+://"
@@ -106,9 +107,11 @@ def read_m3u(path: str | Path) -> PlaylistFile:
     paths. Other URLs, missing files and folders are skipped with a warning naming the line.
     ``.m3u`` is UTF-8 when it decodes, else Latin-1 (the old default); any other name is UTF-8.
     """
+    from calmtune.userfiles import PLAYLIST_LIMIT, read_bounded
+
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, PLAYLIST_LIMIT)
     except OSError as err:
         raise PlaylistError(f"cannot read playlist {path}: {err.strerror or err}") from err
     text = _decode(raw, path)
@@ -181,6 +184,8 @@ def add_entry(
         result.warnings.append(f"{where}: skipped {_shown(target)}: file not found")
     elif os.path.isdir(target):
         result.warnings.append(f"{where}: skipped {_shown(target)}: a folder, not an audio file")
+    elif problem := regular_file_problem(target):  # a FIFO or a device would hang the player
+        result.warnings.append(f"{where}: skipped {_shown(target)}: {problem}")
     else:
         result.entries.append(Entry(target, duration, title))
 

@@ -196,6 +196,10 @@ def resolve_sources(
                 items.append(_item_for(os.path.abspath(source), library))
             else:
                 warnings.append(f"skipped {source}: not an audio file or playlist")
+        elif os.path.lexists(source) and source not in recipes:
+            from calmtune.userfiles import regular_file_problem
+
+            warnings.append(f"skipped {source}: {regular_file_problem(source) or 'unreadable'}")
         elif source in recipes:
             built = recipe_items(library, recipes[source], duration=duration, seed=seed)
             items.extend(built.items)

@@ -11,7 +11,7 @@ import errno
 import hashlib
 import struct
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 import mutagen
 from mutagen.aac import AAC
@@ -40,6 +40,7 @@ from calmtune.errors import TagError
 from calmtune.tags.fields import Family, Key, Storage, owned_keys
 from calmtune.tags.formats import FORMATS, FormatSpec
 from calmtune.tags.payload import id3v2_length
+from calmtune.userfiles import NotRegularFile, open_regular
 
 # The generic ID3FileType/APEv2File, OggTheora (video) and SMF (MIDI) are left out on purpose.
 _KINDS = (
@@ -56,6 +57,8 @@ _BROKEN_FILE_ERRORS = (
 
 def os_reason(err: OSError) -> str:
     """A short reason for an OS error, with the fix where there is an obvious one."""
+    if isinstance(err, NotRegularFile):
+        return err.strerror
     if err.errno in (errno.EACCES, errno.EPERM):
         return "permission denied"
     if err.errno == errno.ENOENT:
@@ -98,44 +101,51 @@ def _mutagen_reason(what: str, err: Exception) -> str:
     return f"truncated or corrupt {what}: {text}"
 
 
-def _candidates(path: str) -> list[type]:
+def _candidates(path: str, fobj: BinaryIO) -> list[type]:
     """mutagen types that may read ``path``, best first: content decides, the extension only
     breaks ties. (mutagen.File lets the name weigh more, so a FLAC named .mp3 fails as MP3.)
     A leading ID3v2 tag is skipped first, so FLAC and TTA files carrying one sniff right."""
-    with open(path, "rb") as fobj:
+    body = fobj.read(128)
+    tag_length = id3v2_length(body)
+    if tag_length:
+        fobj.seek(tag_length)
         body = fobj.read(128)
-        tag_length = id3v2_length(body)
-        if tag_length:
-            fobj.seek(tag_length)
-            body = fobj.read(128)
-        ranked = []
-        for kind in _KINDS:
-            content = kind.score("", fobj, body)
-            named = kind.score(path, fobj, body) - content
-            if tag_length and kind in (MP3, TrueAudio):
-                content += 1  # the ID3 prefix itself is evidence for formats that carry one
-            if content > 0 or named > 0:
-                ranked.append((content, named, kind.__name__, kind))
+    ranked = []
+    for kind in _KINDS:
+        content = kind.score("", fobj, body)
+        named = kind.score(path, fobj, body) - content
+        if tag_length and kind in (MP3, TrueAudio):
+            content += 1  # the ID3 prefix itself is evidence for formats that carry one
+        if content > 0 or named > 0:
+            ranked.append((content, named, kind.__name__, kind))
     ranked.sort(reverse=True)
     return [kind for *_, kind in ranked]
 
 
 def open_audio(path: str) -> tuple[Any, FormatSpec]:
-    """Load ``path`` with the mutagen type its content says, or raise TagError."""
+    """Load ``path`` with the mutagen type its content says, or raise TagError.
+
+    The file is opened once, through ``calmtune.userfiles`` (regular files only: a FIFO named
+    ``p.mp3`` would block a plain open for ever), and every candidate type reads that handle.
+    """
     with guarded("audio file"):
-        kinds = _candidates(path)
-    first_error: TagError | None = None
-    for kind in kinds[:3]:
-        spec = FORMATS[kind.__name__]
-        try:
-            with guarded(f"{spec.name.upper()} stream"):
-                return kind(path), spec
-        except TagError as err:
-            if isinstance(err.__cause__, OSError) and not isinstance(
-                err.__cause__, mutagen.MutagenError
-            ):
-                raise
-            first_error = first_error or err
+        fobj = open_regular(path)
+    with fobj:
+        with guarded("audio file"):
+            kinds = _candidates(path, fobj)
+        first_error: TagError | None = None
+        for kind in kinds[:3]:
+            spec = FORMATS[kind.__name__]
+            try:
+                with guarded(f"{spec.name.upper()} stream"):
+                    fobj.seek(0)
+                    return kind(fobj), spec
+            except TagError as err:
+                if isinstance(err.__cause__, OSError) and not isinstance(
+                    err.__cause__, mutagen.MutagenError
+                ):
+                    raise
+                first_error = first_error or err
     if first_error is not None:
         raise first_error
     raise TagError("not an audio file mutagen recognises")

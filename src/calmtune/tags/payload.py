@@ -265,7 +265,9 @@ def _digest(fobj: BinaryIO, fmt: str) -> bytes:
 
 def payload_digest(path: str, fmt: str) -> bytes:
     """The digest of the audio payload of ``path`` (format ``fmt``, as read_tags names it)."""
-    with open(path, "rb") as fobj:
+    from calmtune.userfiles import open_regular
+
+    with open_regular(path) as fobj:  # a FIFO would block a plain open for ever
         return _digest(fobj, fmt)
 
 
