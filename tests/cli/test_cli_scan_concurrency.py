@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from audiofiles import make_tagged_file
 from calmtune.cli import cli
+from processes import children, cmdline, running
 
 
 @pytest.fixture
@@ -88,3 +89,30 @@ def test_scan_killed_with_sigkill_is_completed_by_the_next(big_library, isolated
     assert report["added"] + report["unchanged"] == 600
     assert report["failed"] == []
     assert _count(db) == 600
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads the process table from /proc")
+def test_analyze_killed_with_sigkill_leaves_no_worker_running(tmp_path, isolated_home):
+    root = tmp_path / "long"
+    root.mkdir()
+    for n in range(4):
+        make_tagged_file(root / f"t{n}", "flac", seconds=40, title=f"T{n}")
+    assert CliRunner().invoke(cli, ["scan", str(root)]).exit_code == 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "calmtune", "analyze", "--jobs", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    workers: set[int] = set()
+    while len(workers) < 2 and proc.poll() is None:  # the pool's two workers (and its helper)
+        workers = {p for p in children(proc.pid) if b"multiprocessing" in cmdline(p)}
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the analysis finished before its workers could be seen"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    for _ in range(200):  # the kernel kills them at once; allow for a busy machine
+        alive = {p for p in workers if running(p)}
+        if not alive:
+            break
+        time.sleep(0.05)
+    assert not alive

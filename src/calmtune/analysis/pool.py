@@ -6,7 +6,8 @@ Workers are started with "spawn", never "fork": the caller may have threads (a p
 SQLite) that a forked child would inherit in a broken state. Decoder libraries print warnings
 straight to file descriptor 2; workers send it to /dev/null so a live display stays intact.
 If a worker dies (a decoder crash), the files that were in flight are retried one per fresh
-process, so only the file that really crashes is reported as failed.
+process, so only the file that really crashes is reported as failed. Workers die with this
+process (``calmtune.workers``): a killed analysis leaves nothing running.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from calmtune.errors import AnalysisError
 from calmtune.models import Features
+from calmtune.workers import quiet_worker
 
 ResultCallback = Callable[[str, Features | None, str | None], None]
 
@@ -34,12 +36,6 @@ def analyze_one(path: str) -> tuple[str, Features | None, str | None]:
         return path, None, f"cannot analyse {path}: out of memory"
     except Exception as err:  # a bad file must not stop a library-wide run
         return path, None, f"cannot analyse {path}: {type(err).__name__}: {err}"
-
-
-def _quiet_worker() -> None:
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    os.close(devnull)
 
 
 def analyze_many(
@@ -81,7 +77,9 @@ def _run_pool(queue: list[str], jobs: int, callback: ResultCallback) -> list[str
 
     context = multiprocessing.get_context("spawn")
     in_flight: dict[Future, str] = {}
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_quiet_worker) as pool:
+    with ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=quiet_worker, initargs=(os.getpid(),)
+    ) as pool:
         try:
             while queue or in_flight:
                 while queue and len(in_flight) < 2 * jobs:
@@ -108,7 +106,9 @@ def _retry_alone(paths: list[str], callback: ResultCallback) -> None:
     context = multiprocessing.get_context("spawn")
     for path in paths:
         try:
-            with ProcessPoolExecutor(1, mp_context=context, initializer=_quiet_worker) as pool:
+            with ProcessPoolExecutor(
+                1, mp_context=context, initializer=quiet_worker, initargs=(os.getpid(),)
+            ) as pool:
                 result = pool.submit(analyze_one, path).result()
         except BrokenProcessPool:
             result = (path, None, f"cannot analyse {path}: the decoder crashed on this file")

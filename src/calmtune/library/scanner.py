@@ -176,10 +176,14 @@ def _read_all(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from calmtune.workers import die_with_parent
+
     # fork: workers inherit the already-imported modules, so they start in milliseconds.
     context = multiprocessing.get_context("fork")
     chunk = max(1, min(64, len(paths) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         yield from pool.map(reader, paths, chunksize=chunk)
 
 
