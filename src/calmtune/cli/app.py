@@ -166,17 +166,23 @@ def _silence_stdout() -> None:
     "--config",
     "config_file",
     type=click.Path(dir_okay=False),
+    envvar="CALMTUNE_CONFIG",
+    show_envvar=True,
     help="Settings file to use (default: settings.toml in the config folder).",
 )
 @click.option(
     "--db",
     "db_file",
     type=click.Path(dir_okay=False),
+    envvar="CALMTUNE_DB",
+    show_envvar=True,
     help="Library index to use (default: library.db in the data folder).",
 )
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
-@click.option("-v", "--verbose", count=True, help="Say more about what is happening.")
-@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.option("-q", "--quiet", is_flag=True, show_envvar=True, help="Print only errors.")
+@click.option(
+    "-v", "--verbose", count=True, show_envvar=True, help="Say more about what is happening."
+)
+@click.option("--debug", is_flag=True, show_envvar=True, help="Show tracebacks for errors.")
 @click.version_option(__version__, "--version", prog_name="calmtune")
 @click.pass_context
 def cli(
@@ -192,7 +198,9 @@ def cli(
     Scan your music, let calmtune tag it by mood, and play receptive playlists that settle you
     down (or lift you up). Start with `calmtune scan ~/Music`, then `calmtune relax`.
 
-    CALMTUNE_HOME=DIR keeps settings, the index and logs under DIR.
+    CALMTUNE_HOME=DIR keeps settings, the index and logs under DIR. Every option can also be set
+    in the environment: CALMTUNE_DB, CALMTUNE_CONFIG, CALMTUNE_QUIET, CALMTUNE_VERBOSE,
+    CALMTUNE_DEBUG for these, CALMTUNE_<COMMAND>_<OPTION> for a command's (CALMTUNE_SCAN_JOBS=2).
     """
     from pathlib import Path
 
