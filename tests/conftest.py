@@ -32,3 +32,48 @@ def no_process_left(tmp_path_factory):
     if left:
         listing = "; ".join(f"{pid}: {cmd}" for pid, cmd in sorted(left.items()))
         pytest.fail(f"the test left {len(left)} process(es) running (now killed): {listing}")
+
+
+FFMPEG_TOOLS = ("ffmpeg", "ffprobe")
+
+
+@pytest.fixture(scope="session")
+def path_without_ffmpeg(tmp_path_factory) -> str:
+    """PATH as it is, except that ffmpeg cannot be found: each folder holding it is replaced by a
+    folder of links to everything else in it (python, sox, ... stay reachable)."""
+    import os
+
+    shadow_root = tmp_path_factory.mktemp("path-without-ffmpeg")
+    folders = []
+    for number, folder in enumerate(os.environ.get("PATH", "").split(os.pathsep)):
+        if not folder or not any(os.path.exists(os.path.join(folder, t)) for t in FFMPEG_TOOLS):
+            folders.append(folder)
+            continue
+        shadow = shadow_root / str(number)
+        shadow.mkdir()
+        for name in os.listdir(folder):
+            if name not in FFMPEG_TOOLS:
+                (shadow / name).symlink_to(os.path.join(folder, name))
+        folders.append(str(shadow))
+    return os.pathsep.join(folders)
+
+
+@pytest.fixture
+def no_ffmpeg(monkeypatch, path_without_ffmpeg) -> None:
+    """Hide ffmpeg from this test and every process it starts, whatever the machine has."""
+    import shutil
+
+    monkeypatch.setenv("PATH", path_without_ffmpeg)
+    assert shutil.which("ffmpeg") is None
+
+
+@pytest.fixture
+def ffmpeg() -> str:
+    """The path of ffmpeg; the test is skipped, saying so, on a machine without it (.ci/run
+    installs it, so CI always runs these tests)."""
+    import shutil
+
+    found = shutil.which("ffmpeg")
+    if found is None:
+        pytest.skip("needs ffmpeg, which is not on PATH (apt-get install ffmpeg)")
+    return found
