@@ -65,9 +65,12 @@ def test_scan_and_analyze_handle_odd_names_and_a_fifo(tmp_path):
     assert again.exit_code == 0, again.output
     assert json.loads(again.stdout)["analyzed"] == []
 
-    shown = runner.invoke(cli, ["show", names["newline"]])
-    assert shown.exit_code == 0, shown.output
-    assert "two\\x0alines" in shown.stdout and "two\nlines" not in shown.stdout
+    listed = runner.invoke(cli, ["tracks", "--sort", "path"])  # plain lines: not a terminal
+    assert listed.exit_code == 0, listed.output
+    lines = listed.stdout.splitlines()
+    assert len(lines) == 5  # one line per track, whatever the names hold
+    assert any(line.endswith("/two\\x0alines.wav") for line in lines)
+    assert any(line.endswith("/caf\\xe9.wav") for line in lines)
 
 
 def test_unattended_log_writes_odd_names_as_one_escaped_line(tmp_path, isolated_home):
