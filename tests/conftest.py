@@ -77,3 +77,21 @@ def ffmpeg() -> str:
     if found is None:
         pytest.skip("needs ffmpeg, which is not on PATH (apt-get install ffmpeg)")
     return found
+
+
+@pytest.fixture
+def shared_tmp():
+    """A temp folder an unprivileged user can enter (pytest's own tmp_path is private to root),
+    for tests that run commands as ``nobody`` (see ``unprivileged.py``)."""
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    base = Path(tempfile.mkdtemp(prefix="calmtune-shared-"))
+    base.chmod(0o777)
+    yield base
+    for folder, dirs, _files in os.walk(base):
+        for name in dirs:
+            os.chmod(os.path.join(folder, name), 0o755)
+    shutil.rmtree(base, ignore_errors=True)

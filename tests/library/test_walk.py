@@ -1,8 +1,7 @@
 import os
 
-import pytest
-
 from calmtune.library.walk import WalkResult, walk_audio
+from unprivileged import call_unprivileged
 
 EXT = frozenset({".mp3", ".flac"})
 
@@ -42,18 +41,23 @@ def test_walk_survives_symlink_loops_and_reports_broken_links(tmp_path):
     assert "self.mp3" in problems
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can read any folder")
-def test_walk_reports_unreadable_folder(tmp_path):
-    locked = tmp_path / "locked"
+def test_walk_reports_unreadable_folder(shared_tmp):
+    locked = shared_tmp / "locked"
     locked.mkdir()
     (locked / "x.mp3").write_bytes(b"x")
     locked.chmod(0)
+
+    def walk() -> dict:
+        result = _walk(shared_tmp)
+        return {"unlisted": result.unlisted_dirs, "problems": [p.error for p in result.problems]}
+
     try:
-        result = _walk(tmp_path)
+        error, found = call_unprivileged(walk)  # root would read the folder anyway
     finally:
         locked.chmod(0o755)
-    assert str(locked) in result.unlisted_dirs
-    assert any("permission denied" in p.error for p in result.problems)
+    assert error == ""
+    assert str(locked) in found["unlisted"]
+    assert any("permission denied" in p for p in found["problems"])
 
 
 def test_walk_single_file_root(tmp_path):

@@ -14,6 +14,7 @@ from calmtune.errors import TagError
 from calmtune.models import Mood, MoodSource
 from calmtune.tags import TagUpdate, TagWriter, plan_tag_changes, read_tags, write_tags
 from calmtune.tags.payload import payload_digest
+from unprivileged import call_unprivileged
 
 # The keys docs/music.md ("Tag keys") says each format must hold, written out here independently
 # of fields.py.
@@ -280,17 +281,21 @@ def test_write_tags_read_only_file_is_refused_and_untouched(tmp_path):
     assert path.read_bytes() == before
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into any folder")
-def test_write_tags_read_only_folder_gives_permission_error(tmp_path):
-    folder = tmp_path / "locked"
+def test_write_tags_read_only_folder_gives_permission_error(shared_tmp):
+    warm = make_tagged_file(shared_tmp / "warm", "ogg")
+    write_tags(str(warm), TagUpdate(mood=Mood.CALM))  # imports, while still root
+    folder = shared_tmp / "locked"
     folder.mkdir()
     path = make_tagged_file(folder / "a", "ogg")
+    path.chmod(0o666)  # the file itself is writable: only the folder stops the safe write
     folder.chmod(0o555)
+    before = path.read_bytes()
     try:
-        with pytest.raises(TagError, match="permission denied"):
-            write_tags(str(path), TagUpdate(mood=Mood.CALM))
+        error, _ = call_unprivileged(write_tags, str(path), TagUpdate(mood=Mood.CALM))
     finally:
         folder.chmod(0o755)
+    assert error.startswith("TagError") and "permission denied" in error
+    assert path.read_bytes() == before
 
 
 def test_write_tags_missing_file_says_not_found(tmp_path):
