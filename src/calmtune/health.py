@@ -94,9 +94,17 @@ def check_ffmpeg() -> Check:
     )
 
 
+REBUILD_FIX = "run `calmtune doctor --repair` to rebuild it from your music files"
+
+
 def check_index(db_path: Path, mood_settings=None) -> list[Check]:
-    """Integrity, counts, tracks not analysed, and library roots that no longer exist."""
-    if not db_path.exists():
+    """Version, permissions, integrity, counts, tracks not analysed, and library roots that no
+    longer exist. The damaged, newer or read-only cases are found without changing the index."""
+    from calmtune.library.migrations import MIGRATIONS
+    from calmtune.library.repair import inspect
+
+    state = inspect(db_path)
+    if not state.exists:
         return [
             Check(
                 "index",
@@ -106,36 +114,47 @@ def check_index(db_path: Path, mood_settings=None) -> list[Check]:
                 warning=True,
             )
         ]
-    from calmtune.library import Library
-
-    try:
-        library = Library.open(db_path, mood_settings=mood_settings)
-    except CalmtuneError as exc:
+    if state.newer:
         return [
             Check(
                 "index",
                 False,
-                str(exc),
-                f"move {db_path} aside and run `calmtune scan` to rebuild it",
+                f"{db_path} was written by a newer calmtune (schema {state.version}, this one "
+                f"knows {len(MIGRATIONS)})",
+                "upgrade calmtune, or use another --db",
             )
         ]
+    if state.damaged:
+        detail = state.error or "; ".join(state.problems[:3])
+        return [Check("index", False, f"{db_path} is damaged: {detail}", REBUILD_FIX)]
+    checks = []
+    if not state.writable:
+        checks.append(
+            Check(
+                "permissions",
+                False,
+                f"{db_path} is read-only for this user: scan, analyze, tag and sessions cannot "
+                "record anything",
+                f"make it and its folder writable (chmod u+w {db_path} {db_path.parent}), or "
+                "use another --db",
+            )
+        )
+    from calmtune.library import Library
+
+    try:
+        library = Library.open(db_path, mood_settings=mood_settings, create=False)
+    except CalmtuneError as exc:  # e.g. an older schema that a read-only index cannot upgrade
+        return [Check("index", False, str(exc)), *checks]
     with library:
-        problems = library.integrity_problems()
-        if problems:
-            return [
-                Check(
-                    "index",
-                    False,
-                    f"{db_path} is damaged: {problems[0]}",
-                    f"move {db_path} aside and run `calmtune scan` to rebuild it",
-                )
-            ]
         total = library.count()
         pending = len(library.tracks_needing_analysis()) if total else 0
-        checks = [Check("index", True, f"{db_path}: {total} tracks, integrity ok")]
+        summary = Check(
+            "index", True, f"{db_path}: {total} tracks, schema {state.version}, integrity ok"
+        )
+        checks.insert(0, summary)
         if total == 0:
-            checks[0].fix = "run `calmtune scan ~/Music` to fill it"
-            checks[0].warning = True
+            summary.fix = "run `calmtune scan ~/Music` to fill it"
+            summary.warning = True
         untagged = count_untagged(library) if total else 0
         if untagged:
             checks.append(
@@ -299,6 +318,37 @@ def check_formats() -> Check:
         " and ".join(fixes) or None,
         warning=True,
     )
+
+
+def repair_index(db_path: Path, *, fallback_roots: list[str], mood_settings=None) -> Check:
+    """``doctor --repair``: rebuild a damaged index from the music files, keeping what can be
+    read of it. An index that is sound, newer or merely read-only is left as it is."""
+    from calmtune.library.repair import inspect, rebuild
+
+    state = inspect(db_path)
+    if not state.exists or not state.damaged:
+        return Check("repair", True, f"{db_path} needs no rebuild")
+    if state.newer:
+        return Check("repair", False, "a newer calmtune's index is not rebuilt", "upgrade calmtune")
+    if not os.access(db_path.parent, os.W_OK | os.X_OK):
+        return Check(
+            "repair",
+            False,
+            f"cannot rebuild {db_path}: its folder is read-only",
+            f"make {db_path.parent} writable, then run `calmtune doctor --repair` again",
+        )
+    done = rebuild(db_path, fallback_roots=fallback_roots, mood_settings=mood_settings)
+    kept = done.kept
+    detail = (
+        f"rebuilt {db_path} from {len(done.roots)} library root(s): {done.tracks} tracks; kept "
+        f"{kept['analyses']} analyses, {kept['moods']} moods you set, {kept['sessions']} journal "
+        f"sessions; the damaged copy is {done.moved_to}"
+    )
+    if done.lost:
+        detail += f"; could not read all of: {', '.join(done.lost)}"
+    if not done.roots:
+        return Check("repair", True, detail, "run `calmtune scan ~/Music` to fill it", warning=True)
+    return Check("repair", True, detail)
 
 
 def count_untagged(library) -> int:

@@ -63,7 +63,7 @@ def analyze(
     first when needed. Results are kept for the file's size and modification time, so unchanged
     files are skipped (unless --force) and an interrupted run resumes where it stopped.
     """
-    library = app.open_library()
+    library = app.open_library(write=True)
     scan_failures: list[tuple[str, str]] = []
     if paths:
         considered = _tracks_under(library, [os.path.abspath(p) for p in paths], scan_failures)
@@ -89,7 +89,7 @@ def analyze_pending(app: AppContext, *, jobs: int | None = None, quiet: bool = F
 
     Shows a progress bar unless ``quiet``; prints one summary line on stderr (none when quiet).
     """
-    library = app.open_library()
+    library = app.open_library(write=True)
     report = run_analysis(
         app, library, library.tracks_needing_analysis(), jobs=jobs, progress=not quiet
     )

@@ -114,7 +114,12 @@ class CalmtuneGroup(click.Group):
         except BrokenPipeError:
             _silence_stdout()
             ctx.exit(141)
-        except Exception as exc:  # a bug: say so plainly, traceback only on request
+        except Exception as exc:
+            index_problem = _index_error(ctx, exc)
+            if index_problem is not None:  # a damaged, read-only or newer index: say so
+                _report(ctx, f"calmtune: error: {index_problem}", exc)
+                ctx.exit(index_problem.exit_code)
+            # a bug: say so plainly, traceback only on request
             _report(
                 ctx,
                 f"calmtune: internal error: {type(exc).__name__}: {exc} "
@@ -122,6 +127,20 @@ class CalmtuneGroup(click.Group):
                 exc,
             )
             ctx.exit(1)
+
+
+def _index_error(ctx: click.Context, exc: Exception) -> CalmtuneError | None:
+    """The index's own error for an SQLite error that escaped the library package, else None.
+
+    SQLite can report damage at any query, long after the index opened; the library package
+    knows what each of its errors means and what fixes it."""
+    if type(exc).__module__ != "sqlite3" and not isinstance(exc, UnicodeDecodeError):
+        return None
+    from calmtune.cli.context import AppContext
+    from calmtune.library.db import as_index_error
+
+    app = ctx.find_object(AppContext)
+    return as_index_error(exc, app.db_path if app is not None else "in use")
 
 
 def _debugging(ctx: click.Context) -> bool:

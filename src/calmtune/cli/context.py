@@ -36,6 +36,7 @@ class AppContext:
         self.verbose = verbose
         self.debug = debug
         self._library: Any = None
+        self._writable = False
 
     @cached_property
     def paths(self) -> Paths:
@@ -72,15 +73,21 @@ class AppContext:
 
         return MoodSettings.from_mapping(section, str(self.settings.source))
 
-    def open_library(self) -> Library:
-        """The index, opened once per command and closed when the command ends."""
-        if self._library is None:
+    def open_library(self, *, write: bool = False) -> Library:
+        """The index, opened once per command and closed when the command ends.
+
+        ``write=True`` for commands that change the index or files: the index is created if
+        needed and proved writable before anything changes. Otherwise a missing index reads as
+        empty and nothing is created (a listing never makes folders)."""
+        if self._library is None or (write and not self._writable):
             from calmtune.library import Library
 
             ctx = click.get_current_context()
-            self._library = ctx.with_resource(
-                Library.open(self.db_path, mood_settings=self.mood_settings)
-            )
+            library = Library.open(self.db_path, mood_settings=self.mood_settings, create=write)
+            self._library = ctx.with_resource(library)
+            self._writable = write
+        if write:
+            self._library.require_writable()
         return self._library
 
     @cached_property

@@ -200,8 +200,8 @@ def _listen(
     request = SessionRequest(
         build=build,
         timing=timing,
-        open_journal=lambda: app.open_library().journal,
-        open_preferences=lambda: app.open_library().preferences,
+        open_journal=lambda: app.open_library(write=True).journal,
+        open_preferences=lambda: app.open_library(write=True).preferences,
         state_dir=app.paths.state_dir,
         cache_dir=app.paths.cache_dir,
         playback=app.settings.section("playback"),

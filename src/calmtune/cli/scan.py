@@ -30,7 +30,7 @@ def scan(
     from calmtune.ui.progress import progress_bar, wants_progress
     from calmtune.ui.scan_view import describe_phase, print_scan_report
 
-    library = app.open_library()
+    library = app.open_library(write=True)
     roots = [str(p) for p in paths] or _default_roots(app, library)
     jobs = jobs or app.settings.get("library", "jobs")
     show_progress = wants_progress(json_output=as_json, quiet=app.quiet)

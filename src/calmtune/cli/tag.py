@@ -61,7 +61,7 @@ def tag(
     from calmtune.ui.tag_view import print_tag_report
     from calmtune.ui.text import printable
 
-    library = app.open_library()
+    library = app.open_library(write=True)
     request = TagRequest(
         mood=Mood(mood.lower()) if mood else None,
         bpm=bpm,

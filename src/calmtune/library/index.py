@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from calmtune.errors import LibraryError
-from calmtune.library.db import connect, write_transaction
+from calmtune.library.db import check_writable, connect, damaged_error, write_transaction
 from calmtune.library.expressions import CURRENT_FEATURES, CURRENT_LOUDNESS, EFFECTIVE_BPM
 from calmtune.models import (
     ANALYSIS_VERSION,
@@ -96,8 +96,15 @@ class Library:
         self._ffmpeg: bool | None = None
 
     @classmethod
-    def open(cls, path: Path, *, mood_settings: Any = None) -> Library:
-        return cls(connect(Path(path)), Path(path), mood_settings)
+    def open(cls, path: Path, *, mood_settings: Any = None, create: bool = True) -> Library:
+        """Open the index at ``path``. ``create=False`` (commands that only read): a missing
+        index reads as an empty one, and nothing is created on disk."""
+        return cls(connect(Path(path), create=create), Path(path), mood_settings)
+
+    def require_writable(self) -> None:
+        """Raise LibraryError unless writes to the index can be committed (read-only file or
+        folder, full disk). Commands that change files call it before they change any."""
+        check_writable(self.conn, self.path)
 
     def close(self) -> None:
         self.conn.close()
@@ -323,6 +330,12 @@ class Library:
         return [self._track_from_row(r) for r in self.conn.execute(sql)]
 
     def _track_from_row(self, row: tuple) -> Track:
+        try:
+            return self._decode_track_row(row)
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise damaged_error(self.path, f"a track row holds {type(exc).__name__}") from None
+
+    def _decode_track_row(self, row: tuple) -> Track:
         (tid, raw_path, size, mtime_ns, fmt, duration, sample_rate, channels, bitrate, title,
          artist, album, albumartist, genre, tracknumber, tag_bpm, tag_key, tag_mood,
          tag_mood_by_calmtune, rg_tg, rg_tp, rg_ag, rg_ap, user_mood, mood, mood_source,
