@@ -147,7 +147,7 @@ def _tracks_under(
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         raise click.BadParameter(f"no such file or folder: {missing[0]}", param_hint="PATH")
-    scanned = scan(library, paths)
+    scanned = scan(library, paths, remember=False)  # analysing a folder does not adopt it
     failures.extend((f.path, f.error) for f in scanned.failed)
     prefixes = [p if os.path.isfile(p) else os.path.join(p, "") for p in paths]
     return [

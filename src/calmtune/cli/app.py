@@ -33,6 +33,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "calmtune.cli.analyze:analyze",
         "Measure tempo (BPM), loudness (LUFS), peak and energy of tracks and store them.",
     ),
+    "roots": (
+        "calmtune.cli.roots:roots",
+        "The library roots that a plain `calmtune scan` walks (default: list them).",
+    ),
     "tracks": ("calmtune.cli.tracks:tracks", "List indexed tracks with their mood."),
     "show": (
         "calmtune.cli.tracks:show",

@@ -23,8 +23,9 @@ def scan(
 ) -> None:
     """Index audio files under PATHS (default: the library roots).
 
-    Each PATH is remembered as a library root. Only new and changed files are read; vanished files
-    are dropped from the index; unreadable files are listed and never stop the scan.
+    Each folder among PATHS is remembered as a library root (see `calmtune roots`). Only new and
+    changed files are read; vanished files are dropped from the index; unreadable files, FIFOs and
+    devices are listed with the reason and never stop the scan.
     """
     from calmtune.library.scanner import scan as run_scan
     from calmtune.ui.progress import progress_bar, wants_progress

@@ -142,13 +142,43 @@ class Library:
         rows = self.conn.execute("SELECT path FROM roots ORDER BY path").fetchall()
         return [decode_path(r[0]) for r in rows]
 
-    def add_roots(self, paths: Iterable[str]) -> None:
+    def add_roots(self, paths: Iterable[str]) -> list[str]:
+        """Remember folders as library roots, merged so that none lies inside another: a folder
+        inside a root adds nothing, a folder holding roots replaces them. Returns the roots."""
         now = time.time()
         with write_transaction(self.conn):
+            stored = [r[0] for r in self.conn.execute("SELECT path FROM roots")]
+            merged = merge_roots([*stored, *(encode_path(p) for p in paths)])
+            gone = [key for key in stored if key not in merged]
+            self.conn.executemany("DELETE FROM roots WHERE path = ?", [(k,) for k in gone])
             self.conn.executemany(
                 "INSERT OR IGNORE INTO roots (path, added_at) VALUES (?, ?)",
-                [(encode_path(p), now) for p in paths],
+                [(key, now) for key in merged],
             )
+        return [decode_path(key) for key in merged]
+
+    def forget_root(self, path: str) -> int:
+        """Forget the library root ``path`` and drop the tracks under it from the index (the
+        files are not touched). Returns how many tracks were dropped."""
+        key = encode_path(path).rstrip(b"/") or b"/"
+        with write_transaction(self.conn):
+            if not self.conn.execute("DELETE FROM roots WHERE path = ?", (key,)).rowcount:
+                raise LibraryError(
+                    f"{path} is not a library root", hint="`calmtune roots` lists them"
+                )
+            low, high = _under(key)
+            dropped = self.conn.execute(
+                "DELETE FROM tracks WHERE path >= ? AND path < ?", (low, high)
+            ).rowcount
+            self.conn.execute("DELETE FROM scan_failures WHERE path >= ? AND path < ?", (low, high))
+        return dropped
+
+    def count_under(self, path: str) -> int:
+        """How many indexed tracks lie under the folder ``path``."""
+        low, high = _under(encode_path(path).rstrip(b"/") or b"/")
+        return self.conn.execute(
+            "SELECT count(*) FROM tracks WHERE path >= ? AND path < ?", (low, high)
+        ).fetchone()[0]
 
     # -- reading tracks ----------------------------------------------------------------------
 
@@ -635,6 +665,22 @@ def _payload_digest(path: str, fmt: str) -> bytes | None:
 def _same_audio(path: str, fmt: str, stored: bytes) -> bool:
     """Whether the file's audio payload is still the one its analysis was measured on."""
     return _payload_digest(path, fmt) == stored
+
+
+def merge_roots(keys: Iterable[bytes]) -> list[bytes]:
+    """Root keys with duplicates and roots inside other roots removed, sorted."""
+    merged: list[bytes] = []
+    for key in sorted({k.rstrip(b"/") or b"/" for k in keys}):
+        if not any(key == top or key.startswith(top.rstrip(b"/") + b"/") for top in merged):
+            merged.append(key)
+    return merged
+
+
+def _under(folder: bytes) -> tuple[bytes, bytes]:
+    """The range of stored paths inside ``folder``: ``folder/`` up to ``folder0`` ('0' follows
+    '/' in byte order), so SQLite answers from the path index."""
+    prefix = folder.rstrip(b"/") + b"/"
+    return prefix, prefix[:-1] + b"0"
 
 
 def _placeholders(*column_lists: str) -> str:

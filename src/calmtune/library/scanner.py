@@ -87,18 +87,23 @@ def scan(
     *,
     jobs: int | None = None,
     on_progress: ProgressCallback | None = None,
+    remember: bool = True,
 ) -> ScanReport:
-    """Bring the index up to date with the files under ``roots`` and remember the roots."""
+    """Bring the index up to date with the files under ``roots`` (folders or files).
+
+    With ``remember`` the folders among them become library roots (merged with the others, so
+    none lies inside another); ``analyze PATH`` scans without remembering."""
     from calmtune.tags import AUDIO_EXTENSIONS
 
     progress = on_progress or (lambda _p: None)
-    roots = [os.path.abspath(os.path.expanduser(r)) for r in roots]
+    roots = list(dict.fromkeys(os.path.abspath(os.path.expanduser(r)) for r in roots))
     report = ScanReport(roots=roots)
     present_roots = [r for r in roots if os.path.exists(r)]
     report.missing_roots = [r for r in roots if r not in present_roots]
     for missing in report.missing_roots:
         report.failed.append(ScanFailure(missing, "library root does not exist (not mounted?)"))
-    library.add_roots(present_roots)
+    if remember:
+        library.add_roots(r for r in present_roots if os.path.isdir(r))
     library.rescore_if_rules_changed()
 
     progress(ScanProgress("walking"))

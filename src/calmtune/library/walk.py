@@ -32,6 +32,10 @@ class WalkResult:
     problems: list[WalkProblem] = field(default_factory=list)
     # Folders that could not be listed: their indexed tracks must not be dropped as "vanished".
     unlisted_dirs: list[str] = field(default_factory=list)
+    # Folders entered so far, by (device, inode), shared by every root walked into this result:
+    # overlapping roots and links to folders are walked once.
+    visited: set[tuple[int, int]] = field(default_factory=set)
+    seen_files: set[str] = field(default_factory=set)
 
 
 def _describe(exc: OSError) -> str:
@@ -50,8 +54,7 @@ def walk_audio(root: str, extensions: frozenset[str], result: WalkResult) -> Non
     if not stat.S_ISDIR(st.st_mode):
         _add_file(root, st, result)
         return
-    visited: set[tuple[int, int]] = set()
-    for _folder, entries in _list_folders(root, visited, result):
+    for _folder, entries in _list_folders(root, result.visited, result):
         for entry in entries:
             _consider(entry, extensions, result)
 
@@ -111,6 +114,9 @@ def _consider(entry: os.DirEntry, extensions: frozenset[str], result: WalkResult
 def _add_file(path: str, st: os.stat_result, result: WalkResult) -> None:
     """A regular file is indexed; a FIFO, device or socket with an audio name is reported (opening
     a FIFO would block the scan for ever)."""
+    if path in result.seen_files:
+        return  # a file root inside a folder root
+    result.seen_files.add(path)
     if stat.S_ISREG(st.st_mode):
         result.files.append(FoundFile(path, st.st_size, st.st_mtime_ns))
     else:
