@@ -554,7 +554,12 @@ class Library:
         return scores
 
     def store_features(
-        self, path: str, size: int, mtime_ns: int, features: Features | None, error: str | None
+        self,
+        path: str,
+        size: int,
+        mtime_ns: int,
+        features: Features | None,
+        error: str | None,
     ) -> MoodScores | None:
         """Cache an analysis result (or its failure) for the file identity it was measured on,
         with the digest of its audio payload (so a later change of tags alone keeps it), and
@@ -582,6 +587,54 @@ class Library:
                 (*_score_values(scores), track.id),
             )
         return scores
+
+    # -- identity by audio content -----------------------------------------------------------
+
+    def analysis_digests(self, keys: Iterable[bytes]) -> dict[bytes, tuple[str, bytes]]:
+        """For stored paths whose analysis knows its audio digest: key -> (format, digest)."""
+        found: dict[bytes, tuple[str, bytes]] = {}
+        keys = list(keys)
+        for start in range(0, len(keys), 500):  # stay well under SQLite's variable limit
+            chunk = keys[start : start + 500]
+            rows = self.conn.execute(
+                "SELECT t.path, t.format, f.payload FROM tracks t JOIN features f "
+                "ON f.track_id = t.id WHERE f.payload IS NOT NULL AND f.error IS NULL "
+                f"AND t.path IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+            found.update((r[0], (r[1], r[2])) for r in rows)
+        return found
+
+    def rename_track(self, old_key: bytes, new_path: str) -> None:
+        """Move a track (its analysis, the mood its user set, its row) to the file's new name."""
+        new_key = encode_path(new_path)
+        with write_transaction(self.conn):
+            self.conn.execute("DELETE FROM tracks WHERE path = ?", (new_key,))
+            self.conn.execute("UPDATE tracks SET path = ? WHERE path = ?", (new_key, old_key))
+            self.conn.execute("DELETE FROM scan_failures WHERE path IN (?, ?)", (old_key, new_key))
+
+    def carry_analysis(self, path: str, audio_digest: bytes) -> bool:
+        """After a tag edit or a rename: if the file's audio is the audio its analysis was
+        measured on, the analysis holds for the file as it is now, and the mood is re-scored with
+        it. Returns whether it held."""
+        key = encode_path(path)
+        with write_transaction(self.conn):
+            moved = self.conn.execute(
+                "UPDATE features SET size = (SELECT size FROM tracks WHERE id = track_id), "
+                "mtime_ns = (SELECT mtime_ns FROM tracks WHERE id = track_id) "
+                "WHERE track_id = (SELECT id FROM tracks WHERE path = ?) AND payload = ? "
+                "AND error IS NULL",
+                (key, audio_digest),
+            ).rowcount
+        if moved:
+            track = self._require(path)
+            scores = self.score(track.tags, track.features, track.user_mood)
+            with write_transaction(self.conn):
+                self.conn.execute(
+                    f"UPDATE tracks SET {_assignments(_SCORE_COLS)} WHERE id = ?",
+                    (*_score_values(scores), track.id),
+                )
+        return bool(moved)
 
     def rescore_all(self) -> int:
         """Recompute every stored mood (after the mood settings changed). Returns the count."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from calmtune.library.identity import Follower
 from calmtune.library.index import Library, decode_path, encode_path
 from calmtune.library.walk import FoundFile, WalkResult, walk_audio
 from calmtune.models import MoodScores, TagInfo
@@ -36,6 +37,7 @@ class ScanReport:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
+    renamed: int = 0  # found under a new name by their audio (counted in "updated" too)
     failed: list[ScanFailure] = field(default_factory=list)
     missing_roots: list[str] = field(default_factory=list)
 
@@ -46,6 +48,7 @@ class ScanReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "removed": self.removed,
+            "renamed": self.renamed,
             "failed": [{"path": f.path, "error": f.error} for f in self.failed],
         }
 
@@ -126,8 +129,12 @@ def scan(
         else:
             to_read.append(found)
 
-    _read_and_store(library, to_read, jobs, report, progress)
-    report.removed = _drop_vanished(library, present_roots, walked, seen, known, known_failures)
+    gone = _vanished(present_roots, walked, seen, known, known_failures)
+    changed = [key for key in (os.fsencode(f.path) for f in to_read) if key in known]
+    follower = Follower(library, gone, changed)
+    _read_and_store(library, to_read, jobs, report, progress, follower, known)
+    report.renamed = follower.renamed
+    report.removed = library.remove_paths(gone) if gone else 0
     progress(ScanProgress("done", len(to_read), len(to_read)))
     return report
 
@@ -138,6 +145,8 @@ def _read_and_store(
     jobs: int | None,
     report: ScanReport,
     progress: ProgressCallback,
+    follower: Follower,
+    known: dict[bytes, tuple[int, int]],
 ) -> None:
     total = len(to_read)
     progress(ScanProgress("reading", 0, total))
@@ -148,6 +157,7 @@ def _read_and_store(
     def flush() -> None:
         if batch:
             added, updated = library.upsert_scanned(batch)
+            follower.apply()
             report.added += added
             report.updated += updated
             batch.clear()
@@ -161,6 +171,8 @@ def _read_and_store(
     for done, (path, tags, scores, error) in enumerate(results, 1):
         found = by_path[path]
         if tags is not None:
+            key = os.fsencode(path)
+            follower.consider(path, key, tags.format, is_new=key not in known)
             batch.append((path, found.size, found.mtime_ns, tags, scores))
         else:
             failures.append((path, found.size, found.mtime_ns, error or "unreadable"))
@@ -192,15 +204,14 @@ def _read_all(
         yield from pool.map(reader, paths, chunksize=chunk)
 
 
-def _drop_vanished(
-    library: Library,
+def _vanished(
     roots: list[str],
     walked: WalkResult,
     seen_keys: list[bytes],
     known: dict[bytes, tuple[int, int]],
     known_failures: dict[bytes, tuple],
-) -> int:
-    """Remove indexed files under the scanned roots that were not seen this time.
+) -> list[bytes]:
+    """Indexed files under the scanned roots that were not seen this time (renamed, or gone).
 
     Files under a folder that could not be listed are kept: an unreadable folder or an unmounted
     drive is not a deletion.
@@ -216,7 +227,7 @@ def _drop_vanished(
         and any(_within(key, s) for s in scopes)
         and not any(_within(key, s) for s in shielded)
     ]
-    return library.remove_paths(gone) if gone else 0
+    return gone
 
 
 def _scope(root: bytes) -> bytes:
