@@ -177,6 +177,23 @@ def check_index(db_path: Path, mood_settings=None) -> list[Check]:
                     warning=True,
                 )
             )
+        damaged = library.damaged()
+        if damaged:
+            listing = "; ".join(f"{path}: {why}" for path, why in damaged[:3])
+            more = (
+                f" (and {len(damaged) - 3} more: `calmtune show` on each)"
+                if len(damaged) > 3
+                else ""
+            )
+            checks.append(
+                Check(
+                    "damaged files",
+                    False,
+                    f"{len(damaged)} file(s) look damaged: {listing}{more}",
+                    "replace them from a whole copy; until then calmtune plays and measures only "
+                    "what they hold",
+                )
+            )
         missing = [r for r in library.roots() if not os.path.exists(r)]
         if missing:
             checks.append(

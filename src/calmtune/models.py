@@ -173,6 +173,7 @@ class Track(NamedTuple):
     playable: bool = True
     id: int | None = None
     user_mood: str | None = None  # a mood the user chose in calmtune for this track (index only)
+    damage: str | None = None  # why the file looks damaged ("truncated: ..."), None when whole
 
 
 class EndedBy(StrEnum):

@@ -167,6 +167,7 @@ def _details_json(track) -> dict:
         "tag_mood": t.mood,
         "tag_mood_written_by_calmtune": t.mood_by_calmtune,
         "user_mood": track.user_mood,
+        "damage": track.damage,
         "key": t.key,
         "features": None
         if f is None

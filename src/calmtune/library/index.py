@@ -53,7 +53,7 @@ _TRACK_COLUMNS = """
     t.title, t.artist, t.album, t.albumartist, t.genre, t.tracknumber, t.tag_bpm, t.tag_key,
     t.tag_mood, t.tag_mood_by_calmtune, t.rg_track_gain, t.rg_track_peak, t.rg_album_gain,
     t.rg_album_peak, t.user_mood, t.mood, t.mood_source, t.mood_confidence, t.score_calm,
-    t.score_upbeat, t.score_focus, t.arousal, t.valence, t.reasons, t.year,
+    t.score_upbeat, t.score_focus, t.arousal, t.valence, t.reasons, t.year, t.damage,
     f.size, f.mtime_ns, f.error, f.bpm, f.bpm_confidence, f.loudness_lufs, f.peak_dbfs,
     f.loudness_range, f.onset_density, f.brightness, f.onset_strength, f.spectral_flux,
     f.percussive_share, f.silent
@@ -212,6 +212,13 @@ class Library:
             params.extend(values)
         return f"WHERE {' AND '.join(conditions)}", params
 
+    def damaged(self) -> list[tuple[str, str]]:
+        """(path, why) for every indexed file that looks damaged (see ``tags.truncation``)."""
+        rows = self.conn.execute(
+            "SELECT path, damage FROM tracks WHERE damage IS NOT NULL ORDER BY path"
+        )
+        return [(decode_path(r[0]), r[1]) for r in rows]
+
     def count_untagged(self) -> int:
         """Tracks with a confident inferred mood not yet written into the file (``calmtune tag``)."""
         return self.conn.execute(
@@ -369,8 +376,8 @@ class Library:
         (tid, raw_path, size, mtime_ns, fmt, duration, sample_rate, channels, bitrate, title,
          artist, album, albumartist, genre, tracknumber, tag_bpm, tag_key, tag_mood,
          tag_mood_by_calmtune, rg_tg, rg_tp, rg_ag, rg_ap, user_mood, mood, mood_source,
-         confidence, s_calm, s_upbeat, s_focus, arousal, valence, reasons, year, f_size, f_mtime,
-         f_error) = row[:37]  # fmt: skip
+         confidence, s_calm, s_upbeat, s_focus, arousal, valence, reasons, year, damage, f_size,
+         f_mtime, f_error) = row[:38]  # fmt: skip
         tags = TagInfo(
             format=fmt, duration=duration, sample_rate=sample_rate, channels=channels,
             bitrate=bitrate, title=title, artist=artist, album=album, albumartist=albumartist,
@@ -381,7 +388,7 @@ class Library:
         )  # fmt: skip
         features = None
         if f_size == size and f_mtime == mtime_ns and f_error is None:
-            features = _features_from(row[37:])
+            features = _features_from(row[38:])
         scores = MoodScores(
             calm=s_calm or 0.0, upbeat=s_upbeat or 0.0, focus=s_focus or 0.0, arousal=arousal,
             valence=valence, mood=Mood(mood), confidence=confidence,
@@ -390,7 +397,7 @@ class Library:
         track = Track(
             path=decode_path(raw_path), size=size, mtime_ns=mtime_ns, tags=tags,
             features=features, scores=scores, playable=self._playable(fmt), id=tid,
-            user_mood=user_mood,
+            user_mood=user_mood, damage=damage,
         )  # fmt: skip
         return track
 
@@ -409,10 +416,11 @@ class Library:
 
         return score_track(tags, features, user_mood, self.mood_settings)
 
-    def upsert_scanned(
-        self, items: list[tuple[str, int, int, TagInfo, MoodScores | None]]
-    ) -> tuple[int, int]:
+    def upsert_scanned(self, items: list[tuple]) -> tuple[int, int]:
         """Store freshly read files in one transaction. Returns (added, updated).
+
+        Items are (path, size, mtime_ns, tags, scores) and, from a scan, the damage found (a
+        reason, or None for a whole file).
 
         Each item may carry scores computed from its tags alone (the scanner's workers do that in
         parallel); a track whose user chose a mood in calmtune, or whose analysis still fits the
@@ -423,7 +431,8 @@ class Library:
         payloads = self._analysed_payloads([tid for tid, _mood, _id in existing.values()])
         now = time.time()
         inserts, updates, carried = [], [], []
-        for key, (path, size, mtime_ns, tags, scores) in zip(keys, items, strict=True):
+        for key, (path, size, mtime_ns, tags, scores, *rest) in zip(keys, items, strict=True):
+            damage = rest[0] if rest else None
             tid, user_mood, analysed = existing.get(key, (None, None, None))
             features = self._features_for(tid) if analysed == (size, mtime_ns) else None
             if (
@@ -436,7 +445,7 @@ class Library:
                 features = self._features_for(tid)
             if scores is None or user_mood is not None or features is not None:
                 scores = self.score(tags, features, user_mood)
-            values = (*_tag_values(tags), *_score_values(scores), size, mtime_ns, now)
+            values = (*_tag_values(tags), *_score_values(scores), size, mtime_ns, now, damage)
             if tid is None:
                 inserts.append((*values, key))
             else:
@@ -446,13 +455,14 @@ class Library:
                 "UPDATE features SET size = ?, mtime_ns = ? WHERE track_id = ?", carried
             )
             self.conn.executemany(
-                f"INSERT INTO tracks ({_TAG_COLS}, {_SCORE_COLS}, size, mtime_ns, scanned_at, path) "
-                f"VALUES ({_placeholders(_TAG_COLS, _SCORE_COLS, 'size, mtime_ns, scanned_at, path')})",
+                f"INSERT INTO tracks ({_TAG_COLS}, {_SCORE_COLS}, size, mtime_ns, scanned_at, "
+                "damage, path) VALUES "
+                f"({_placeholders(_TAG_COLS, _SCORE_COLS, 'size, mtime_ns, scanned_at, damage, path')})",
                 inserts,
             )
             self.conn.executemany(
                 f"UPDATE tracks SET {_assignments(_TAG_COLS, _SCORE_COLS)}, size = ?, mtime_ns = ?, "
-                "scanned_at = ? WHERE id = ?",
+                "scanned_at = ?, damage = ? WHERE id = ?",
                 updates,
             )
             self.conn.executemany("DELETE FROM scan_failures WHERE path = ?", [(k,) for k in keys])

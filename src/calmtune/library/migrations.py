@@ -233,6 +233,13 @@ def m008_gain_invariant_features(conn: sqlite3.Connection) -> None:
     )
 
 
+def m009_damage(conn: sqlite3.Connection) -> None:
+    """Why a file looks damaged (cut short: its headers promise more audio than it holds), for
+    ``show``, ``doctor`` and the scan report. Rows from before say nothing until their file is
+    read again."""
+    _run(conn, "ALTER TABLE tracks ADD COLUMN damage TEXT")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_journal,
@@ -242,6 +249,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m006_preferences,
     m007_goals,
     m008_gain_invariant_features,
+    m009_damage,
 ]
 
 

@@ -39,6 +39,8 @@ class ScanReport:
     removed: int = 0
     renamed: int = 0  # found under a new name by their audio (counted in "updated" too)
     failed: list[ScanFailure] = field(default_factory=list)
+    # Indexed, but cut short or otherwise damaged (found when the file was read this time).
+    damaged: list[ScanFailure] = field(default_factory=list)
     missing_roots: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
@@ -50,6 +52,7 @@ class ScanReport:
             "removed": self.removed,
             "renamed": self.renamed,
             "failed": [{"path": f.path, "error": f.error} for f in self.failed],
+            "damaged": [{"path": f.path, "problem": f.error} for f in self.damaged],
         }
 
 
@@ -65,23 +68,31 @@ class ScanProgress:
 ProgressCallback = Callable[[ScanProgress], None]
 
 
-ReadResult = tuple[str, TagInfo | None, MoodScores | None, str | None]
+ReadResult = tuple[str, TagInfo | None, MoodScores | None, str | None, str | None]
 
 
 def read_one(path: str, mood_settings: Any = None) -> ReadResult:
-    """Read one file's tags and score its mood from them. Runs in a worker process.
+    """Read one file's tags, check that it is whole, and score its mood from its tags. Runs in a
+    worker process.
 
-    Returns (path, tags, scores, None), or (path, None, None, reason) for an unreadable file.
+    Returns (path, tags, scores, None, damage), or (path, None, None, reason, None) for an
+    unreadable file. A file cut short keeps the length that is really there, when its headers
+    tell what part of the declared length that is.
     """
     from calmtune.errors import TagError
     from calmtune.library.scoring import score_track
     from calmtune.tags import read_tags
+    from calmtune.tags.truncation import truncation
 
     try:
         tags = read_tags(path)
     except TagError as exc:
-        return path, None, None, str(exc)
-    return path, tags, score_track(tags, None, None, mood_settings), None
+        return path, None, None, str(exc), None
+    cut = truncation(path, tags.format)
+    if cut is not None and cut.fraction is not None and tags.duration:
+        tags = tags._replace(duration=tags.duration * cut.fraction)
+    damage = cut.reason if cut is not None else None
+    return path, tags, score_track(tags, None, None, mood_settings), None, damage
 
 
 def scan(
@@ -151,7 +162,7 @@ def _read_and_store(
     total = len(to_read)
     progress(ScanProgress("reading", 0, total))
     by_path = {f.path: f for f in to_read}
-    batch: list[tuple[str, int, int, TagInfo, MoodScores | None]] = []
+    batch: list[tuple] = []
     failures: list[tuple[str, int | None, int | None, str]] = []
 
     def flush() -> None:
@@ -168,12 +179,14 @@ def _read_and_store(
 
     reader = partial(read_one, mood_settings=library.mood_settings)
     results = _read_all(reader, [f.path for f in to_read], jobs)
-    for done, (path, tags, scores, error) in enumerate(results, 1):
+    for done, (path, tags, scores, error, damage) in enumerate(results, 1):
         found = by_path[path]
         if tags is not None:
             key = os.fsencode(path)
             follower.consider(path, key, tags.format, is_new=key not in known)
-            batch.append((path, found.size, found.mtime_ns, tags, scores))
+            batch.append((path, found.size, found.mtime_ns, tags, scores, damage))
+            if damage is not None:
+                report.damaged.append(ScanFailure(path, damage))
         else:
             failures.append((path, found.size, found.mtime_ns, error or "unreadable"))
         if len(batch) + len(failures) >= BATCH_SIZE:

@@ -26,6 +26,12 @@ def print_scan_report(console: Console, report: ScanReport, *, quiet: bool = Fal
             f"Scanned {len(report.roots)} root(s): {report.added} added, {report.updated} updated, "
             f"{report.unchanged} unchanged, {report.removed} removed, {len(report.failed)} failed."
         )
+    if report.damaged:
+        console.print(
+            Text(f"{len(report.damaged)} file(s) were indexed but look damaged:", style="yellow")
+        )
+        for damaged in report.damaged:
+            console.print(Text(f"  {printable(damaged.path)}: {printable(damaged.error)}"))
     if report.failed:
         console.print(Text(f"{len(report.failed)} file(s) could not be indexed:", style="yellow"))
         for failure in report.failed:

@@ -139,6 +139,8 @@ def print_track_details(
     row("Genre", t.genre)
     row("Format", f"{t.format}" + ("" if track.playable else " (not playable without ffmpeg)"))
     row("Duration", format_duration(t.duration))
+    if track.damage:
+        grid.add_row("Damaged", Text(printable(track.damage), style="yellow"))
     row("BPM (tag)", t.bpm)
     row("Key", t.key)
     if f is not None:
