@@ -149,7 +149,7 @@ def check_index(db_path: Path, mood_settings=None) -> list[Check]:
         total = library.count()
         pending = len(library.tracks_needing_analysis()) if total else 0
         summary = Check(
-            "index", True, f"{db_path}: {total} tracks, schema {state.version}, integrity ok"
+            "index", True, f"{db_path}: {total} tracks, integrity ok (schema {state.version})"
         )
         checks.insert(0, summary)
         if total == 0:

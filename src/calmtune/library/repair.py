@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from calmtune.library.db import index_error
 from calmtune.library.migrations import MIGRATIONS
 from calmtune.models import Mood
 
@@ -64,7 +63,7 @@ def inspect(path: Path) -> IndexState:
     try:
         conn = _read_only(path)
     except sqlite3.Error as exc:
-        state.error = str(index_error(exc, path))
+        state.error = " ".join(str(exc).split()) or type(exc).__name__
         return state
     try:
         state.version = conn.execute("PRAGMA user_version").fetchone()[0]
