@@ -24,11 +24,14 @@ def isolated_home(tmp_path_factory, monkeypatch):
 def no_process_left(tmp_path_factory):
     """Fail the test that leaves a process running: a child of the test, or any process (a
     killed scan's workers, say) that carries a CALMTUNE_HOME of this test run."""
+    import os
+
     from processes import living_pids, wait_for_no_leftovers
 
     before = living_pids()
     yield
-    left = wait_for_no_leftovers(before, str(tmp_path_factory.getbasetemp()))
+    # With the separator: another run's base folder may share this one's name as a prefix.
+    left = wait_for_no_leftovers(before, os.path.join(tmp_path_factory.getbasetemp(), ""))
     if left:
         listing = "; ".join(f"{pid}: {cmd}" for pid, cmd in sorted(left.items()))
         pytest.fail(f"the test left {len(left)} process(es) running (now killed): {listing}")
