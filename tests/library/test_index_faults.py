@@ -133,6 +133,10 @@ def test_doctor_finds_damage_and_repair_rebuilds_keeping_what_it_can_read(indexe
     assert len(json.loads(listed.stdout)) == 9
     journal = _run(damaged, music, ["journal", "--json"])
     assert len(json.loads(journal.stdout)) == 1
+    # The salvaged analyses kept their audio digests: they still follow a renamed file.
+    (music / "t03.wav").rename(music / "renamed.wav")
+    rescan = json.loads(_run(damaged, music, ["scan", "--json"]).stdout)
+    assert rescan["renamed"] == 1
 
 
 def test_newer_schema_is_one_line_for_every_command(indexed):

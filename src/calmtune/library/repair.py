@@ -87,7 +87,8 @@ class Salvage:
 
     roots: list[bytes] = field(default_factory=list)
     user_moods: dict[bytes, str] = field(default_factory=dict)
-    # path -> (size, mtime_ns, bpm, bpm_confidence, lufs, peak, lra, onsets, brightness, silent)
+    # path -> (size, mtime_ns, bpm, bpm_confidence, lufs, peak, lra, onsets, brightness, silent,
+    # audio digest or None)
     features: dict[bytes, tuple] = field(default_factory=dict)
     sessions: list[tuple] = field(default_factory=list)
     session_tracks: list[tuple] = field(default_factory=list)
@@ -103,6 +104,13 @@ def _rows(conn: sqlite3.Connection, sql: str, salvage: Salvage, what: str) -> li
     except (sqlite3.Error, UnicodeDecodeError):
         salvage.lost.append(what)
     return rows
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    try:
+        return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+    except (sqlite3.Error, UnicodeDecodeError):
+        return set()
 
 
 def _number(value: Any) -> bool:
@@ -131,12 +139,18 @@ def salvage(path: Path) -> Salvage:
                 found.user_moods[key] = mood
         sql = (
             "SELECT t.path, f.size, f.mtime_ns, f.bpm, f.bpm_confidence, f.loudness_lufs, "
-            "f.peak_dbfs, f.loudness_range, f.onset_density, f.brightness, f.silent "
+            "f.peak_dbfs, f.loudness_range, f.onset_density, f.brightness, f.silent, {digest} "
             "FROM features f JOIN tracks t ON t.id = f.track_id WHERE f.error IS NULL"
         )
-        for key, *values in _rows(conn, sql, found, "analyses"):
+        # The audio digest (migration 5) lets an analysis follow later renames; an index from
+        # before it has none.
+        has_digest = "audio_digest" in _columns(conn, "features")
+        rows = _rows(
+            conn, sql.format(digest="f.audio_digest" if has_digest else "NULL"), found, "analyses"
+        )
+        for key, *values, digest in rows:
             if isinstance(key, bytes) and all(_number(v) for v in values):
-                found.features[key] = tuple(values)
+                found.features[key] = (*values, digest if isinstance(digest, bytes) else None)
         sql = (
             "SELECT id, started, ended, recipe, ended_by, stress_before, stress_after, "
             "listened_seconds FROM sessions"
@@ -189,9 +203,9 @@ def restore(conn: sqlite3.Connection, found: Salvage) -> dict[str, int]:
                 conn.execute(
                     "INSERT OR REPLACE INTO features (track_id, size, mtime_ns, bpm, "
                     "bpm_confidence, loudness_lufs, peak_dbfs, loudness_range, onset_density, "
-                    "brightness, silent, error, analyzed_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
-                    (ids[key][0], size, mtime, *values[:7], int(bool(values[7])), now),
+                    "brightness, silent, error, analyzed_at, audio_digest) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+                    (ids[key][0], size, mtime, *values[:7], int(bool(values[7])), now, values[8]),
                 )
                 kept["analyses"] += 1
         known_sessions = set()
