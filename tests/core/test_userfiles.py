@@ -68,3 +68,14 @@ def test_regular_file_problem_names_missing_files_and_folders(tmp_path):
     assert regular_file_problem(tmp_path) == "not a regular file: a folder"
     (tmp_path / "ok.mp3").write_bytes(b"")
     assert regular_file_problem(tmp_path / "ok.mp3") is None
+
+
+def test_playlist_readers_refuse_a_fifo_and_a_device(tmp_path, no_hang):
+    from calmtune.errors import PlaylistError
+    from calmtune.playlists.jsonio import read_playlist
+
+    fifo = tmp_path / "mix.json"
+    os.mkfifo(fifo)
+    for path in (fifo, "/dev/zero"):
+        with pytest.raises(PlaylistError, match="not a regular file"):
+            read_playlist(path)

@@ -100,17 +100,19 @@ def read_playlist(path: str | Path) -> PlaylistFile:
     """Read any playlist calmtune writes or plays: JSON (a document starting with ``{`` or
     ``[``), else extended or plain M3U, whatever the file is called."""
     from calmtune.playlists.m3u import read_m3u
+    from calmtune.userfiles import PLAYLIST_LIMIT, open_regular, read_bounded
 
     path = Path(path)
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:  # a FIFO or /dev/zero is refused, never read
             head = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
     except OSError as err:
         raise PlaylistError(f"cannot read playlist {path}: {err.strerror or err}") from err
     if not head.startswith((b"{", b"[")):
         return read_m3u(path)
     try:
-        text = path.read_bytes().decode("utf-8", "surrogateescape").lstrip("\ufeff")
+        text = read_bounded(path, PLAYLIST_LIMIT).decode("utf-8", "surrogateescape")
+        text = text.lstrip("\ufeff")
     except OSError as err:
         raise PlaylistError(f"cannot read playlist {path}: {err.strerror or err}") from err
     return read_json_playlist(path, text)
