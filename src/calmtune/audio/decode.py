@@ -97,28 +97,17 @@ def open_audio(path: str, block_frames: int = BLOCK_FRAMES) -> AudioStream:
 def _open_soundfile(path: str, block_frames: int) -> AudioStream:
     import soundfile
 
-    from calmtune.userfiles import open_regular
-
     errors = (soundfile.LibsndfileError, RuntimeError, OSError)
-    # libsndfile reads an open file object: it checked regular, and a name that is not valid
-    # UTF-8 works (soundfile cannot encode such a name itself).
+    # The name as bytes: soundfile cannot encode a name that is not valid UTF-8 given as str.
+    # (libsndfile opens the file itself; open_audio checked that it is a regular file. Handing
+    # it a Python file object instead crashed the player when two streams decode at once.)
     try:
-        fobj = open_regular(path)
-    except OSError as err:
-        raise DecodeError(path, _one_line(err)) from None
-    try:
-        handle = soundfile.SoundFile(fobj)
-    except (*errors, TypeError) as err:
-        fobj.close()
+        handle = soundfile.SoundFile(os.fsencode(path))
+    except errors as err:
         raise DecodeError(path, _one_line(err)) from None
     if handle.samplerate <= 0 or handle.channels <= 0:
         handle.close()
-        fobj.close()
         raise DecodeError(path, "no audio stream")
-
-    def close() -> None:
-        handle.close()
-        fobj.close()
 
     def blocks() -> Iterator[np.ndarray]:
         try:
@@ -131,7 +120,7 @@ def _open_soundfile(path: str, block_frames: int) -> AudioStream:
             raise DecodeError(path, f"{_one_line(err)} (corrupt or truncated)") from None
 
     frames = handle.frames if 0 < handle.frames < 2**62 else None
-    return AudioStream(handle.samplerate, handle.channels, blocks(), close, frames)
+    return AudioStream(handle.samplerate, handle.channels, blocks(), handle.close, frames)
 
 
 def _open_ffmpeg(path: str, ext: str, block_frames: int) -> AudioStream:
