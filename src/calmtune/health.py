@@ -358,8 +358,8 @@ def repair_index(db_path: Path, *, fallback_roots: list[str], mood_settings=None
     kept = done.kept
     detail = (
         f"rebuilt {db_path} from {len(done.roots)} library root(s): {done.tracks} tracks; kept "
-        f"{kept['analyses']} analyses, {kept['moods']} moods you set, {kept['sessions']} journal "
-        f"sessions; the damaged copy is {done.moved_to}"
+        f"{kept['analyses']} analyses, {kept['moods']} moods you set, {kept['preferences']} likes "
+        f"and bans, {kept['sessions']} journal sessions; the damaged copy is {done.moved_to}"
     )
     if done.lost:
         detail += f"; could not read all of: {', '.join(done.lost)}"

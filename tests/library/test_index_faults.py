@@ -51,7 +51,11 @@ def indexed(shared_tmp):
         make_tagged_file(music / f"t{n:02d}", fmt, seconds=1.2, title=f"T{n}", genre="Ambient")
     db = shared_tmp / "index" / "library.db"
     runner = CliRunner()
-    for args in (["scan", str(music)], ["analyze", "--jobs", "1"]):
+    for args in (
+        ["scan", str(music)],
+        ["analyze", "--jobs", "1"],
+        ["like", str(music / "t02.mp3")],
+    ):
         result = runner.invoke(cli, ["--db", str(db), *args])
         assert result.exit_code == 0, result.output
     from calmtune.library import Library
@@ -123,10 +127,12 @@ def test_doctor_finds_damage_and_repair_rebuilds_keeping_what_it_can_read(indexe
     assert not index["ok"] and "damaged" in index["detail"] and "--repair" in index["fix"]
 
     repaired = _run(damaged, music, ["doctor", "--repair", "--json"])
+    assert repaired.stdout, (repaired.output, repaired.exception)
     report = {c["name"]: c for c in json.loads(repaired.stdout)}
     assert report["repair"]["ok"], report["repair"]
     assert "9 tracks" in report["repair"]["detail"]
     assert "kept 9 analyses" in report["repair"]["detail"]
+    assert "1 likes and bans" in report["repair"]["detail"]
     assert report["index"]["ok"]
     assert list(damaged.parent.glob("damaged.db.damaged-*"))  # the damaged copy is kept
     listed = _run(damaged, music, ["tracks", "--json"])

@@ -92,6 +92,7 @@ class Salvage:
     features: dict[bytes, tuple] = field(default_factory=dict)
     sessions: list[tuple] = field(default_factory=list)
     session_tracks: list[tuple] = field(default_factory=list)
+    preferences: list[tuple] = field(default_factory=list)  # (path, recipe, verdict, set_at)
     lost: list[str] = field(default_factory=list)  # tables that could not be read whole
 
 
@@ -109,6 +110,13 @@ def _rows(conn: sqlite3.Connection, sql: str, salvage: Salvage, what: str) -> li
 def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
     try:
         return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+    except (sqlite3.Error, UnicodeDecodeError):
+        return set()
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    try:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except (sqlite3.Error, UnicodeDecodeError):
         return set()
 
@@ -164,6 +172,14 @@ def salvage(path: Path) -> Salvage:
         for row in _rows(conn, sql, found, "journal tracks"):
             if isinstance(row[2], bytes) and all(_number(v) for i, v in enumerate(row) if i != 2):
                 found.session_tracks.append(row)
+        if "preferences" in _tables(conn):  # likes and bans (migration 6)
+            sql = (
+                "SELECT t.path, p.recipe, p.verdict, p.set_at FROM preferences p "
+                "JOIN tracks t ON t.id = p.track_id"
+            )
+            for row in _rows(conn, sql, found, "likes and bans"):
+                if isinstance(row[0], bytes) and row[2] in ("like", "ban") and _number(row[3]):
+                    found.preferences.append(row)
     finally:
         conn.close()
     return found
@@ -190,7 +206,7 @@ def restore(conn: sqlite3.Connection, found: Salvage) -> dict[str, int]:
         key: (tid, size, mtime)
         for key, tid, size, mtime in conn.execute("SELECT path, id, size, mtime_ns FROM tracks")
     }
-    kept = {"moods": 0, "analyses": 0, "sessions": 0}
+    kept = {"moods": 0, "analyses": 0, "sessions": 0, "preferences": 0}
     now = time.time()
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -210,12 +226,29 @@ def restore(conn: sqlite3.Connection, found: Salvage) -> dict[str, int]:
                 kept["analyses"] += 1
         known_sessions = set()
         for row in found.sessions:
-            conn.execute("INSERT OR IGNORE INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+            conn.execute(
+                "INSERT OR IGNORE INTO sessions (id, started, ended, recipe, ended_by, "
+                "stress_before, stress_after, listened_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
             known_sessions.add(row[0])
             kept["sessions"] += 1
         for row in found.session_tracks:
             if row[0] in known_sessions:
-                conn.execute("INSERT OR IGNORE INTO session_tracks VALUES (?, ?, ?, ?, ?)", row)
+                conn.execute(
+                    "INSERT OR IGNORE INTO session_tracks (session_id, position, path, "
+                    "played_at, seconds, track_id) VALUES (?, ?, ?, ?, ?, "
+                    "(SELECT id FROM tracks WHERE path = ?))",
+                    (*row, row[2]),
+                )
+        for key, recipe, verdict, set_at in found.preferences:
+            if key in ids:
+                conn.execute(
+                    "INSERT OR IGNORE INTO preferences (track_id, recipe, verdict, set_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    (ids[key][0], recipe, verdict, set_at),
+                )
+                kept["preferences"] += 1
     except BaseException:
         conn.execute("ROLLBACK")
         raise
