@@ -50,7 +50,8 @@ def goal(
     """
     from calmtune.insights import GoalKind
 
-    goals = app.open_library().goals
+    # Setting or clearing a goal writes: the index is proved writable (and created) first.
+    goals = app.open_library(write=clear or kind is not None).goals
     if clear:
         removed = goals.clear(GoalKind(kind) if kind else None)
         app.say(f"calmtune: removed {removed} goal{'s' if removed != 1 else ''}")

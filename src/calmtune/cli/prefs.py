@@ -76,7 +76,7 @@ def _run(
         raise click.BadParameter(
             f"no recipe called {recipe!r} (recipes: {known})", param_hint="--recipe"
         )
-    library = app.open_library()
+    library = app.open_library(write=bool(paths))  # a verdict is written: prove it can be
     if not paths:
         if undo:
             raise click.UsageError(f"--undo needs the PATH of what to {name} no more")
