@@ -2,7 +2,8 @@
 re-tagged by another program.
 
 The key is the digest of the audio payload (``tags.payload``: every byte that is not tag data),
-stored with each analysis. A scan compares it only where it matters: for a file whose size or
+stored with each analysis (``features.payload``). A tag edit at the same name is handled when
+the row is stored (``Library.upsert_scanned``); this module follows renames and moves. A scan compares it only where it matters: for a file whose size or
 modification time changed, and, when analysed files vanished, for new files of the same format.
 An unchanged library is never hashed.
 """
@@ -13,16 +14,12 @@ from calmtune.library.index import Library
 
 
 def audio_digest(path: str, fmt: str) -> bytes | None:
-    """The audio payload digest of ``path``, or None when its format has no payload parser or
-    the file cannot be walked (then nothing follows it, which is only a missed chance)."""
-    from calmtune.tags.payload import PayloadError, payload_digest, supports
+    """The audio payload digest of ``path``, as analyses store it (``Library.store_features``),
+    or None when it cannot be had (then nothing follows the file, which is only a missed
+    chance)."""
+    from calmtune.tags import audio_payload_digest
 
-    if not supports(fmt):
-        return None
-    try:
-        return payload_digest(path, fmt)
-    except (PayloadError, OSError, ValueError):
-        return None
+    return audio_payload_digest(path, fmt)
 
 
 class Follower:

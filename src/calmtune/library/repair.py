@@ -152,9 +152,9 @@ def salvage(path: Path) -> Salvage:
         )
         # The audio digest (migration 5) lets an analysis follow later renames; an index from
         # before it has none.
-        has_digest = "audio_digest" in _columns(conn, "features")
+        has_digest = "payload" in _columns(conn, "features")
         rows = _rows(
-            conn, sql.format(digest="f.audio_digest" if has_digest else "NULL"), found, "analyses"
+            conn, sql.format(digest="f.payload" if has_digest else "NULL"), found, "analyses"
         )
         for key, *values, digest in rows:
             if isinstance(key, bytes) and all(_number(v) for v in values):
@@ -219,7 +219,7 @@ def restore(conn: sqlite3.Connection, found: Salvage) -> dict[str, int]:
                 conn.execute(
                     "INSERT OR REPLACE INTO features (track_id, size, mtime_ns, bpm, "
                     "bpm_confidence, loudness_lufs, peak_dbfs, loudness_range, onset_density, "
-                    "brightness, silent, error, analyzed_at, audio_digest) "
+                    "brightness, silent, error, analyzed_at, payload) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
                     (ids[key][0], size, mtime, *values[:7], int(bool(values[7])), now, values[8]),
                 )
