@@ -175,13 +175,10 @@ def print_table(title: str, groups: Iterable[tuple[str, list[dict]]], names: lis
 
 
 def report(results: list[dict], names: list[str]) -> None:
+    from build_corpus import SOURCES
+
     sources = sorted(
-        {r["source"] for r in results},
-        key=lambda s: (
-            ("hydrogen", "music21", "generator").index(s)
-            if s in ("hydrogen", "music21", "generator")
-            else 9
-        ),
+        {r["source"] for r in results}, key=lambda s: SOURCES.index(s) if s in SOURCES else 9
     )
     print()
     print_table(
@@ -242,8 +239,10 @@ def print_misses(results: list[dict], names: list[str]) -> None:
 def select(rows: list[dict], cache: Path, pieces: int | None) -> list[dict]:
     """The rows to measure: per source, those rendered (generator: all), spread evenly to
     ``pieces`` when asked; a source with nothing rendered is skipped with the reason."""
+    from build_corpus import SOURCES
+
     chosen = []
-    for source in ("hydrogen", "music21", "generator"):
+    for source in SOURCES:
         mine = [r for r in rows if r["source"] == source]
         if not mine:
             continue

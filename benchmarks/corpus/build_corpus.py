@@ -12,8 +12,12 @@ Three sources, each kept whole (one is never used to judge rules tuned on it alo
 - ``music21``: scores from the music21 corpus (Bach chorales; Haydn, Mozart and Beethoven string
   quartet movements; Irish and Scottish fiddle tunes from Ryan's Mammoth Collection and O'Neill's
   1850; a rag, a mazurka, a Lied), written to MIDI at a chosen tempo with a General MIDI instrument
-  and rendered by ``fluidsynth`` with the FluidR3 soundfont. Notes keep the score's own dynamics; no
-  metrical accents are added. ``pip install music21`` for the builder only.
+  and rendered by ``fluidsynth`` with the FluidR3 soundfont, played as a plain performance would
+  (``perform``: the score's dynamics plus metric accents by velocity, the same rule for every
+  piece). ``pip install music21`` for the builder only.
+- ``music21-deadpan``: the same pieces rendered with the score's dynamics only, every note of a
+  passage at one velocity. No player sounds like that (running 8ths in a fiddle tune carry no
+  sign of the beat), so it is reported beside ``music21``, not as a target.
 - ``generator``: the project's generator (tests/music_synth.py), seeds that neither the estimator's
   development (seeds below 2000) nor the tests (5000 and up) use.
 
@@ -50,7 +54,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 TRUTH = HERE / "truth.csv"
 FIELDS = ("source", "piece", "file", "bpm", "metre", "made")
-SOURCES = ("hydrogen", "music21", "generator")
+SOURCES = ("hydrogen", "music21", "music21-deadpan", "generator")
 RATE = 44100
 
 HYDROGEN_SONGS = Path("/usr/share/hydrogen/data")
@@ -75,6 +79,12 @@ MUSIC21_TEMPI = {
 }  # fmt: skip
 MUSIC21_COUNTS = {"chorale": 24, "classical": 20, "folk-simple": 24, "folk-compound": 32}
 MIN_SECONDS, MAX_SECONDS = 20.0, 45.0  # excerpt length at the chosen tempo
+# Metric accents of a plain performance (MIDI velocity added to the score's dynamics), decided
+# before any estimate was looked at: the bar's first beat strongest, the other beats next, the
+# beat's halves (simple metres) or thirds (compound) unaccented, anything finer softer; every note
+# also varies at random (a player's unevenness).
+ACCENT_BAR, ACCENT_BEAT, ACCENT_SUBDIVISION, ACCENT_FINER = 18, 10, 0, -6
+ACCENT_SPREAD = 4.0  # standard deviation of the random variation (velocity steps)
 # General MIDI programs: what each kind of piece is played on.
 PROGRAMS = {
     "chorale": [52, 19, 48, 0, 20],  # choir, church organ, strings, piano, reed organ
@@ -177,12 +187,14 @@ def music21_rows() -> list[dict]:
                 continue
             program = rng.choice(PROGRAMS[kind])
             stem = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")
-            rows.append({
-                "source": "music21", "piece": name, "file": f"music21/{stem}-{bpm:g}.wav",
-                "bpm": bpm, "metre": metre,
-                "made": f"{kind}; program {program}; beat {'dotted quarter' if beat == 1.5 else 'quarter'}"
-                        f"; up to {MAX_SECONDS:g} s; fluidsynth FluidR3_GM",
-            })  # fmt: skip
+            made = (f"{kind}; program {program}; beat {'dotted quarter' if beat == 1.5 else 'quarter'}"
+                    f"; up to {MAX_SECONDS:g} s; fluidsynth FluidR3_GM")  # fmt: skip
+            for source, folder, how in (("music21", "music21-performed", "metric accents"),
+                                        ("music21-deadpan", "music21", "deadpan")):  # fmt: skip
+                rows.append({
+                    "source": source, "piece": name, "file": f"{folder}/{stem}-{bpm:g}.wav",
+                    "bpm": bpm, "metre": metre, "made": f"{made}; {how}",
+                })  # fmt: skip
             taken += 1
             if taken == count:
                 break
@@ -204,7 +216,11 @@ def write_plan(sources: list[str]) -> None:
     rows = [r for r in read_truth() if r["source"] not in sources] if TRUTH.exists() else []
     makers = {"hydrogen": hydrogen_rows, "music21": music21_rows, "generator": generator_rows}
     for source in sources:
+        if source == "music21-deadpan":  # planned with music21, the same pieces
+            continue
         made = makers[source]()
+        if source == "music21":
+            rows = [r for r in rows if r["source"] != "music21-deadpan"]
         print(f"{source}: {len(made)} pieces")
         rows += made
     rows.sort(key=lambda r: (SOURCES.index(r["source"]), r["file"]))
@@ -310,6 +326,8 @@ def render_music21(row: dict, target: Path) -> str:
         part.insert(0, instrument.instrumentFromMidiProgram(this))
         part.insert(0, tempo.MetronomeMark(number=quarter_bpm))
     quarters = float(excerpt.duration.quarterLength)
+    if "metric accents" in row["made"]:
+        perform(excerpt, random.Random(row["file"]))
     with tempfile.TemporaryDirectory() as folder:
         midi = Path(folder) / "piece.mid"
         excerpt.write("midi", fp=str(midi))
@@ -343,6 +361,31 @@ def render_music21(row: dict, target: Path) -> str:
     return ""
 
 
+def metric_accent(beat: float, compound: bool) -> int:
+    """The velocity a plain performance adds to a note at music21 ``beat`` (1.0 = the bar's
+    first beat, 2.5 = half-way through the second)."""
+    fraction = beat - math.floor(beat)
+    if fraction < 1e-6:
+        return ACCENT_BAR if beat < 1.0 + 1e-6 else ACCENT_BEAT
+    parts = 3 if compound else 2
+    if abs(fraction * parts - round(fraction * parts)) < 1e-6:
+        return ACCENT_SUBDIVISION
+    return ACCENT_FINER
+
+
+def perform(score, rng: random.Random) -> None:
+    """Give every note the score's dynamics plus the metric accent of where it falls."""
+    for note in list(score.recurse().notes):
+        try:
+            base = note.volume.getRealized() * 127.0  # the score's dynamics at this note
+            beat = float(note.beat)
+            compound = note.getContextByClass("TimeSignature").ratioString in COMPOUND
+        except Exception:  # a note without a metre context keeps its velocity
+            continue
+        velocity = base + metric_accent(beat, compound) + rng.gauss(0.0, ACCENT_SPREAD)
+        note.volume.velocity = int(min(127, max(1, round(velocity))))
+
+
 def render_generator(row: dict, target: Path) -> str:
     sys.path.insert(0, str(HERE.parent.parent / "tests"))
     import numpy as np
@@ -367,7 +410,7 @@ def missing_tools(source: str) -> str:
     """Why ``source`` cannot be rendered on this machine, or '' when it can."""
     if source == "hydrogen" and shutil.which("h2cli") is None:
         return "h2cli is not installed (apt-get install hydrogen hydrogen-drumkits)"
-    if source == "music21":
+    if source.startswith("music21"):
         if shutil.which("fluidsynth") is None:
             return "fluidsynth is not installed (apt-get install fluidsynth fluid-soundfont-gm)"
         if not any(os.path.exists(f) for f in SOUNDFONTS):
@@ -390,7 +433,8 @@ def render(cache: Path, jobs: int, sources: list[str]) -> int:
     print(
         f"{len(rows) - len(todo)} of {len(rows)} already rendered in {cache}; rendering {len(todo)}"
     )
-    makers = {"hydrogen": render_hydrogen, "music21": render_music21, "generator": render_generator}
+    makers = {"hydrogen": render_hydrogen, "music21": render_music21,
+              "music21-deadpan": render_music21, "generator": render_generator}  # fmt: skip
 
     def one(row: dict) -> str:
         target = cache / row["file"]
