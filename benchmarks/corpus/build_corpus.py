@@ -8,7 +8,8 @@ Three sources, each kept whole (one is never used to judge rules tuned on it alo
 - ``hydrogen``: the demo songs shipped with Hydrogen (Debian ``hydrogen``, ``hydrogen-drumkits``),
   each rendered headless by ``h2cli`` at eight tempi spread over 45-200 BPM by rewriting the song's
   ``<bpm>`` in a copy. Hydrogen's own humanisation (timing and velocity) stays on. The beat is the
-  quarter note (Hydrogen's beat; every demo is in 4/4).
+  quarter note (Hydrogen's beat; every demo is in 4/4), except in a song written in double time
+  (``HYDROGEN_DOUBLE_TIME``, with the musical reason in its rows), whose beat is the notated 8th.
 - ``music21``: scores from the music21 corpus (Bach chorales; Haydn, Mozart and Beethoven string
   quartet movements; Irish and Scottish fiddle tunes from Ryan's Mammoth Collection and O'Neill's
   1850; a rag, a mazurka, a Lied), written to MIDI at a chosen tempo with a General MIDI instrument
@@ -62,6 +63,14 @@ HYDROGEN_TEMPI = 8  # per song, spread over 45-200 BPM
 HYDROGEN_RANGE = (45.0, 200.0)
 # Songs h2cli renders as silence here (the kit's samples do not load headless): left out.
 HYDROGEN_SILENT = {"Colombo-Acoustic-Drumkit-demo"}
+# Songs written in double time: the beat a listener taps is the notated 8th, so the song is
+# rendered at half the tempo in the truth. GM_kit_Jazzy's ride plays its "ding ding-a" swing
+# figure and the pedal hi-hat closes on every off-8th: in swing the hat marks beats 2 and 4, so
+# each notated 8th is a beat (at the notated <bpm> 100 a drummer counts 200).
+HYDROGEN_DOUBLE_TIME = {
+    "GM_kit_Jazzy": "written in double time: the ride's ding ding-a and the pedal hat on every "
+    "off-8th (swing's 2 and 4) fall on notated 8ths, so the beat is the notated 8th"
+}
 
 SOUNDFONTS = (
     "/usr/share/sounds/sf2/FluidR3_GM.sf2",
@@ -118,10 +127,15 @@ def hydrogen_rows() -> list[dict]:
             # Each song covers the whole range; the songs' grids interleave.
             fraction = (k + index / len(songs)) / HYDROGEN_TEMPI
             bpm = round(low * (high / low) ** fraction, 1)
+            notated, file, made = bpm, f"hydrogen/{song.stem}-{bpm:g}.wav", ""
+            if song.stem in HYDROGEN_DOUBLE_TIME:
+                notated = round(bpm / 2.0, 2)
+                file = f"hydrogen/{song.stem}-{bpm:g}-double-time.wav"
+                made = f"; {HYDROGEN_DOUBLE_TIME[song.stem]}"
             rows.append({
-                "source": "hydrogen", "piece": song.stem, "file": f"hydrogen/{song.stem}-{bpm:g}.wav",
-                "bpm": bpm, "metre": "4/4",
-                "made": f"h2cli {song.relative_to(HYDROGEN_SONGS)} <bpm> {written:g}->{bpm:g}",
+                "source": "hydrogen", "piece": song.stem, "file": file, "bpm": bpm, "metre": "4/4",
+                "made": f"h2cli {song.relative_to(HYDROGEN_SONGS)} <bpm> {written:g}->{notated:g}"
+                        f"{made}",
             })  # fmt: skip
     return rows
 
@@ -277,7 +291,8 @@ def _silent(path: Path) -> bool:
 
 def render_hydrogen(row: dict, target: Path) -> str:
     song = HYDROGEN_SONGS / row["made"].split()[1]
-    text, expected = _hydrogen_song(song, row["bpm"])
+    notated = float(re.search(r"<bpm> [\d.]+->([\d.]+)", row["made"]).group(1))
+    text, expected = _hydrogen_song(song, notated)
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / song.name
         copy.write_bytes(text)
