@@ -55,4 +55,6 @@ def test_readme_settings_example_is_a_valid_settings_file(tmp_path):
     path.write_text(example)
     settings = load_settings(path)
     MoodSettings.from_mapping(settings.section("mood"), str(path))
-    assert settings.get("playback", "volume") == 70
+    # The example shows the documented default of --volume (it showed 70 while the default was 100).
+    assert settings.get("playback", "volume") == 100
+    assert "Volume 0-100 (default 100)" in (ROOT / "docs" / "cli.md").read_text()

@@ -300,3 +300,39 @@ def test_playlist_build_plans_for_the_level_the_settings_set(calm_library, isola
     doc = json.loads(run(*args).stdout)
     assert doc["target_lufs"] == -30
     assert all(t["heard_lufs"] is None or t["heard_lufs"] <= -30 for t in doc["tracks"])
+
+
+def test_recipes_one_broken_user_recipe_lists_the_others_names_it_and_exits_1(isolated_home):
+    folder = isolated_home / "recipes"
+    folder.mkdir()
+    (folder / "broken.toml").write_text('description = "x"\nmood = "calm"\nfade_in = "slow"\n')
+    (folder / "mine.toml").write_text('description = "Mine"\nmood = "focus"\n')
+    result = run("playlist", "recipes")
+    assert result.exit_code == 1
+    listed = result.stdout
+    assert "mine" in listed and "calm" in listed and "focus" in listed
+    assert "broken" not in listed
+    assert "recipe 'broken' is not listed" in result.stderr and "fade_in" in result.stderr
+    as_json = run("playlist", "recipes", "--json")
+    assert as_json.exit_code == 1
+    assert {"mine", "calm"} <= {r["name"] for r in json.loads(as_json.stdout)}
+
+
+def test_a_broken_user_recipe_replacing_a_builtin_hides_it_and_play_says_why(
+    isolated_home, tmp_path
+):
+    folder = isolated_home / "recipes"
+    folder.mkdir()
+    (folder / "calm.toml").write_text('description = "x"\nmood = "calm"\n[select\n')
+    listed = run("playlist", "recipes", "--json")
+    assert "calm" not in {r["name"] for r in json.loads(listed.stdout)}
+    played = CliRunner().invoke(cli, ["play", "calm", "--no-ui"])
+    assert played.exit_code == 1
+    assert "calm.toml: not valid TOML" in played.stderr
+
+
+def test_build_note_speaks_of_the_length_asked_for(calm_library):
+    result = run("playlist", "build", "calm", "--duration", "10s", "--seed", "1")
+    assert result.exit_code == 0, result.output
+    assert "of 0.2 minutes" in result.stderr  # 10 s, not the recipe's 25 minutes
+    assert "25 minutes" not in result.stderr

@@ -176,3 +176,15 @@ def test_builtin_recipes_set_their_level_and_calm_ones_never_rise_more_than_1_lu
 def test_load_recipe_upbeat_may_rise_more_than_calm(tmp_path):
     path = write(tmp_path, "mine", 'description = "x"\nmood = "upbeat"\n[arc]\nmax_lu_rise = 4')
     assert load_recipe(path).arc.max_lu_rise == 4
+
+
+def test_load_recipes_with_problems_leaves_a_broken_recipe_out_and_says_why(tmp_path):
+    write(tmp_path, "broken", 'description = "x"\nmood = "calm"\nfade_in = "slow"')
+    write(tmp_path, "calm", "not toml at all [")
+    write(tmp_path, "mine", 'description = "x"\nmood = "focus"')
+    problems: dict = {}
+    recipes = load_recipes(tmp_path, problems=problems)
+    assert "mine" in recipes and "focus" in recipes
+    assert "broken" not in recipes and "calm" not in recipes  # the user's calm is broken
+    assert set(problems) == {"broken", "calm"}
+    assert "fade_in" in str(problems["broken"])

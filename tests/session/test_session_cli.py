@@ -228,3 +228,17 @@ def test_play_a_playlist_of_bad_lines_skips_them_and_plays_the_rest(
     assert "internal error" not in done.stderr and "\x1b" not in done.stderr
     assert "odd.m3u, line 1: skipped" in done.stderr and "odd.m3u, line 2: skipped" in done.stderr
     assert [Path(p).name for p in sessions(home)[0].tracks] == ["tone.wav"]
+
+
+def test_play_a_broken_file_is_one_calmtune_sentence_not_decoder_text(
+    home: Path, tmp_path: Path
+) -> None:
+    """The old player let the decoder speak: 'mpg123_getformat: Message: I am done with this track.'"""
+    track = write_tone(tmp_path / "tone.wav", 1.0)
+    junk = tmp_path / "junk.mp3"
+    junk.write_bytes(b"\xff\xfb" + bytes(range(256)) * 20)
+    done = run(home, "play", str(junk), str(track), "--no-ui")
+    assert done.returncode == 0, done.stderr
+    (warning,) = [line for line in done.stderr.splitlines() if "junk.mp3" in line]
+    assert warning.startswith(f"calmtune: warning: skipped {junk}: ")
+    assert "mpg123" not in done.stderr and "Message:" not in done.stderr

@@ -14,6 +14,7 @@ from calmtune.safetext import printable
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from calmtune.errors import ConfigError
     from calmtune.library import Library
     from calmtune.playlists.recipe import Recipe
 
@@ -55,10 +56,22 @@ class AppContext:
         return get_recipe(name, self.paths.recipes_dir)
 
     def recipes(self) -> dict[str, Recipe]:
-        """Every recipe by name, the user's winning over built-in ones of the same name."""
+        """Every recipe that loads, by name, the user's winning over built-in ones of the same
+        name. One that does not load is left out and its error is in ``recipe_problems``: a
+        broken recipe of the user's must not stop commands that do not use it."""
+        return self._loaded_recipes[0]
+
+    @property
+    def recipe_problems(self) -> dict[str, ConfigError]:
+        """The recipes that do not load: name -> the error that says why."""
+        return self._loaded_recipes[1]
+
+    @cached_property
+    def _loaded_recipes(self) -> tuple[dict[str, Recipe], dict[str, ConfigError]]:
         from calmtune.playlists.recipe import load_recipes
 
-        return load_recipes(self.paths.recipes_dir)
+        problems: dict[str, ConfigError] = {}
+        return load_recipes(self.paths.recipes_dir, problems=problems), problems
 
     @property
     def db_path(self) -> Path:

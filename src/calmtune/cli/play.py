@@ -7,6 +7,7 @@ right order, and turns the way a session ended into the exit code (docs/cli.md, 
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -113,10 +114,14 @@ def play(
     from calmtune.session.sources import resolve_sources
 
     def build(stress: int | None) -> Playable:
+        recipes = app.recipes()
+        for source in sources:  # a recipe of that name that does not load: say why
+            if source in app.recipe_problems and not os.path.exists(source):
+                raise app.recipe_problems[source]
         return resolve_sources(
             sources,
             library=app.open_library(),
-            recipes=app.recipes(),
+            recipes=recipes,
             duration=opts["duration"],
             shuffle=shuffle,
         )

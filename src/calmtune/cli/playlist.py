@@ -32,7 +32,10 @@ def playlist() -> None:
 @json_option
 @click.pass_obj
 def recipes(app: AppContext, as_json: bool) -> None:
-    """The recipes: built-in ones and your own (a recipe of yours with the same name wins)."""
+    """The recipes: built-in ones and your own (a recipe of yours with the same name wins).
+
+    A recipe file that does not load is named on stderr with what to fix, the others are
+    listed, and the exit code is 1."""
     found = app.recipes()
     if as_json:
         emit_json(
@@ -41,10 +44,14 @@ def recipes(app: AppContext, as_json: bool) -> None:
                 for r in found.values()
             ]
         )
-        return
-    from calmtune.ui.playlist_view import print_recipes
+    else:
+        from calmtune.ui.playlist_view import print_recipes
 
-    print_recipes(app.console, list(found.values()))
+        print_recipes(app.console, list(found.values()))
+    for name, problem in sorted(app.recipe_problems.items()):
+        app.warn(f"recipe '{name}' is not listed: {problem}")
+    if app.recipe_problems:
+        click.get_current_context().exit(1)
 
 
 @playlist.command("build", epilog=QUERY_HELP)
@@ -179,7 +186,7 @@ def _check_save_name(app: AppContext, name: str) -> None:
             "use letters, digits, spaces, '.', '-' or '_' (not first, and not a final '.')",
             param_hint="--save",
         )
-    if name in app.recipes():
+    if name in app.recipes() or name in app.recipe_problems:
         raise click.BadParameter(
             f"{name!r} is a recipe's name, and 'calmtune play {name}' builds that recipe; "
             "choose another name",

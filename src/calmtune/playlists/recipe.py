@@ -332,14 +332,29 @@ def recipe_files(user_dir: str | Path | None = None) -> list[tuple[Path, str]]:
     return files
 
 
-def load_recipes(user_dir: str | Path | None = None) -> dict[str, Recipe]:
+def load_recipes(
+    user_dir: str | Path | None = None, *, problems: dict[str, ConfigError] | None = None
+) -> dict[str, Recipe]:
     """All recipes by name: the built-in ones, then the user's, which win on a shared name.
 
-    ``user_dir`` is ``<config dir>/recipes``; a missing folder simply adds nothing.
+    ``user_dir`` is ``<config dir>/recipes``; a missing folder simply adds nothing. Without
+    ``problems`` the first recipe that does not load raises its ``ConfigError``; with it, such a
+    recipe is left out and its error kept there by name, so one broken file does not hide the
+    others. A broken user recipe also hides the built-in one of the same name, since that name
+    now means the user's file (``get_recipe`` reads it).
     """
-    recipes = {
-        path.stem: load_recipe(path, source=source) for path, source in recipe_files(user_dir)
-    }
+    recipes: dict[str, Recipe] = {}
+    for path, source in recipe_files(user_dir):
+        try:
+            recipes[path.stem] = load_recipe(path, source=source)
+        except ConfigError as err:
+            if problems is None:
+                raise
+            recipes.pop(path.stem, None)
+            problems[path.stem] = err
+        else:
+            if problems is not None:
+                problems.pop(path.stem, None)
     return dict(sorted(recipes.items()))
 
 
