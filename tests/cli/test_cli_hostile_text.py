@@ -28,12 +28,12 @@ TITLE = "Rain\x1b]0;pwned\x07\x1b[2J"
 ARTIST = "Band\r\x08\x07 [bold red]"
 ALBUM = "Album\x9b31m \u202eevil [/]"
 GENRE = "Ambient\x1b[31m\x85\x7f"
-# File names: an escape sequence, a bidi override with markup, BEL, CR and backspace. (A name
-# that is not UTF-8 stops `analyze` on main today, issue 14; the playlist below names one.)
+# File names: an escape sequence, a bidi override with markup, BEL and a byte that is not
+# UTF-8, CR and backspace.
 NAMES = [
     b"01 \x1b]0;pwned\x07 song.flac",
     "02 \u202eevil [bold red].flac".encode(),
-    b"03 caf\xc3\xa9 \x07bell.flac",
+    b"03 caf\xe9 \x07bell.flac",
     b"04 cr\rback\x08.flac",
 ]
 HOSTILE_RECIPE = """\
@@ -206,8 +206,8 @@ def _commands(paths: dict[str, Path]) -> list[tuple[str, ...]]:
     ]
 
 
-# tracks in a pipe: tab-separated fields, where the tabs are data
-TAB_SEPARATED = {("tracks",), ("tracks", "--sort", "-title")}
+# tracks and roots in a pipe: tab-separated fields, where the tabs are data
+TAB_SEPARATED = {("tracks",), ("tracks", "--sort", "-title"), ("roots",)}
 # doctor exits 1 when it finds a problem; errors exit 1; a bad FILE|NAME is a usage error
 ALLOWED_CODES = {0, 1, 2}
 

@@ -242,3 +242,17 @@ def test_play_a_broken_file_is_one_calmtune_sentence_not_decoder_text(
     (warning,) = [line for line in done.stderr.splitlines() if "junk.mp3" in line]
     assert warning.startswith(f"calmtune: warning: skipped {junk}: ")
     assert "mpg123" not in done.stderr and "Message:" not in done.stderr
+
+
+def test_play_a_playlist_naming_dev_zero_skips_it_with_a_plain_reason(
+    home: Path, tmp_path: Path
+) -> None:
+    """It read for ever, or said "No such file or directory: 'b'/dev/zero''"."""
+    track = write_tone(tmp_path / "tone.wav", 1.0)
+    playlist = tmp_path / "zero.m3u"
+    playlist.write_text(f"/dev/zero\n{track}\n")
+    done = run(home, "play", str(playlist), "--no-ui", timeout=60)
+    assert done.returncode == 0, done.stderr
+    (warning,) = [line for line in done.stderr.splitlines() if "/dev/zero" in line]
+    assert "character device" in warning and "b'" not in warning
+    assert [Path(p).name for p in sessions(home)[0].tracks] == ["tone.wav"]
