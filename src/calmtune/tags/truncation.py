@@ -17,6 +17,8 @@ import struct
 from collections.abc import Callable
 from typing import BinaryIO, NamedTuple
 
+from calmtune.tags.payload import id3v2_length
+
 _TAIL = 1 << 16  # bytes read from the end to find the last Ogg page or WavPack block
 
 
@@ -41,14 +43,9 @@ def _file_size(fobj: BinaryIO) -> int:
 
 
 def _id3v2_end(fobj: BinaryIO) -> int:
+    """Where the audio starts after a leading ID3v2 tag (0 without one)."""
     fobj.seek(0)
-    head = fobj.read(10)
-    if len(head) < 10 or not head.startswith(b"ID3"):
-        return 0
-    size = 0
-    for byte in head[6:10]:
-        size = (size << 7) | (byte & 0x7F)
-    return 10 + size + (10 if head[5] & 0x10 else 0)
+    return id3v2_length(fobj.read(10))
 
 
 def _riff(big_endian: bool, data_ids: tuple[bytes, ...]) -> Callable[[BinaryIO], Truncation | None]:
