@@ -222,6 +222,55 @@ def test_tag_keeps_symlinked_and_hard_linked_tracks_links(tmp_path):
     assert {folder: sorted(os.listdir(folder)) for folder in (music, store)} == before
 
 
+def _written_by_a_killed_run(path, mood: str) -> None:
+    """What a `tag --mood` run killed after writing ``path`` but before updating the index
+    leaves: the file holds the user's new mood (and calmtune's record of it), the index not."""
+    from calmtune.models import Mood, MoodSource
+    from calmtune.tags import TagUpdate, write_tags
+
+    write_tags(str(path), TagUpdate(mood=Mood(mood), mood_source=MoodSource.USER))
+
+
+@pytest.mark.parametrize("fmt", ["flac", "mp3", "m4a"])
+def test_tag_mood_changes_the_users_mood_when_a_kill_kept_it_from_the_index(tmp_path, fmt):
+    # The index recorded the user's new mood but still holds the file's old tags: the state a
+    # kill between the two index updates of a written file used to leave (issue 16's campaign).
+    path = make_tagged_file(tmp_path / "mine", fmt, title="t")
+    run_json("scan", tmp_path)
+    assert run_json("tag", path, "--mood", "upbeat")["written"] == 1
+    _written_by_a_killed_run(path, "calm")
+    with Library.open(Paths.discover().default_db) as lib:
+        lib.set_user_mood(str(path), "calm")
+    assert run_json("show", path)["tag_mood"] == "Upbeat"  # the index is behind the file
+    report = run_json("tag", path, "--mood", "focus")
+    assert (report["written"], report["skipped"]) == (1, 0)
+    shown = run_json("show", path)
+    assert (shown["tag_mood"], shown["user_mood"], shown["mood"]) == ("Focus", "focus", "focus")
+
+
+def test_tag_mood_changes_the_users_mood_when_the_index_missed_it_and_a_scan_came_since(tmp_path):
+    path = make_tagged_file(tmp_path / "mine", "ogg", title="t")
+    run_json("scan", tmp_path)
+    assert run_json("tag", path, "--mood", "upbeat")["written"] == 1
+    _written_by_a_killed_run(path, "calm")
+    run_json("scan", tmp_path)  # the index now reads the file's user mood, and remembers upbeat
+    assert run_json("tag", path, "--mood", "focus")["written"] == 1
+    assert mutagen.File(path)["MOOD"] == ["Focus"]
+
+
+def test_tag_mood_keeps_another_taggers_edit_of_a_mood_calmtune_wrote_for_the_user(tmp_path):
+    # calmtune's record names the mood the user set through it; another tagger changed the mood
+    # since: it is that tagger's mood now, replaced only with --force.
+    path = make_tagged_file(
+        tmp_path / "edited", "flac", title="t", raw={"MOOD": "Calm", "CALMTUNE": "mood=user:Focus"}
+    )
+    run_json("scan", tmp_path)
+    before = path.read_bytes()
+    report = run_json("tag", path, "--mood", "upbeat")
+    assert (report["written"], report["skipped"]) == (0, 1)
+    assert path.read_bytes() == before
+
+
 def test_tag_starts_by_rolling_back_a_killed_runs_write_and_says_so(tmp_path):
     from calmtune.tags.journal import FilePatch, Journal, PatchRecord
     from calmtune.tags.overlay import EditedView

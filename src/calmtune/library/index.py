@@ -71,6 +71,14 @@ TAGS_VERSION = 1
 SAMPLE_RUN = 8
 
 
+class KeepUserMood:
+    """The type of :data:`KEEP_USER_MOOD`."""
+
+
+# ``update_after_tag_write(..., user_mood=KEEP_USER_MOOD)``: leave the user's mood as it is.
+KEEP_USER_MOOD = KeepUserMood()
+
+
 def encode_path(path: str) -> bytes:
     """The key a path is stored under: the file system's own bytes, absolute."""
     return os.fsencode(os.path.abspath(path))
@@ -521,8 +529,19 @@ class Library:
                 self.conn.execute("DELETE FROM scan_failures WHERE path = ?", (key,))
         return removed
 
-    def update_after_tag_write(self, path: str, tags: TagInfo, size: int, mtime_ns: int) -> None:
-        """Record a file calmtune just re-tagged, so the next scan does not see it as changed.
+    def update_after_tag_write(
+        self,
+        path: str,
+        tags: TagInfo,
+        size: int,
+        mtime_ns: int,
+        *,
+        user_mood: Mood | KeepUserMood | None = KEEP_USER_MOOD,
+    ) -> None:
+        """Record a file calmtune just re-tagged, so the next scan does not see it as changed,
+        and (when given) the mood the user chose for it, in the same transaction: a kill between
+        two would leave the user's mood recorded beside the file's old tags, and the next
+        ``tag --mood`` would take calmtune's own write for another tagger's.
 
         Only tags changed, not audio, so an analysis result follows the file to its new identity.
         """
@@ -535,7 +554,11 @@ class Library:
             ).fetchone()
             if row is None:
                 raise LibraryError(f"{path} is not in the index", hint="run `calmtune scan` first")
-            tid, user_mood, old_size, old_mtime, f_size, f_mtime = row
+            tid, stored_mood, old_size, old_mtime, f_size, f_mtime = row
+            if isinstance(user_mood, KeepUserMood):
+                user_mood = stored_mood
+            else:
+                user_mood = None if user_mood is None else Mood(user_mood).value
             features = None
             if (f_size, f_mtime) == (old_size, old_mtime):
                 self.conn.execute(
@@ -547,8 +570,8 @@ class Library:
             values = _tag_values(tags) + _score_values(scores) + (size, mtime_ns, time.time())
             self.conn.execute(
                 f"UPDATE tracks SET {_assignments(_TAG_COLS, _SCORE_COLS)}, size = ?, mtime_ns = ?, "
-                "scanned_at = ? WHERE id = ?",
-                (*values, tid),
+                "scanned_at = ?, user_mood = ? WHERE id = ?",
+                (*values, user_mood, tid),
             )
 
     def set_user_mood(self, path: str, mood: Mood | None) -> MoodScores:

@@ -11,8 +11,8 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from calmtune.errors import CalmtuneError
-from calmtune.library.index import Library
+from calmtune.errors import CalmtuneError, TagError
+from calmtune.library.index import KEEP_USER_MOOD, KeepUserMood, Library
 from calmtune.models import BPM_TAG_MIN_CONFIDENCE, Mood, MoodSource, Track
 from calmtune.mood.vocabulary import mood_from_word
 
@@ -114,10 +114,10 @@ def update_for(library: Library, track: Track, request: TagRequest, notes: list 
     users = _users_mood_in_file(track)
     if request.mood is not None:
         in_file = mood_from_word(users) if users else None
-        # A mood the user set through calmtune (the index remembers it) is theirs to change here;
-        # one set in another tagger is replaced only with --force.
+        # A mood the user set through calmtune is theirs to change here; one set in another
+        # tagger is replaced only with --force.
         set_here = in_file is not None and track.user_mood == in_file.value
-        if users and not set_here and not request.force:
+        if users and not request.force and not set_here and not _file_says_set_here(track.path):
             if in_file is request.mood:
                 return f"the file's mood '{users}' already means {request.mood.value}"
             return f"the user set the mood '{users}' in the file (use --force to replace it)"
@@ -152,6 +152,19 @@ def update_for(library: Library, track: Track, request: TagRequest, notes: list 
     return TagUpdate(**fields)
 
 
+def _file_says_set_here(path: str) -> bool:
+    """The file's own record that the user set its mood through calmtune, asked when the index
+    does not say so: a run killed after writing the file but before updating the index (or a
+    scan since) leaves the index unaware of it, and calmtune must not then take its own write
+    for another tagger's. The record is written with the mood, in the same file write."""
+    from calmtune.tags import mood_set_by_user_here
+
+    try:
+        return mood_set_by_user_here(path)
+    except TagError:
+        return False  # unreadable now: keep the file as it is; the write would fail anyway
+
+
 def _unsure_tempo_note(bpm: float, confidence: float) -> str:
     return (
         f"tempo {bpm:.0f} BPM not written: its confidence {confidence:.2f} is below "
@@ -174,7 +187,6 @@ def tag_tracks(
         TagWriter,
         cleanup_stale_temp_files,
         plan_tag_changes,
-        read_tags,
         recover_interrupted_writes,
     )
 
@@ -231,14 +243,7 @@ def tag_tracks(
                     raise outcome
                 changes = outcome
                 if not request.dry_run:
-                    if request.mood is not None:
-                        library.set_user_mood(track.path, request.mood)
-                    elif request.force and track.user_mood is not None:
-                        library.set_user_mood(track.path, None)  # --force replaces the user's
-                    if changes:
-                        st = os.stat(track.path)
-                        tags = read_tags(track.path)
-                        library.update_after_tag_write(track.path, tags, st.st_size, st.st_mtime_ns)
+                    _record(library, track, request, changes)
                 report.changes.extend(changes)
                 if changes:
                     report.written += 1
@@ -251,3 +256,23 @@ def tag_tracks(
             finally:
                 progressed()
     return report
+
+
+def _record(library: Library, track: Track, request: TagRequest, changes: list) -> None:
+    """Keep the index in step with a file just handled, in one transaction when it was written
+    (its new tags and the user's mood together; see ``Library.update_after_tag_write``)."""
+    from calmtune.tags import read_tags
+
+    user_mood: Mood | KeepUserMood | None = KEEP_USER_MOOD
+    if request.mood is not None:
+        user_mood = request.mood
+    elif request.force and track.user_mood is not None:
+        user_mood = None  # --force replaces the user's
+    if changes:
+        st = os.stat(track.path)
+        tags = read_tags(track.path)
+        library.update_after_tag_write(
+            track.path, tags, st.st_size, st.st_mtime_ns, user_mood=user_mood
+        )
+    elif not isinstance(user_mood, KeepUserMood):
+        library.set_user_mood(track.path, user_mood)

@@ -5,6 +5,7 @@ only when a function here is first called. Public API:
 
 - :data:`AUDIO_EXTENSIONS`, :data:`WRITABLE_FORMATS`
 - :func:`read_tags` -> ``TagInfo``; :func:`read_cover` -> the embedded cover image
+- :func:`mood_set_by_user_here`: does the file say the user set its mood through calmtune?
 - :class:`TagUpdate`, :class:`FieldChange`, :func:`plan_tag_changes`
 - :class:`TagWriter` (a bulk run), :func:`write_tags` (one file): safe writes
 - :func:`recover_interrupted_writes`, :func:`cleanup_stale_temp_files`: what killed runs left
@@ -35,6 +36,7 @@ __all__ = [
     "audio_payload_digest",
     "cleanup_stale_temp_files",
     "fsync_folders",
+    "mood_set_by_user_here",
     "plan_tag_changes",
     "read_cover",
     "read_tags",
@@ -57,6 +59,14 @@ def read_tags(path: str) -> TagInfo:
     from calmtune.tags.read import read_tags as _read_tags
 
     return _read_tags(str(path))
+
+
+def mood_set_by_user_here(path: str) -> bool:
+    """True when the file's own provenance record says the user set its current mood through
+    calmtune (``tag --mood``). Raises ``TagError`` for an unreadable file."""
+    from calmtune.tags.read import mood_set_by_user_here as _set_here
+
+    return _set_here(str(path))
 
 
 def read_cover(path: str) -> tuple[bytes, str] | None:

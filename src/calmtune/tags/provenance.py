@@ -38,8 +38,24 @@ def written_by_calmtune(
     entries: MappingProxyType[str, tuple[str, str]], field: str, current: str | None
 ) -> bool:
     """True when calmtune decided ``field`` and the file still holds the value it wrote."""
+    return _recorded(entries, field, current) == BY_CALMTUNE
+
+
+def set_by_user_here(
+    entries: MappingProxyType[str, tuple[str, str]], field: str, current: str | None
+) -> bool:
+    """True when the user set ``field`` through calmtune (``tag --mood``) and the file still
+    holds that value. The record is written in the same file write as the value, so this holds
+    even when calmtune's index missed the write (a run killed before it recorded it)."""
+    return _recorded(entries, field, current) == BY_USER
+
+
+def _recorded(
+    entries: MappingProxyType[str, tuple[str, str]], field: str, current: str | None
+) -> str | None:
+    """Who decided ``field``, when the file still holds the value recorded; else None."""
     entry = entries.get(field)
     if entry is None or current is None:
-        return False
+        return None
     source, value = entry
-    return source == BY_CALMTUNE and value.casefold() == current.casefold()
+    return source if value.casefold() == current.casefold() else None

@@ -9,7 +9,7 @@ from calmtune.models import TagInfo
 from calmtune.tags import values
 from calmtune.tags._mutagen import family_of, get_raw, guarded, open_audio
 from calmtune.tags.fields import Family, Key, Storage, table_for
-from calmtune.tags.provenance import parse_provenance, written_by_calmtune
+from calmtune.tags.provenance import parse_provenance, set_by_user_here, written_by_calmtune
 
 _TEXT_FIELDS = ("title", "artist", "album", "albumartist", "genre", "key", "mood")
 _PARSERS = {
@@ -55,6 +55,18 @@ def read_tags(path: str) -> TagInfo:
     audio, spec = open_audio(path)
     with guarded(f"{spec.name.upper()} file"):
         return _tag_info(path, audio, spec.name, family_of(audio, spec))
+
+
+def mood_set_by_user_here(path: str) -> bool:
+    """True when the file's mood is one the user set through calmtune (its provenance record
+    says so, for the value the file holds now). Raises TagError for anything unreadable."""
+    audio, spec = open_audio(path)
+    family = family_of(audio, spec)
+    if family is None or audio.tags is None:
+        return False
+    with guarded(f"{spec.name.upper()} file"):
+        provenance = parse_provenance(read_raw_text(audio.tags, family, "provenance"))
+        return set_by_user_here(provenance, "mood", read_field(audio.tags, family, "mood"))
 
 
 def tag_info_from(path: str, audio: Any, fmt: str, family: Family | None) -> TagInfo:
