@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import wave
 
+import pytest
 from playlist_factory import make_track
 
 from calmtune.playlists.builder import build_playlist
@@ -191,6 +193,53 @@ def test_read_m3u_of_random_bytes_gives_a_capped_list_of_warnings(tmp_path):
         and "more entries skipped" in parsed.warnings[-1]
     )
     assert max(len(w) for w in parsed.warnings) < 400  # a kilobyte "line" is cut short
+
+
+@pytest.mark.parametrize(
+    ("suffix", "breaks"),
+    [
+        # form feed, U+001C-U+001E and NEL (byte 85 in a Latin-1 .m3u): splitlines() broke there
+        (".m3u", [b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x85", b"\x0b"]),
+        # the same in UTF-8, with U+2028 and U+2029
+        (".m3u8", [b"\x0c", b"\x1c", "\x85".encode(), "\u2028".encode(), "\u2029".encode()]),
+    ],
+)
+def test_read_m3u_warnings_name_the_line_an_editor_shows(tmp_path, suffix, breaks):
+    good = wav(tmp_path / "good.wav")
+    lines = [b"#EXTM3U"]
+    for number, mark in enumerate(breaks):
+        lines.append(b"/missing/a" + mark + b"b" + str(number).encode() + b".mp3")
+    lines.append(bytes(good))
+    playlist = tmp_path / f"odd{suffix}"
+    playlist.write_bytes(b"\n".join(lines) + b"\n")
+    parsed = read_m3u(playlist)
+    assert [e.path for e in parsed.entries] == [str(good)]
+    assert len(parsed.warnings) == len(breaks)  # one per line, not one per fragment
+    for number, warning in enumerate(parsed.warnings):
+        assert warning.startswith(f"odd{suffix}, line {number + 2}: skipped /missing/a")
+        assert f"b{number}.mp3: file not found" in warning
+
+
+def test_read_m3u_random_bytes_between_good_lines_skip_each_junk_line_and_keep_the_rest(
+    tmp_path,
+):
+    import random
+
+    generator = random.Random(15)
+    goods = [str(wav(tmp_path / f"good{n}.wav")) for n in range(5)]
+    lines, junk_lines = [], []
+    for good in goods:
+        junk = generator.randbytes(300).replace(b"\n", b"").replace(b"\r", b"") + b"x"
+        lines += [junk, os.fsencode(good)]
+        junk_lines.append(len(lines) - 1)  # the junk's line number: lines are 1-based
+    playlist = tmp_path / "mixed.m3u"
+    playlist.write_bytes(b"\n".join(lines))
+    parsed = read_m3u(playlist)
+    assert [e.path for e in parsed.entries] == goods
+    assert [w.split(":")[0] for w in parsed.warnings] == [
+        f"mixed.m3u, line {n}" for n in junk_lines
+    ]
+    assert all(w.count("\n") == 0 for w in parsed.warnings)
 
 
 def test_json_playlist_impossible_numbers_are_taken_as_unknown(tmp_path):

@@ -41,8 +41,11 @@ MAX_TRACK_SECONDS = 24 * 3600.0
 # A playlist of junk (random bytes saved as .m3u) has thousands of bad lines: the first ones are
 # each named, the rest are counted in one last warning.
 MAX_LINE_WARNINGS = 20
-# A path shown in a warning is cut here: one junk "line" can be kilobytes long.
+# A path shown in a warning is cut at this printed width: one junk "line" can be kilobytes long.
 _SHOWN_CHARS = 200
+# Stripped from both ends of a line: ASCII blanks only. ``str.strip`` would also take Unicode
+# spaces (a no-break space, byte A0 in a Latin-1 file), which a file name may end with.
+_BLANKS = " \t\f\v"
 
 
 class PlaylistFile(NamedTuple):
@@ -119,8 +122,8 @@ def read_m3u(path: str | Path) -> PlaylistFile:
     result = PlaylistFile(entries=[], warnings=[])
     target: float | None = None
     pending: tuple[float | None, str | None] | None = None
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        line = line.strip()
+    for lineno, line in enumerate(_lines(text), start=1):
+        line = line.strip(_BLANKS)
         if not line:
             continue
         if line.startswith("#"):
@@ -139,6 +142,13 @@ def read_m3u(path: str | Path) -> PlaylistFile:
         add_entry(result, where, line, line_path(line, base), duration, title)
     cap_warnings(result, path)
     return result._replace(target_lufs=target)
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of a playlist as an editor numbers them: only LF, CRLF and CR end a line.
+    (``str.splitlines`` also breaks at form feeds, U+001C-U+001E, NEL and U+2028, which junk and
+    Latin-1 files hold, so the line numbers in warnings would point at the wrong lines.)"""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def _number(text: str) -> float | None:
@@ -163,7 +173,16 @@ def cap_warnings(result: PlaylistFile, path: Path) -> None:
 
 
 def _shown(text: str) -> str:
-    return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
+    """``text`` cut where it would print wider than ``_SHOWN_CHARS``: a junk line's control
+    characters each print as a four-character escape."""
+    if len(printable(text)) <= _SHOWN_CHARS:
+        return text
+    width = 0
+    for end, char in enumerate(text):
+        width += len(printable(char))
+        if width > _SHOWN_CHARS:
+            return text[:end] + "…"
+    return text
 
 
 def add_entry(
