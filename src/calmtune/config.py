@@ -64,10 +64,6 @@ def _percent(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 100
 
 
-def _string(value: Any) -> bool:
-    return isinstance(value, str)
-
-
 def _string_list(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
@@ -101,6 +97,13 @@ def _whole_number_in(lo: int, hi: int):
     return check
 
 
+def _driver_name(value: Any) -> bool:
+    """An SDL audio driver name, SDL's comma-separated list of them to try in turn, or "" for
+    SDL's default. It goes into the environment (``SDL_AUDIODRIVER``), which cannot hold a NUL
+    byte, and into messages."""
+    return isinstance(value, str) and bool(re.fullmatch(r"([\w-]+(,[\w-]+)*)?", value, re.ASCII))
+
+
 # Sample rates SDL's drivers open (telephone to studio rates). Far outside, SDL may accept the
 # number and then stall: at 1 Hz the mixer never drains and closing it hangs for ever.
 FREQUENCY_RANGE = (8000, 192000)
@@ -112,7 +115,11 @@ _SCHEMA: dict[str, dict[str, tuple[Any, str]]] = {
         "jobs": (_whole_number_in(1, 256), "a whole number of worker processes from 1 to 256"),
     },
     "playback": {
-        "driver": (_string, "an SDL audio driver name such as 'pulseaudio', 'alsa' or 'pipewire'"),
+        "driver": (
+            _driver_name,
+            "an SDL audio driver name (letters, digits, _ and -) such as 'pulseaudio', 'alsa' "
+            "or 'pipewire', or several separated by commas",
+        ),
         "frequency": (
             _whole_number_in(*FREQUENCY_RANGE),
             "a sample rate in Hz from 8000 to 192000, such as 44100 or 48000",

@@ -114,3 +114,42 @@ def test_settings_frequency_of_1_hz_is_refused_before_playing(tmp_path, isolated
     assert result.exit_code == 1
     assert "'playback.frequency' = 1 is not valid" in result.stderr
     assert "8000 to 192000" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "value", ['"a\\u0000b"', '"\\u001b[2J"', '"pulse audio"', '"alsa\\n"', "3"]
+)
+def test_settings_driver_must_be_an_sdl_driver_name(tmp_path, value):
+    f = tmp_path / "s.toml"
+    f.write_text(f"[playback]\ndriver = {value}\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(f)
+    message = str(err.value)
+    assert "playback.driver" in message and "letters, digits, _ and -" in message
+
+
+@pytest.mark.parametrize("value", ["pulseaudio", "pipewire,alsa", "dummy", ""])
+def test_settings_driver_names_and_lists_of_names_are_taken(tmp_path, value):
+    f = tmp_path / "s.toml"
+    f.write_text(f'[playback]\ndriver = "{value}"\n')
+    assert load_settings(f).get("playback", "driver") == value
+
+
+def test_settings_driver_with_a_nul_byte_is_one_line_not_an_internal_error(
+    tmp_path, isolated_home, monkeypatch
+):
+    """With SDL_AUDIODRIVER unset the setting reached os.environ: 'ValueError: embedded null
+    byte', an internal error."""
+    from click.testing import CliRunner
+
+    from audiofiles import write_tone
+    from calmtune.cli.app import cli
+
+    monkeypatch.delenv("SDL_AUDIODRIVER", raising=False)
+    (isolated_home / "settings.toml").write_text('[playback]\ndriver = "a\\u0000b"\n')
+    track = write_tone(tmp_path / "tone.wav", 1.0)
+    result = CliRunner().invoke(cli, ["play", str(track), "--no-ui"])
+    assert result.exit_code == 1, result.output
+    assert "internal error" not in result.output
+    (line,) = result.stderr.splitlines()
+    assert "'playback.driver' = 'a\\x00b' is not valid" in line

@@ -132,6 +132,22 @@ def test_playlist_build_broken_user_recipe_names_file_and_field(isolated_home):
     assert str(bad) in result.stderr and "arc.shape" in result.stderr
 
 
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+@pytest.mark.parametrize("command", [("playlist", "build", "mine"), ("play", "--no-ui", "mine")])
+def test_a_recipe_min_score_that_is_not_finite_is_one_line_naming_file_and_key(
+    isolated_home, value, command
+):
+    """min_score = nan was accepted: every comparison with nan is false, so nothing was left out."""
+    (isolated_home / "recipes").mkdir()
+    bad = isolated_home / "recipes" / "mine.toml"
+    bad.write_text(f'description = "x"\nmood = "calm"\n[select]\nmin_score = {value}\n')
+    result = run(*command)
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("calmtune: error: ") and str(bad) in line
+    assert f"'select.min_score' is {value}" in line and "from 0 to 1" in line
+
+
 @pytest.mark.parametrize("value", ["soon", "0", "-5m"])
 def test_playlist_build_bad_duration_is_a_usage_error(value):
     result = run("playlist", "build", "calm", "--duration", value)

@@ -113,6 +113,11 @@ def test_load_recipe_syntax_error_names_file_and_line(tmp_path):
             "'select.min_score'",
             "0 to 1",
         ),
+        (
+            'description = "x"\nmood = "calm"\n[select]\nmin_score = inf',
+            "'select.min_score'",
+            "0 to 1",
+        ),
         ('description = "x"\nmood = "calm"\nfade_out = inf', "'fade_out'", "0 to 1800"),
         ('description = "x"\nmood = "calm"\n[arc]\nstart_bpm = -inf', "'arc.start_bpm'", "20"),
         ('description = "x"\nmood = "calm"\nduration = "9999h"', "'duration'", "up to 24h"),
