@@ -1,9 +1,11 @@
-"""Fuzzing the command line (hypothesis): random options and values, settings files, recipes and
-playlists never give an internal error or a traceback, always an exit code of the contract
-(docs/cli.md, "Exit codes"), and never a control character on stderr.
+"""Fuzzing the command line (hypothesis): random options and values, settings files, recipes,
+playlists, and a library of random file names and tag text, never give an internal error or a
+traceback, always an exit code of the contract (docs/cli.md, "Exit codes"), and never a control
+character on stderr or stdout (where an M3U into a pipe keeps each path's bytes, the rest of it is
+checked).
 
-The examples are derandomised, so CI runs the same few hundred each time; a failure prints the
-arguments and files that caused it.
+The examples are derandomised, so CI runs the same ones each time (about 700, some 30 s); a
+failure prints the arguments and files that caused it.
 """
 
 from __future__ import annotations
@@ -89,13 +91,18 @@ def library(isolated_home: Path, tmp_path: Path) -> dict[str, str]:
     return {"TRACK": str(track), "PLAYLIST": str(playlist), "home": str(isolated_home)}
 
 
-def check(result, args: list[str]) -> None:
+def check(result, args: list[str], *, stdout: bool = True) -> None:
     output = result.stdout + result.stderr
     assert result.exit_code in DOCUMENTED_CODES, (args, result.exit_code, output[-500:])
     assert "internal error" not in output and "Traceback" not in output, (args, output[-500:])
     if result.exception is not None:
         assert isinstance(result.exception, SystemExit), (args, repr(result.exception))
     assert not UNSAFE.intersection(result.stderr), (args, result.stderr[-500:])
+    # stdout too (tabs separate the fields of ``tracks`` in a pipe), unless the caller checks it
+    assert not stdout or not (UNSAFE - {"\t"}).intersection(result.stdout), (
+        args,
+        result.stdout[-500:],
+    )
 
 
 def invoke(args: list[str]):
@@ -244,3 +251,127 @@ def test_fuzz_playlists(library: dict[str, str], lines, suffix: str, command: in
         ["play", "--no-ui", "--duration", "1s", str(path)],
     ][command]
     check(invoke(args), args)
+
+
+# -- A hostile library: file names and tag text of any kind, then every command that shows them.
+
+# What acts on a terminal: C0 controls but the newline, DEL, C1 controls, bidi overrides, and
+# bytes that are not UTF-8 (decoded with surrogateescape, so they show as lone surrogates).
+SHOWN_UNSAFE = UNSAFE | {chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
+HOSTILE_PIECES = [
+    "\x1b]0;pwned\x07", "\x1b[2J", "\x9b31m", "\r", "\n", "\x08", "\x00", "\x7f", "\x85",
+    "\u202e", "\u2066", "[bold red]", "[/]", "\t", "'", '"', "\\", "é", "日本", " ", "-",
+]  # fmt: skip
+tag_texts = st.one_of(
+    st.text(max_size=40),
+    st.lists(st.sampled_from(HOSTILE_PIECES), max_size=6).map("".join),
+    st.text(alphabet=st.sampled_from([p for p in HOSTILE_PIECES if len(p) == 1]), max_size=12),
+)
+# A file name is any bytes but "/" and NUL; ".flac" makes scan take it as audio.
+file_names = st.binary(min_size=1, max_size=40).map(
+    lambda b: b.replace(b"/", b"_").replace(b"\x00", b"_") + b".flac"
+)
+LIBRARY_COMMANDS = [
+    ("tracks",),
+    ("tracks", "--json"),
+    ("tracks", "--nl"),
+    ("show", "PATH"),
+    ("show", "--json", "PATH"),
+    ("playlist", "build", "fuzz", "--seed", "1"),
+    ("playlist", "build", "fuzz", "--seed", "1", "--format", "paths"),
+    ("playlist", "build", "fuzz", "--seed", "1", "--format", "json"),
+    ("playlist", "show", "M3U"),
+    ("playlist", "show", "--json", "M3U"),
+    ("tag", "--dry-run", "PATH"),
+    ("tag", "--dry-run", "--json", "PATH"),
+    ("like", "PATH"),
+    ("ban", "PATH"),
+    ("roots",),
+    ("schedule", "--at", "07:00", "--", "play", "PATH"),
+]
+# Into a pipe, the M3U and path lists keep each path's bytes (a file must open by its name);
+# everything else in them is for people. ``tracks`` in a pipe separates fields with tabs.
+KEEPS_PATH_BYTES = {c for c in LIBRARY_COMMANDS if c[:2] == ("playlist", "build")} - {
+    ("playlist", "build", "fuzz", "--seed", "1", "--format", "json")
+}
+TAB_SEPARATED = {("tracks",), ("roots",)}
+
+
+@pytest.fixture
+def hostile_library(isolated_home: Path, tmp_path: Path) -> dict[str, Path]:
+    """A FLAC to copy under each drawn name, and a recipe that takes every calm or unknown track."""
+    from audiofiles import make_tagged_file
+
+    (isolated_home / "recipes").mkdir()
+    (isolated_home / "recipes" / "fuzz.toml").write_text(
+        'description = "fuzz"\nmood = "calm"\nduration = "1m"\n'
+        '[select]\nmoods = ["calm", "unknown"]\n'
+    )
+    base = make_tagged_file(tmp_path / "base.flac", "flac", seconds=1.0)
+    return {"base": base, "root": tmp_path / "library"}
+
+
+def unsafe_shown(data: bytes, *, tabs: bool) -> list[str]:
+    text = data.decode("utf-8", "surrogateescape")
+    allowed = {"\n", "\t"} if tabs else {"\n"}
+    return [
+        c for c in text if c not in allowed and (c in SHOWN_UNSAFE or "\udc80" <= c <= "\udcff")
+    ]
+
+
+def _scan_and_run(library: dict[str, Path], name: bytes, tags: dict[str, str], command: tuple):
+    """Copy the FLAC under ``name`` into a folder of its own with ``tags``, scan it, run
+    ``command`` on it, and check every byte it wrote."""
+    import shutil
+
+    from mutagen.flac import FLAC
+
+    root = library["root"]
+    folder = root / str(len(list(root.iterdir())) if root.exists() else 0)
+    folder.mkdir(parents=True)
+    path = os.fsencode(folder) + b"/" + name
+    shutil.copyfile(library["base"], path)
+    audio = FLAC(path)
+    audio.update({**tags, "mood": "calm"})
+    audio.save()
+    m3u = folder / "list.m3u8"  # the title as another player would write it, line breaks and all
+    m3u.write_bytes(f"#EXTM3U\n#EXTINF:1,{tags['title']}\n".encode() + path + b"\n")
+    check(invoke(["scan", str(folder)]), ["scan", os.fsdecode(path)])
+    args = [{"PATH": os.fsdecode(path), "M3U": str(m3u)}.get(word, word) for word in command]
+    result = invoke(args)
+    check(result, args, stdout=False)  # checked below: paths in an M3U keep their bytes
+    assert not unsafe_shown(result.stderr_bytes, tabs=False), (args, result.stderr[-500:])
+    out = result.stdout_bytes
+    if command in KEEPS_PATH_BYTES:
+        lines = out.split(b"\n")
+        paths = [line for line in lines if line and not line.startswith(b"#")]
+        assert paths and all(os.path.isfile(p) for p in paths), (args, out[-500:])  # exact bytes
+        out = b"\n".join(line for line in lines if line.startswith(b"#"))
+    bad = unsafe_shown(out, tabs=command in TAB_SEPARATED)
+    assert not bad, (args, sorted(set(bad)), out[-500:])
+    return result
+
+
+library_tags = st.fixed_dictionaries(
+    {"title": tag_texts, "artist": tag_texts, "album": tag_texts, "genre": tag_texts}
+)
+
+
+@pytest.mark.parametrize("command", LIBRARY_COMMANDS, ids=" ".join)
+@settings(FUZZ, max_examples=20)
+@given(name=file_names, tags=library_tags)
+def test_fuzz_hostile_file_names_and_tags_through_every_printing_command(
+    hostile_library: dict[str, Path], command: tuple, name: bytes, tags: dict[str, str]
+) -> None:
+    _scan_and_run(hostile_library, name, tags, command)
+
+
+@settings(FUZZ, max_examples=8)  # each plays for a second
+@given(name=file_names, tags=library_tags, source=st.sampled_from(["PATH", "M3U"]))
+def test_fuzz_hostile_file_names_and_tags_played(
+    hostile_library: dict[str, Path], name: bytes, tags: dict[str, str], source: str
+) -> None:
+    command = ("play", "--no-ui", "--duration", "1s", "--fade-in", "0", "--fade-out", "0", source)
+    result = _scan_and_run(hostile_library, name, tags, command)
+    assert result.exit_code == 0, result.stderr[-500:]
+    assert "1 track heard" in result.stderr
