@@ -19,22 +19,24 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 import pytest
 
 from audiofiles import make_tagged_file
 
-TITLE = "Rain\x1b]0;pwned\x07\x1b[2J"
+TITLE = "Rain\x1b]0;pwned\x07\n\x1b[2J"  # a line break too: it must not end a line of output
 ARTIST = "Band\r\x08\x07 [bold red]"
 ALBUM = "Album\x9b31m \u202eevil [/]"
 GENRE = "Ambient\x1b[31m\x85\x7f"
 # File names: an escape sequence, a bidi override with markup, BEL and a byte that is not
-# UTF-8, CR and backspace.
+# UTF-8, CR and backspace, a line break.
 NAMES = [
     b"01 \x1b]0;pwned\x07 song.flac",
     "02 \u202eevil [bold red].flac".encode(),
     b"03 caf\xe9 \x07bell.flac",
     b"04 cr\rback\x08.flac",
+    b"05 two\nlines.flac",
 ]
 HOSTILE_RECIPE = """\
 description = "Hostile \\u001b]0;pwned\\u0007 [bold red] \\u202e recipe"
@@ -274,7 +276,10 @@ def test_m3u_into_a_pipe_or_a_file_keeps_every_byte_and_names_the_files(hostile)
     assert lines[0] == b"#EXTM3U" and lines[-1] == b""
     entries = [line for line in lines[1:-1] if not line.startswith(b"#")]
     comments = [line for line in lines[1:-1] if line.startswith(b"#")]
-    assert sorted(entries) == sorted(os.fsencode(p) for p in _files(hostile))
-    assert all(os.path.isfile(entry) for entry in entries)
+    # A name that cannot be one line (a CR or LF in it) is a file:// URL of its bytes.
+    named = [unquote_to_bytes(e[7:]) if e.startswith(b"file://") else e for e in entries]
+    assert sorted(named) == sorted(os.fsencode(p) for p in _files(hostile))
+    assert all(os.path.isfile(path) for path in named)
+    assert all(b"\r" not in entry for entry in entries)  # (the split above took the LFs)
     # The display titles are text for people: escaped, so a player showing them is safe too.
     assert unsafe_characters(b"\n".join(comments)) == []

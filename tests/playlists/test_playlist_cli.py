@@ -352,3 +352,22 @@ def test_build_note_speaks_of_the_length_asked_for(calm_library):
     assert result.exit_code == 0, result.output
     assert "of 0.2 minutes" in result.stderr  # 10 s, not the recipe's 25 minutes
     assert "25 minutes" not in result.stderr
+
+
+def test_a_name_with_a_line_break_is_a_url_in_m3u8_and_left_out_of_paths_saying_so(
+    calm_library, tmp_path
+):
+    make_tagged_file(
+        calm_library / "two\nlines", "flac", title="Broken name", genre="Ambient", bpm=64,
+        mood="Relaxed",
+    )  # fmt: skip
+    assert run("scan", str(calm_library)).exit_code == 0
+    m3u = run("playlist", "build", "calm", "title:broken", "--seed", "1")
+    assert m3u.exit_code == 0, m3u.output
+    assert f"file://{calm_library}/two%0Alines.flac\n" in m3u.stdout
+    paths = run("playlist", "build", "calm", "title:broken", "--seed", "1", "--format", "paths")
+    assert paths.exit_code == 0, paths.output
+    assert "lines.flac" not in paths.stdout
+    (warning,) = [line for line in paths.stderr.splitlines() if "left out" in line]
+    assert f"left out {calm_library}/two\\x0alines.flac: its name holds a line break" in warning
+    assert "--format m3u8 or json" in warning

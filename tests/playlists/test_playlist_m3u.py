@@ -89,6 +89,32 @@ def test_read_m3u_hand_written_with_relative_paths_comments_url_and_missing(tmp_
     assert all(w.startswith("evening.m3u, line") for w in got.warnings)
 
 
+def test_m3u8_names_a_file_whose_name_cannot_be_one_line_by_a_url_that_reads_back(tmp_path):
+    """A newline in a name was written as it is: the file's entry ended early and the rest of
+    its name became an entry of its own (a file not found)."""
+    names = [b"two\nlines.wav", b"cr\rname.wav", b"ends in a blank.wav ", b"caf\xe9\n%41.wav"]
+    folder = tmp_path / "music"
+    folder.mkdir()
+    paths = [os.fsdecode(bytes(wav(folder / "plain.wav")))]
+    for name in names:
+        path = os.fsencode(folder) + b"/" + name
+        with open(path, "wb") as out:
+            out.write((folder / "plain.wav").read_bytes())
+        paths.append(os.fsdecode(path))
+    tracks = [make_track(path, duration=1.0, title="T") for path in paths]
+    out = tmp_path / "list.m3u8"
+    write_text_file(out, m3u8_text(tracks))
+    entries = [line for line in out.read_bytes().split(b"\n")[1:] if line and line[:1] != b"#"]
+    assert len(entries) == len(paths)
+    assert entries[0] == os.fsencode(paths[0])  # a plain name is written as it is
+    assert all(entry.startswith(b"file:///") for entry in entries[1:])
+    back = read_m3u(out)
+    assert back.warnings == []
+    assert [e.path for e in back.entries] == paths
+    # One path a line cannot hold them at all: --format paths leaves them out.
+    assert paths_text(tracks) == paths[0] + "\n"
+
+
 def test_read_m3u_latin1_fallback_for_plain_m3u(tmp_path):
     song = wav(tmp_path / "café.wav")
     playlist = tmp_path / "old.m3u"

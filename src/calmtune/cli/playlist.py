@@ -130,6 +130,8 @@ def build(
             name += f" - {track.tags.artist}"
         app.say(f"calmtune: why {position}. {name}: {'; '.join(why)}")
     text = _render(result, fmt)
+    if fmt == "paths":
+        _warn_unwritable_paths(app, result.tracks)
     if output is not None:
         from calmtune.playlists.m3u import write_text_file
 
@@ -204,6 +206,20 @@ def _title(result) -> str:
     return f"calmtune {result.recipe} (seed {result.seed})"
 
 
+def _warn_unwritable_paths(app: AppContext, tracks) -> None:
+    """Name each track ``--format paths`` leaves out: one path a line cannot hold a line break."""
+    import os
+
+    from calmtune.playlists.m3u import one_line_path
+
+    for track in tracks:
+        if not one_line_path(os.path.abspath(track.path)):
+            app.warn(
+                f"left out {os.path.abspath(track.path)}: its name holds a line break or ends in "
+                "a blank, which a list of paths cannot hold (use --format m3u8 or json)"
+            )
+
+
 def _render(result, fmt: str) -> str:
     from calmtune.playlists.m3u import m3u8_text, paths_text
 
@@ -213,7 +229,7 @@ def _render(result, fmt: str) -> str:
 
         return to_json_text(playlist_to_json(result)) + "\n"
     if fmt == "paths":
-        return paths_text(result.tracks)
+        return paths_text(result.tracks)  # (the paths it leaves out: _warn_unwritable_paths)
     return m3u8_text(result.tracks, title=_title(result), target_lufs=result.target_lufs)
 
 

@@ -86,13 +86,33 @@ def m3u8_text(
     for track in tracks:
         seconds = round(track.tags.duration) if track.tags.duration else -1
         lines.append(f"#EXTINF:{seconds},{extinf_title(track)}")
-        lines.append(os.path.abspath(track.path))
+        lines.append(m3u_location(os.path.abspath(track.path)))
     return "\n".join(lines) + "\n"
 
 
+def one_line_path(path: str) -> bool:
+    """Whether ``path`` reads back whole as a line of a playlist: no line break inside, no blank
+    at its end (readers strip it)."""
+    return not re.search(r"[\r\n]|[ \t\f\v]$", path)
+
+
+def m3u_location(path: str) -> str:
+    """How an M3U line names ``path``: the path itself, its bytes kept; or, when it cannot be
+    one line (``one_line_path``), a ``file://`` URL with its bytes percent-encoded, which
+    calmtune, mpv and VLC read back as the same file. A newline written as it is would end the
+    line and turn the rest of the name into an entry of its own."""
+    if one_line_path(path):
+        return path
+    from urllib.parse import quote
+
+    return "file://" + quote(os.fsencode(path))
+
+
 def paths_text(tracks: Iterable[Track]) -> str:
-    """One absolute path per line (``--format paths``)."""
-    return "".join(os.path.abspath(t.path) + "\n" for t in tracks)
+    """One absolute path per line (``--format paths``); a path that cannot be one line
+    (``one_line_path``) is left out: the caller warns about it."""
+    paths = (os.path.abspath(t.path) for t in tracks)
+    return "".join(path + "\n" for path in paths if one_line_path(path))
 
 
 def write_text_file(path: str | Path, text: str) -> None:
@@ -233,7 +253,7 @@ def line_path(line: str, base: Path) -> str | None:
             url = urlparse(line)
             if url.scheme.lower() != "file":
                 return None
-            line = unquote(url.path)
+            line = unquote(url.path, errors="surrogateescape")  # %E9: the byte E9, kept
         if "\0" in line:
             return NOT_A_PATH
         line = os.path.expanduser(line)
