@@ -64,3 +64,50 @@ def test_piped_tables_neither_wrap_at_80_columns_nor_end_lines_with_spaces(isola
     lines = result.stdout.splitlines()
     assert any(long_description in line for line in lines)  # one line, not wrapped
     assert [line for line in lines if line != line.rstrip()] == []
+
+
+LONG_TITLE = "A title that runs on " + "and on " * 40 + "to the end"
+
+
+@pytest.mark.parametrize(
+    ("args", "shows_title"),
+    [
+        (["tracks"], True),
+        (["tracks", "--sort", "-title"], True),
+        (["show", "TRACK"], True),
+        (["playlist", "build", "calm", "--seed", "1"], True),
+        (["playlist", "show", "PLAYLIST"], True),
+        (["tag", "--dry-run", "--mood", "focus", "TRACK"], False),
+        (["play", "--no-ui", "--duration", "1s", "--fade-in", "0", "TRACK"], True),
+        (["playlist", "recipes"], False),
+        (["journal"], False),
+        (["journal", "--insights"], False),
+        (["roots"], False),
+        (["scan", "FOLDER"], False),
+        (["doctor"], False),
+        (["schedule", "--at", "07:00", "--", "play", "TRACK"], False),
+        (["--help"], False),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else None,
+)
+def test_every_command_into_a_pipe_neither_wraps_nor_pads_its_lines(tmp_path, args, shows_title):
+    """rich lays a console that is not a terminal out at 80 columns and pads table cells."""
+    from audiofiles import make_tagged_file
+
+    folder = tmp_path / ("a folder with a long name " * 6).strip()
+    folder.mkdir()
+    track = make_tagged_file(
+        folder / ("a file with a long name " * 6 + ".flac"), "flac", seconds=1.0,
+        title=LONG_TITLE, artist="Someone " * 12, genre="Ambient", mood="calm",
+    )  # fmt: skip
+    assert CliRunner().invoke(cli, ["scan", str(folder)]).exit_code == 0
+    playlist = tmp_path / "list.m3u8"
+    built = CliRunner().invoke(cli, ["playlist", "build", "calm", "-o", str(playlist)])
+    assert built.exit_code == 0, built.output
+    named = {"TRACK": str(track), "PLAYLIST": str(playlist), "FOLDER": str(folder)}
+    result = CliRunner().invoke(cli, [named.get(word, word) for word in args])
+    assert result.exit_code in (0, 1), result.output  # doctor: 1 for the untagged track
+    for stream in (result.stdout, result.stderr):
+        assert [line for line in stream.splitlines() if line != line.rstrip()] == []
+    if shows_title:
+        assert any(LONG_TITLE in line for line in result.output.splitlines()), result.output
