@@ -104,10 +104,18 @@ def lock_pid(home: Path) -> int | None:
     return int(text) if text else None
 
 
+def _take_stdin_as_controlling_terminal() -> None:
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 class PtySession:
     """calmtune in a pseudo-terminal: keys go in, the screen comes out, modes can be compared."""
 
-    def __init__(self, home: Path, *args: str, rows: int = 30, cols: int = 120) -> None:
+    def __init__(
+        self, home: Path, *args: str, rows: int = 30, cols: int = 120, controlling: bool = False
+    ) -> None:
+        """``controlling=True`` makes the pseudo-terminal calmtune's controlling terminal, as a
+        terminal window's is: Ctrl-C typed at it is SIGINT, and closing it is SIGHUP."""
         self.master, self.slave = os.openpty()
         fcntl.ioctl(self.slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.modes_before = termios.tcgetattr(self.slave)
@@ -118,7 +126,8 @@ class PtySession:
             stdin=self.slave,
             stdout=self.slave,
             stderr=self.slave,
-            start_new_session=True,
+            start_new_session=True,  # (setsid runs before preexec_fn)
+            preexec_fn=_take_stdin_as_controlling_terminal if controlling else None,
         )
 
     @property

@@ -61,6 +61,79 @@ def test_ctrl_c_at_the_check_in_prompt_exits_130_and_frees_the_lock(isolated_hom
     assert sessions(isolated_home) == []  # nothing played, nothing to record
 
 
+def test_ctrl_c_typed_at_the_check_in_prompt_exits_130(isolated_home: Path) -> None:
+    """Typed at the terminal, as a person would (the test above sends the signal itself)."""
+    tty = PtySession(isolated_home, "relax", "--check-in", "--duration", "1m", controlling=True)
+    try:
+        assert tty.wait_for(PROMPT)
+        tty.press("\x03")
+        assert tty.wait_exit(10.0) == 130
+        assert tty.modes_now() == tty.modes_before
+    finally:
+        tty.close()
+    assert "stopped by SIGINT before the session started" in tty.text
+    assert "Aborted!" not in tty.text and "Traceback" not in tty.text
+    assert lock_pid(isolated_home) is None
+    assert sessions(isolated_home) == []
+
+
+def test_ctrl_c_typed_at_the_closing_check_in_exits_130_and_keeps_the_session(
+    isolated_home: Path, rendered_soundscape: Path
+) -> None:
+    cache = isolated_home / "cache"
+    cache.mkdir(exist_ok=True)
+    shutil.copy(rendered_soundscape, cache / rendered_soundscape.name)
+    tty = PtySession(isolated_home, "relax", "--check-in", "--duration", "2s", controlling=True)
+    try:
+        assert tty.wait_for(PROMPT)
+        mark = tty.press("6\r")
+        assert tty.wait_for("And now", timeout=30, since=mark)
+        tty.press("\x03")
+        assert tty.wait_exit(10.0) == 130
+        assert tty.modes_now() == tty.modes_before
+    finally:
+        tty.close()
+    assert "Aborted!" not in tty.text and "Traceback" not in tty.text
+    (entry,) = sessions(isolated_home)  # the session played whole: it is kept as it ended
+    assert entry.ended_by is EndedBy.COMPLETED
+    assert (entry.stress_before, entry.stress_after) == (6, None)
+    assert lock_pid(isolated_home) is None
+
+
+def test_ctrl_c_typed_in_the_live_view_fades_saves_and_exits_130(
+    isolated_home: Path, music: Path
+) -> None:
+    tty = PtySession(isolated_home, "play", str(music), controlling=True)
+    try:
+        assert tty.wait_for("track 1 of 2")
+        mark = tty.press("\x03")
+        assert tty.wait_exit(10.0) == 130
+        assert tty.modes_now() == tty.modes_before
+    finally:
+        tty.close()
+    after = tty.output[mark:].decode("utf-8", "replace")
+    assert "\x1b[?25h" in after and "session ended (sigint)" in after
+    assert sessions(isolated_home)[0].ended_by is EndedBy.SIGINT
+
+
+def test_closing_the_terminal_hangs_up_the_session_which_saves_and_exits_129(
+    isolated_home: Path, music: Path
+) -> None:
+    """The window or the ssh connection closes: the kernel sends SIGHUP, and writes fail."""
+    tty = PtySession(isolated_home, "play", str(music), controlling=True)
+    try:
+        assert tty.wait_for("track 1 of 2")
+        os.close(tty.master)  # the hang-up
+        tty.master = os.open(os.devnull, os.O_RDONLY)  # for close()
+        code = tty.proc.wait(timeout=15)
+    finally:
+        tty.close()
+    assert code == 129
+    entry = sessions(isolated_home)[0]
+    assert entry.ended_by is EndedBy.SIGHUP and entry.ended is not None
+    assert lock_pid(isolated_home) is None
+
+
 def test_replace_while_the_first_waits_at_its_prompt_hands_over_cleanly(
     isolated_home: Path, music: Path
 ) -> None:
