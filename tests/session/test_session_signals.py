@@ -223,6 +223,9 @@ def test_a_signal_while_waiting_for_the_lock_ends_the_wait_with_one_line(
         assert waiting.returncode == code
         assert f"stopped by {signal.Signals(signum).name} before the session started" in err
         assert lock_pid(isolated_home) == first.pid  # the first one plays on
+        log = (isolated_home / "state" / "calmtune.log").read_text()
+        assert f"{waiting.pid} INFO calmtune.run: end play: exit {code}" in log
+        assert " ERROR " not in log
     finally:
         first.send_signal(signal.SIGTERM)
         _finish(first)
@@ -230,17 +233,22 @@ def test_a_signal_while_waiting_for_the_lock_ends_the_wait_with_one_line(
             _finish(waiting)
 
 
-def test_ctrl_c_is_logged_as_info_not_as_an_error(isolated_home: Path, music: Path) -> None:
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_is_logged_as_info_not_as_an_error(
+    isolated_home: Path, music: Path, signum: int, code: int
+) -> None:
+    """A Ctrl-C was logged as an ERROR."""
     proc = start(isolated_home, "play", str(music), "--no-ui")
     try:
         wait_for_line(proc)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signum)
         proc.communicate(timeout=15)
     finally:
         _finish(proc)
-    assert proc.returncode == 130
+    assert proc.returncode == code
     log = (isolated_home / "state" / "calmtune.log").read_text()
-    assert "INFO calmtune.run: end play: exit 130" in log and "stopped by SIGINT" in log
+    name = signal.Signals(signum).name
+    assert f"INFO calmtune.run: end play: exit {code}" in log and f"stopped by {name}" in log
     assert " ERROR " not in log
 
 
