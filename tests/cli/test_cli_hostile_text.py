@@ -205,11 +205,25 @@ def _commands(paths: dict[str, Path]) -> list[tuple[str, ...]]:
         ("doctor", "--json"),
         ("schedule", "--at", "07:00", "--", "play", first, "\x1b[2J\u202e"),
         ("schedule", "--systemd", "--at", "07:00", "--", "play", first),
+        # last: a ban changes what a playlist holds
+        ("like", first),
+        ("like",),
+        ("like", "--json"),
+        ("ban", "--recipe", "calm", *_files(paths)[1:3]),  # (the tests below build "hostile")
+        ("ban",),
+        ("ban", "--json"),
+        ("goal", "sessions", "3", "--recipe", "hostile"),
+        ("goal",),
+        ("journal", "--insights"),
+        ("roots", "add", music),
     ]
 
 
-# tracks and roots in a pipe: tab-separated fields, where the tabs are data
-TAB_SEPARATED = {("tracks",), ("tracks", "--sort", "-title"), ("roots",)}
+# tracks, roots and the like and ban lists in a pipe: tab-separated fields, the tabs are data
+def _tab_separated(args: tuple[str, ...]) -> bool:
+    return args[0] in ("tracks", "roots", "like", "ban") and not {"--json", "--nl"} & set(args)
+
+
 # doctor exits 1 when it finds a problem; errors exit 1; a bad FILE|NAME is a usage error
 ALLOWED_CODES = {0, 1, 2}
 
@@ -222,7 +236,7 @@ def test_every_printing_command_writes_no_control_character_into_pipes(hostile) 
     for args in commands:
         done = _run(hostile, *args)
         for stream, data in (("stdout", done.stdout), ("stderr", done.stderr)):
-            bad = unsafe_characters(data, tabs=stream == "stdout" and args in TAB_SEPARATED)
+            bad = unsafe_characters(data, tabs=stream == "stdout" and _tab_separated(args))
             if bad:
                 failures.append(f"{' '.join(map(repr, args))} {stream}: {sorted(set(bad))!r}")
         text = (done.stdout + done.stderr).decode("utf-8", "replace")
