@@ -77,6 +77,22 @@ def test_ctrl_c_typed_at_the_check_in_prompt_exits_130(isolated_home: Path) -> N
     assert sessions(isolated_home) == []
 
 
+def test_closing_the_terminal_at_the_check_in_prompt_exits_129_and_frees_the_lock(
+    isolated_home: Path,
+) -> None:
+    tty = PtySession(isolated_home, "relax", "--check-in", "--duration", "1m", controlling=True)
+    try:
+        assert tty.wait_for(PROMPT)
+        os.close(tty.master)  # the window closes: SIGHUP, and the prompt's terminal is gone
+        tty.master = os.open(os.devnull, os.O_RDONLY)  # for close()
+        code = tty.proc.wait(timeout=15)
+    finally:
+        tty.close()
+    assert code == 129
+    assert lock_pid(isolated_home) is None
+    assert sessions(isolated_home) == []
+
+
 def test_ctrl_c_typed_at_the_closing_check_in_exits_130_and_keeps_the_session(
     isolated_home: Path, rendered_soundscape: Path
 ) -> None:

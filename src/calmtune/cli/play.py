@@ -300,6 +300,15 @@ class _display:
                 self._keys.restore()
 
 
+def _end_prompt_line() -> None:
+    try:
+        click.echo(err=True)
+    except OSError:  # the terminal hung up at the prompt (SIGHUP): nobody reads it any more
+        from calmtune.ui.console import release_lost_terminal
+
+        release_lost_terminal()
+
+
 def _ask_rating(app: AppContext, question: str) -> int | None:
     """A 0-10 rating, or ``None`` when the listener just presses Enter (or Ctrl-D).
 
@@ -316,10 +325,10 @@ def _ask_rating(app: AppContext, question: str) -> int | None:
                 err=True,
             ).strip()
         except click.Abort:  # end of input (Ctrl-D): no rating
-            click.echo(err=True)
+            _end_prompt_line()
             return None
         except SignalReceived:
-            click.echo(err=True)  # end the prompt's line before the session says why it stops
+            _end_prompt_line()  # before the session says why it stops
             raise
         if not answer:
             return None
