@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from click.testing import CliRunner
 
@@ -69,4 +70,14 @@ def test_analyze_path_does_not_adopt_it_as_a_root(tmp_path):
     assert _cli("roots", "--json") == []
     scanned = _cli("scan", "--json", str(root / "b" / "b0.wav"))  # a file is never a root
     assert scanned["added"] == 1
+    assert _cli("roots", "--json") == []
+
+
+def test_roots_add_refuses_a_device_or_a_fifo_and_remembers_nothing(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for path in ("/dev/zero", str(fifo)):
+        result = CliRunner().invoke(cli, ["roots", "add", path])
+        assert result.exit_code == 2, result.output
+        assert "is not a folder" in result.stderr and "Traceback" not in result.output
     assert _cli("roots", "--json") == []

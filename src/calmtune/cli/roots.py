@@ -65,6 +65,12 @@ def list_roots(app: AppContext, as_json: bool) -> None:
 @click.pass_obj
 def add_roots(app: AppContext, paths: tuple[Path, ...], as_json: bool) -> None:
     """Remember folders as library roots (run `calmtune scan` to index them)."""
+    from calmtune.safetext import printable
+
+    for path in paths:
+        # click's file_okay=False only refuses regular files; a device or a FIFO is no folder either.
+        if not path.is_dir():
+            raise click.BadParameter(f"{printable(path)} is not a folder.", param_hint="PATHS")
     library = app.open_library(write=True)
     library.add_roots(os.path.abspath(os.path.expanduser(p)) for p in paths)
     _show(app, as_json)
