@@ -17,13 +17,15 @@ if TYPE_CHECKING:
 # Width of a console writing to a pipe or a file: wide enough that no row of a table is wrapped
 # (a path is at most 4096 bytes), so the text is laid out as if the window were endless.
 PIPE_WIDTH = 10_000
+# The narrowest layout calmtune draws on a terminal (the live view's minimum too).
+MIN_TERMINAL_WIDTH = 40
 
 
 def make_console(*, stderr: bool = False, quiet: bool = False) -> Console:
     from rich.console import Console
 
     piped = not is_terminal(sys.stderr if stderr else sys.stdout)
-    return Console(
+    console = Console(
         # On a terminal, stderr=True (not file=sys.stderr): rich then looks sys.stderr up on every
         # write, so the console follows the player when it re-points Python's stderr at the
         # terminal. In a pipe, the stream that strips trailing spaces does the same lookup.
@@ -35,6 +37,12 @@ def make_console(*, stderr: bool = False, quiet: bool = False) -> Console:
         emoji=False,  # ":zzz:" in a title stays literal
         quiet=quiet,
     )
+    if not piped and console.width < MIN_TERMINAL_WIDTH:
+        # COLUMNS=0 or a sliver of a window: rich would squeeze every cell to nothing and print
+        # blank lines. Lay out for the narrowest width the live view supports and let the terminal
+        # wrap instead, so nothing is lost.
+        console.width = MIN_TERMINAL_WIDTH
+    return console
 
 
 def is_terminal(stream=None) -> bool:
