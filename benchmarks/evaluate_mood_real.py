@@ -1,12 +1,19 @@
 """Evaluate calmtune's calm score on real recordings labelled calm or intense by a person.
 
-    python benchmarks/evaluate_mood_real.py [--labels benchmarks/data/soundtrack_moods.tsv]
+    python benchmarks/evaluate_mood_real.py [--set heldout|dev] [--labels FILE]
         [--limit N] [--keep DIR] [--json] [-v]
 
-The tracks come from Debian's game soundtrack packages (ufoai-music, warzone2100-music,
-nexuiz-music, asc-music, drascula-music), found with ``dpkg -L``. Their labels and the reason for
-each are in ``benchmarks/data/soundtrack_moods.tsv``; they were set from the track names and their
-use in the game before calmtune was run on them. Tracks whose package is not installed are skipped.
+Two label sets, both from Debian's game soundtrack packages found with ``dpkg -L`` (members of the
+pk3/zip archives some packages ship are read from inside them):
+
+- ``heldout`` (default), ``benchmarks/data/soundtrack_moods.tsv``: ufoai-music, warzone2100-music,
+  nexuiz-music, asc-music. The REPORT set: never used to set anything.
+- ``dev``, ``benchmarks/data/dev_moods.tsv``: wesnoth-1.16-music, supertux-data, 0ad-data,
+  singularity-music, megaglest-data, hedgewars-data. The development set the mood features and
+  curves are studied on (``benchmarks/study_mood_features.py``).
+
+Both were labelled from the track names and their use in the game before calmtune was run on them,
+with the reason for each row. Tracks whose package is not installed are skipped.
 
 Each track is decoded and written again as a plain WAV file named by a number only: no title, no
 tags, no folder name, so calmtune sees nothing but the sound. Two copies are made:
@@ -38,7 +45,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-LABELS = HERE / "data" / "soundtrack_moods.tsv"
+SETS = {
+    # held out: reported, never used to set anything
+    "heldout": HERE / "data" / "soundtrack_moods.tsv",
+    # development: features and curves are studied and set on this one
+    "dev": HERE / "data" / "dev_moods.tsv",
+}
+LABELS = SETS["heldout"]
 TARGET_LUFS = -14.0
 CEILING_DBFS = -1.0
 VERDICTS = ("calm", "focus", "upbeat", "unknown")
@@ -51,7 +64,7 @@ class Item:
     label: str
     reason: str
     source: Path | None = None  # the installed file (or its archive)
-    member: str | None = None  # the member inside a pk3 archive
+    member: str | None = None  # the member inside a pk3 or zip archive
     number: int = 0
     results: dict = field(default_factory=dict)  # level -> {"calm": score, "mood": verdict}
 
@@ -75,14 +88,24 @@ def package_files(package: str) -> list[str]:
     return [p for p in out.stdout.splitlines() if os.path.isfile(p)] if out.returncode == 0 else []
 
 
+def split_archive(path: str) -> tuple[str, str]:
+    """("x/music.pk3", "sound/a.ogg") for a member of a pk3 or zip archive, else (path, "")."""
+    for suffix in (".pk3/", ".zip/"):
+        archive, found, member = path.partition(suffix)
+        if found:
+            return archive + suffix[:-1], member
+    return path, ""
+
+
 def locate(items: list[Item]) -> list[Item]:
-    """Find each labelled file among its package's installed files; drop what is missing."""
+    """Find each labelled file among its package's installed files (or inside a pk3/zip archive
+    a package ships); drop what is missing."""
     found, missing = [], []
     listings: dict[str, list[str]] = {}
     for item in items:
         files = listings.setdefault(item.package, package_files(item.package))
-        archive, _, member = item.path.partition(".pk3/")
-        wanted = f"/{archive}.pk3" if member else f"/{item.path}"
+        archive, member = split_archive(item.path)
+        wanted = f"/{archive}" if member else f"/{item.path}"
         match = [f for f in files if f.endswith(wanted)]
         if len(match) != 1:
             missing.append(item)
@@ -241,7 +264,13 @@ def report(items: list[Item], level: str, verbose: bool) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--labels", type=Path, default=LABELS)
+    parser.add_argument(
+        "--set",
+        choices=sorted(SETS),
+        default="heldout",
+        help="heldout: the report set (default); dev: the development set",
+    )
+    parser.add_argument("--labels", type=Path, help="another label file (overrides --set)")
     parser.add_argument("--limit", type=int, help="only the first N labelled tracks per label")
     parser.add_argument("--keep", metavar="DIR", help="write the copies here and keep them")
     parser.add_argument("--json", action="store_true", help="also print every track's result")
@@ -251,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
+    args.labels = args.labels or SETS[args.set]
     items = locate(read_labels(args.labels))
     if args.limit:
         calm = [i for i in items if i.label == "calm"][: args.limit]

@@ -68,8 +68,9 @@ class TagInfo(NamedTuple):
 
 # Bump when the analysis measures something new that the mood engine weighs: results of an older
 # analysis are then measured again by the next `calmtune analyze` (version 2: onset strength,
-# spectral flux, percussive share).
-ANALYSIS_VERSION = 2
+# spectral flux, percussive share; version 3: bass share, low percussive share, tonal clarity, and
+# level-relative floors, so every measure but the loudness is the same at any playback gain).
+ANALYSIS_VERSION = 3
 
 
 class Features(NamedTuple):
@@ -85,6 +86,9 @@ class Features(NamedTuple):
     onset_strength: float | None = None  # mean rise at the onsets, dB (averaged over bands)
     spectral_flux: float | None = None  # mean rise per frame over the whole track, dB
     percussive_share: float | None = None  # 0..1: power in short broadband hits
+    bass_share: float | None = None  # 0..1: power under 150 Hz
+    tonal_clarity: float | None = None  # dB: spectral peaks over valleys (inverse flatness)
+    low_percussive_share: float | None = None  # 0..1: power in short hits under 250 Hz
     silent: bool = False
 
     @property

@@ -73,6 +73,9 @@ def analyze_blocks(blocks: Iterable[np.ndarray], rate: int, channels: int) -> Fe
         onset_strength=_finite(strength, 3),
         spectral_flux=_finite(spectrum.spectral_flux(), 4),
         percussive_share=_finite(spectrum.percussive_share(), 4),
+        bass_share=_finite(spectrum.bass_share(), 4),
+        tonal_clarity=_finite(spectrum.tonal_clarity(), 3),
+        low_percussive_share=_finite(spectrum.low_percussive_share(), 4),
         silent=False,
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from calmtune.analysis.floors import ABSOLUTE_GUARD_DB, RunningFloor
 from calmtune.analysis.texture import TextureMeter
 
 TARGET_RATE = 22050.0
@@ -18,8 +19,13 @@ FRAME_RATE = 86.0  # frames per second, as librosa's 512 hop at 22.05 kHz double
 BAND_COUNT = 128
 LOW_BAND_TOP_HZ = 250.0  # bands under this carry bass, kick and chord roots
 HIGH_BAND_BOTTOM_HZ = 3000.0  # bands over this carry hats and cymbals
-FLOOR_DB = -90.0
-FLUX_LAG = 3  # frames between the compared spectra (~23 ms)  # band level floor: silence and dither do not make onsets
+FLUX_LAG = 3  # frames between the compared spectra (~23 ms)
+BASS_TOP_HZ = 150.0  # bass share: power under this (kick, timpani, bass line, low brass)
+# Tonal clarity: how far the spectrum's peaks stand above its valleys (the inverse of spectral
+# flatness), over these bins, in frames no more than CLARITY_RANGE_DB under the loudest so far.
+CLARITY_BAND_HZ = (100.0, 6000.0)
+CLARITY_RANGE_DB = 40.0
+CLARITY_EPSILON = 1e-6  # bins this far (60 dB) under the frame's mean power count as that
 
 
 def decimation_factor(rate: int) -> int:
@@ -58,7 +64,15 @@ class SpectralAnalyzer:
         self._group_flux: list[np.ndarray] = []
         self._centroid_num = 0.0
         self._centroid_den = 0.0
-        self._texture = TextureMeter(self.frame_rate)
+        self._texture = TextureMeter(self.frame_rate, centres < LOW_BAND_TOP_HZ)
+        self._floor = RunningFloor()  # band levels: near-silence relative to the track's level
+        self._bass = centres < BASS_TOP_HZ
+        self._bass_power = 0.0
+        self._all_power = 0.0
+        self._clarity_bins = (freqs >= CLARITY_BAND_HZ[0]) & (freqs < CLARITY_BAND_HZ[1])
+        self._clarity_loudest = -np.inf
+        self._clarity_sum = 0.0
+        self._clarity_frames = 0
 
     def add(self, block: np.ndarray) -> None:
         mono = _mix_down(np.asarray(block, dtype=np.float32))
@@ -81,8 +95,13 @@ class SpectralAnalyzer:
         spectrum_sum = magnitude.sum(axis=0)
         self._centroid_num += float(spectrum_sum @ self._freqs)
         self._centroid_den += float(spectrum_sum.sum())
-        band_power = (magnitude * magnitude) @ self._bands
-        level = 10.0 * np.log10(np.maximum(band_power, 10.0 ** (FLOOR_DB / 10.0)))
+        power = magnitude * magnitude
+        band_power = power @ self._bands
+        self._bass_power += float(band_power[:, self._bass].sum(dtype=np.float64))
+        self._all_power += float(band_power.sum(dtype=np.float64))
+        self._add_clarity(power[:, self._clarity_bins])
+        level = 10.0 * np.log10(np.maximum(band_power, 10.0 ** (ABSOLUTE_GUARD_DB / 10.0)))
+        level = self._floor.apply(level)
         self._texture.add(level)
         # Rise over FLUX_LAG frames: a slow (legato, pad) attack spread over several frames still
         # adds up to one clear onset instead of a few small steps lost in the noise.
@@ -94,6 +113,33 @@ class SpectralAnalyzer:
         self._previous = stacked[-FLUX_LAG:]
         self._flux.append(rise.mean(axis=1))
         self._group_flux.append(np.stack([rise[:, g].mean(axis=1) for g in self._groups], axis=1))
+
+    def _add_clarity(self, power: np.ndarray) -> None:
+        """Per frame, the arithmetic over the geometric mean of the bins' power, in dB: 0 for
+        noise, high for a few clear partials; frames near silence (relative) are left out."""
+        mean = power.mean(axis=1)
+        frame_db = 10.0 * np.log10(np.maximum(mean, 1e-30))
+        self._clarity_loudest = max(self._clarity_loudest, float(frame_db.max()))
+        loud = frame_db >= self._clarity_loudest - CLARITY_RANGE_DB
+        if not loud.any():
+            return
+        kept = power[loud]
+        eps = np.maximum(mean[loud, None] * CLARITY_EPSILON, 1e-30)
+        geometric_db = 10.0 * np.log10(np.maximum(kept, eps)).mean(axis=1)
+        self._clarity_sum += float((frame_db[loud] - geometric_db).sum())
+        self._clarity_frames += int(loud.sum())
+
+    def bass_share(self) -> float | None:
+        """The share of the power under BASS_TOP_HZ (0..1), None for silence."""
+        if self._all_power <= 0.0:
+            return None
+        return self._bass_power / self._all_power
+
+    def tonal_clarity(self) -> float | None:
+        """Mean peak-to-valley of the spectrum in dB (``_add_clarity``), None for silence."""
+        if self._clarity_frames == 0:
+            return None
+        return self._clarity_sum / self._clarity_frames
 
     def onset_envelope(self) -> np.ndarray:
         """Onset strength per frame (mean dB rise over bands), float32."""
@@ -108,6 +154,10 @@ class SpectralAnalyzer:
     def percussive_share(self) -> float | None:
         """The share of the power in short broadband hits (``texture.TextureMeter``)."""
         return self._texture.percussive_share()
+
+    def low_percussive_share(self) -> float | None:
+        """The share of the power in short hits in the bass bands (``texture.TextureMeter``)."""
+        return self._texture.low_percussive_share()
 
     def spectral_flux(self) -> float | None:
         """How restless the sound is, codec noise left out (``texture.TextureMeter``)."""

@@ -35,7 +35,7 @@ FRAME_STEP = 2  # use every other frame of the analyser
 TIME_SPAN_S = 0.1  # a sound held at least ~0.2 s counts as sustained
 FREQ_BANDS = 3  # +-3 of the analyser's ~128 log bands: about 2/3 of an octave
 MASK_SPAN_DB = 6.0
-SILENCE_DB = -80.0  # band-frames quieter than this are left out entirely
+SILENCE_RANGE_DB = 79.0  # band-frames this far under the loudest so far are left out entirely
 RELATIVE_FLOOR_DB = 45.0  # flux ignores what lies this far below the frame's loudest band
 QUIET_FLOOR_DB = 60.0  # ... and what lies this far below the loudest band of the track so far
 
@@ -44,7 +44,9 @@ class TextureMeter:
     """Feed (frames, bands) band levels in dB, in order; read ``percussive_share()`` and
     ``spectral_flux()`` at the end."""
 
-    def __init__(self, frame_rate: float) -> None:
+    def __init__(self, frame_rate: float, low_bands: np.ndarray | None = None) -> None:
+        self._low = low_bands  # bool per band: the bass bands, for the low percussive share
+        self._low_percussive = 0.0
         self._span = max(1, round(TIME_SPAN_S * frame_rate / FRAME_STEP))
         self._skip = 0  # frames of the next block to skip to keep every FRAME_STEP-th frame
         self._history = np.zeros((0, 0), dtype=np.float32)  # frames waiting for their future
@@ -81,10 +83,13 @@ class TextureMeter:
     def _add_percussive(
         self, level: np.ndarray, sustained: np.ndarray, broadband: np.ndarray
     ) -> None:
+        self._loudest = max(self._loudest, float(level.max()))
         power = np.power(np.float32(10.0), level * np.float32(0.1))
-        power[level <= SILENCE_DB] = 0.0
+        power[level <= self._loudest - SILENCE_RANGE_DB] = 0.0
         mask = np.clip((broadband - sustained) * (1.0 / MASK_SPAN_DB), 0.0, 1.0)
         self._percussive += float(np.vdot(power, mask))
+        if self._low is not None:
+            self._low_percussive += float(np.vdot(power[:, self._low], mask[:, self._low]))
         self._total += float(power.sum(dtype=np.float64))
 
     def _add_flux(self, level: np.ndarray) -> None:
@@ -105,6 +110,12 @@ class TextureMeter:
         if self._total <= 0.0:
             return None
         return self._percussive / self._total
+
+    def low_percussive_share(self) -> float | None:
+        """Percussive power in the bass bands over all power (0..1): kick, timpani, taiko."""
+        if self._total <= 0.0 or self._low is None:
+            return None
+        return self._low_percussive / self._total
 
     def spectral_flux(self) -> float | None:
         """Mean rise per band and frame (about 23 ms apart), in dB; None for a clip too short."""

@@ -240,6 +240,19 @@ def m009_damage(conn: sqlite3.Connection) -> None:
     _run(conn, "ALTER TABLE tracks ADD COLUMN damage TEXT")
 
 
+def m010_bass_and_clarity(conn: sqlite3.Connection) -> None:
+    """Analysis version 3: the bass share, the low percussive share and the tonal clarity (rows
+    measured before stay NULL there and are measured again by ``calmtune analyze``)."""
+    _run(
+        conn,
+        """
+        ALTER TABLE features ADD COLUMN bass_share REAL;
+        ALTER TABLE features ADD COLUMN low_percussive_share REAL;
+        ALTER TABLE features ADD COLUMN tonal_clarity REAL
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_journal,
@@ -250,6 +263,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m007_goals,
     m008_gain_invariant_features,
     m009_damage,
+    m010_bass_and_clarity,
 ]
 
 

@@ -126,6 +126,9 @@ def measured(features: Features | None) -> bool:
             features.onset_strength,
             features.spectral_flux,
             features.percussive_share,
+            features.bass_share,
+            features.low_percussive_share,
+            features.tonal_clarity,
         )
     )
 
@@ -183,6 +186,33 @@ def _describe_range(x: float) -> str | None:
     return None
 
 
+def _describe_bass(x: float) -> str | None:
+    t = tables.BASS_SHARE_CURVES
+    if x <= t[0][0][0]:
+        return f"{x:.0%} of the power under 150 Hz: a light low end"
+    if x >= t[1][-1][0]:
+        return f"{x:.0%} of the power under 150 Hz: a heavy low end (drums, timpani, low brass)"
+    return None
+
+
+def _describe_low_hits(x: float) -> str | None:
+    t = tables.LOW_PERCUSSIVE_SHARE_CURVES
+    if x <= t[0][0][0]:
+        return f"{x:.0%} of the sound in low hits: no pounding bass or drums"
+    if x >= t[1][-1][0]:
+        return f"{x:.0%} of the sound in low hits: pounding drums or bass"
+    return None
+
+
+def _describe_clarity(x: float) -> str | None:
+    t = tables.TONAL_CLARITY_CURVES
+    if x >= t[0][-1][0]:
+        return f"tonal clarity {x:.0f} dB: clear, pure tones"
+    if x <= t[1][0][0]:
+        return f"tonal clarity {x:.0f} dB: a noisy, dense sound"
+    return None
+
+
 # (feature, its curves, describe(value) -> a reason or None), in the order reasons are listed.
 _SOUND = (
     ("onset_density", tables.ONSET_DENSITY_CURVES, _describe_density),
@@ -191,6 +221,9 @@ _SOUND = (
     ("spectral_flux", tables.SPECTRAL_FLUX_CURVES, _describe_flux),
     ("brightness", tables.BRIGHTNESS_CURVES, _describe_brightness),
     ("loudness_range", tables.LOUDNESS_RANGE_CURVES, _describe_range),
+    ("bass_share", tables.BASS_SHARE_CURVES, _describe_bass),
+    ("low_percussive_share", tables.LOW_PERCUSSIVE_SHARE_CURVES, _describe_low_hits),
+    ("tonal_clarity", tables.TONAL_CLARITY_CURVES, _describe_clarity),
 )
 
 
