@@ -4,9 +4,16 @@ Every piece of a generated corpus (the shared music generator: every style, slow
 measured at its own level, 12 dB softer and 6 dB louder. Louder pushes the peaks of most pieces
 past full scale, so a look-ahead limiter holds them at -1 dBFS, as a mastering engineer or a
 streaming service would. The real analysis measures each version and the real engine classifies
-it from the audio alone; the mood must be the same at all three levels. It may turn `unknown`
-only where its confidence sits on the threshold (within 0.03), never into another mood: of the 18
-pieces, one (clicks at 96 BPM, 12 dB softer near -48 LUFS) moves from 0.496 to 0.513.
+it from the audio alone.
+
+- 12 dB softer is the same sound: every measurement but the loudness and the peak is the same
+  (the analyser's floors follow the track's own level, ``analysis/floors.py``), and so are the
+  scores and the mood.
+- 6 dB louder and limited is a slightly different sound (flattened hits): the mood must be the
+  same. One piece misses this: drums at 150 BPM, whose measured tempo confidence falls from 0.48
+  to 0.44 under the limiter, which takes its verdict from upbeat (confidence 0.54) to unknown
+  (0.496). The tempo estimator's confidence is worked on separately; the case is marked as an
+  expected failure (strict: it fails loudly once the tempo holds).
 """
 
 from __future__ import annotations
@@ -15,9 +22,8 @@ import numpy as np
 import pytest
 
 from calmtune.analysis import analyze_samples
-from calmtune.models import Mood, MoodEvidence
+from calmtune.models import MoodEvidence
 from calmtune.mood import classify
-from calmtune.mood.tables import CONFIDENCE_THRESHOLD as THRESHOLD
 from music_synth import STYLES, make_piece
 
 GAINS_DB = (-12.0, 0.0, 6.0)
@@ -52,7 +58,47 @@ def at_gain(samples: np.ndarray, rate: int, gain_db: float) -> np.ndarray:
     return louder.astype(np.float32)
 
 
+LEVEL_FREE = ("loudness_lufs", "peak_dbfs")  # the only measurements that follow the gain
+LIMITED_TEMPO_MISS = {("drums", 150.0)}
+
+
+def _corpus_params() -> list:
+    params = []
+    for style, bpm in CORPUS:
+        marks = []
+        if (style, bpm) in LIMITED_TEMPO_MISS:
+            marks.append(
+                pytest.mark.xfail(
+                    strict=True,
+                    reason="limiter moves the tempo confidence 0.48 -> 0.44: upbeat -> unknown",
+                )
+            )
+        params.append(pytest.param(style, bpm, marks=marks, id=f"{style}-{bpm:g}"))
+    return params
+
+
 @pytest.mark.parametrize(("style", "bpm"), CORPUS, ids=[f"{s}-{b:g}" for s, b in CORPUS])
+def test_twelve_db_softer_measures_and_scores_the_same(style: str, bpm: float) -> None:
+    piece = make_piece(bpm, style, seed=int(bpm) * 7 + len(style), seconds=20.0)
+    loud = analyze_samples(at_gain(piece.samples, piece.rate, 0.0), piece.rate)
+    soft = analyze_samples(at_gain(piece.samples, piece.rate, -12.0), piece.rate)
+    assert loud.loudness_lufs - soft.loudness_lufs == pytest.approx(12.0, abs=0.05)
+    for name in loud._fields:
+        if name in LEVEL_FREE:
+            continue
+        a, b = getattr(loud, name), getattr(soft, name)
+        if isinstance(a, float) and isinstance(b, float):
+            assert b == pytest.approx(a, rel=1e-3, abs=1e-3), (name, a, b)
+        else:
+            assert a == b, (name, a, b)
+    scores = [classify(MoodEvidence(features=f)) for f in (loud, soft)]
+    assert scores[0].mood is scores[1].mood
+    assert (scores[0].calm, scores[0].upbeat, scores[0].focus) == pytest.approx(
+        (scores[1].calm, scores[1].upbeat, scores[1].focus), abs=0.002
+    )
+
+
+@pytest.mark.parametrize(("style", "bpm"), _corpus_params())
 def test_mood_keeps_its_verdict_at_every_playback_gain(style: str, bpm: float) -> None:
     piece = make_piece(bpm, style, seed=int(bpm) * 7 + len(style), seconds=20.0)
     verdicts = {}
@@ -64,13 +110,7 @@ def test_mood_keeps_its_verdict_at_every_playback_gain(style: str, bpm: float) -
         scores = classify(MoodEvidence(features=features))
         verdicts[gain] = (scores.mood, scores.confidence, scores.calm, features.loudness_lufs)
     moods = {mood for mood, *_ in verdicts.values()}
-    decided = moods - {Mood.UNKNOWN}
-    assert len(decided) <= 1, verdicts  # never one mood at one level and another at the next
-    if len(moods) > 1:
-        # Between a mood and `unknown` only where the confidence sits on the threshold: the
-        # analyser's absolute floor nudges a piece 12 dB softer (here near -48 LUFS) a little.
-        confidences = [confidence for _mood, confidence, *_ in verdicts.values()]
-        assert all(abs(c - THRESHOLD) <= 0.03 for c in confidences), verdicts
+    assert len(moods) == 1, verdicts  # the same mood (or the same `unknown`) at every level
     # The loudness did change (this is not a test of a no-op), the calm score barely did.
     lufs = [lufs for *_, lufs in verdicts.values()]
     assert max(lufs) - min(lufs) > 10.0, verdicts
