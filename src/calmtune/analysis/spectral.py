@@ -123,9 +123,10 @@ class SpectralAnalyzer:
         loud = frame_db >= self._clarity_loudest - CLARITY_RANGE_DB
         if not loud.any():
             return
-        kept = power[loud]
-        eps = np.maximum(mean[loud, None] * CLARITY_EPSILON, 1e-30)
-        geometric_db = 10.0 * np.log10(np.maximum(kept, eps)).mean(axis=1)
+        kept = power[loud]  # a copy: floored and turned into dB in place, to keep memory flat
+        np.maximum(kept, np.maximum(mean[loud, None] * CLARITY_EPSILON, 1e-30), out=kept)
+        np.log10(kept, out=kept)
+        geometric_db = 10.0 * kept.mean(axis=1)
         self._clarity_sum += float((frame_db[loud] - geometric_db).sum())
         self._clarity_frames += int(loud.sum())
 
