@@ -49,10 +49,10 @@ OPPOSITION_FACTOR = 0.5
 FEATURE_WEIGHTS = {
     "tempo": (2.0, 2.0, 1.5),  # only a trusted tempo (models.TRUSTED_TEMPO_CONFIDENCE)
     "onset_density": (1.2, 1.0, 1.0),
-    "onset_strength": (0.6, 1.0, 0.3),
+    "onset_strength": (1.2, 1.0, 0.3),
     "percussive_share": (1.2, 1.0, 0.4),
     "spectral_flux": (0.8, 0.8, 0.4),
-    "brightness": (0.3, 0.7, 0.3),
+    "brightness": (0.6, 0.7, 0.3),
     "loudness_range": (0.5, 0.0, 0.7),
     # Analysis version 3; the three that told calm from intense best on the development set.
     "bass_share": (1.5, 1.0, 0.4),
