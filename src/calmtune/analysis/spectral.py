@@ -5,6 +5,9 @@ to about 22-24 kHz (a pair average is a gentle low-pass; aliasing above 6 kHz ba
 or a centroid). Frames hop about 11.6 ms (86 frames/s). The spectrum is pooled into log-spaced
 bands so that bass and kick count as much as the many high-frequency bins, converted to dB, and the
 onset strength is the mean rise in dB across bands from one frame to the next (spectral flux).
+Band levels are floored 80 dB under the loudest band level so far (``floors.RunningFloor``), not
+at an absolute level, so a softer copy gives the same rises. The same spectrum also gives the
+bass share (power under 150 Hz over all power) and the tonal clarity (peaks over valleys).
 """
 
 from __future__ import annotations
