@@ -202,25 +202,49 @@ class Piece:
                 beat += hold
 
     def kit(self, base: int) -> None:
-        """A drum kit: kick and snare mark the beats (backbeat, or kick on one in compound and
-        triple metres), hats or ride subdivide."""
-        cymbal = self.rng.choice((HAT, HAT, RIDE))
-        fine = self.divide == 2 and self.rng.random() < 0.3  # 16th hats
+        """A drum kit as drummers play one: the snare on the backbeat (in triple metres a
+        stick or the hats after the downbeat), a kick pattern (on the strong beats, with a
+        syncopated push, or on every beat), hats or ride on every beat, every subdivision, every
+        half-subdivision or the off-beats, ghost notes, and a tom fill every fourth bar."""
+        rng = self.rng
+        cymbal = rng.choice((HAT, HAT, HAT, RIDE, OPEN_HAT))
+        cymbal_steps = rng.choice((1, self.divide, self.divide, 2 * self.divide, "off"))
+        kick_style = rng.choice(("strong", "strong", "push", "floor"))
+        ghosts = rng.random() < 0.3
+        fills = rng.random() < 0.5
         for bar in range(self.bars):
+            first = bar * self.per_bar
+            if fills and bar % 4 == 3:  # a fill: toms on every subdivision of the last beats
+                for index in range(self.divide * 2):
+                    here = first + self.per_bar - 2 + self.sub(index)
+                    self.add(here, 0.1, rng.choice((41, 43, 45, 47, 48, 50)), base, 9)
             for beat in range(self.per_bar):
-                start = bar * self.per_bar + beat
+                start = first + beat
+                if fills and bar % 4 == 3 and beat >= self.per_bar - 2:
+                    continue
                 if self.per_bar == 3:
-                    self.add(start, 0.2, KICK if beat == 0 else STICK, base, 9)
-                elif beat % 2 == 0:
-                    self.add(start, 0.2, KICK, base + 6, 9)
+                    kick = beat == 0 or kick_style == "floor"
+                    if beat:
+                        self.add(start, 0.2, rng.choice((STICK, SNARE)), base - 8, 9)
                 else:
-                    self.add(start, 0.2, SNARE, base, 9)
-                steps = self.divide * (2 if fine else 1)
-                for part in range(steps):
-                    here = start + (self.sub(part) if not fine else part / steps)
-                    self.add(here, 0.1, cymbal, base - 20, 9)
-            if self.rng.random() < 0.15:  # an open hat at the end of some bars
-                self.add(bar * self.per_bar + self.per_bar - 0.5, 0.3, OPEN_HAT, base - 10, 9)
+                    kick = beat % 2 == 0 or kick_style == "floor"
+                    if beat % 2:
+                        self.add(start, 0.2, SNARE, base, 9)
+                if kick:
+                    self.add(start, 0.2, KICK, base + 6, 9)
+                if kick_style == "push" and beat % 2 == 1 and rng.random() < 0.6:
+                    self.add(start + self.sub(self.divide - 1), 0.2, KICK, base, 9)
+                if cymbal_steps == "off":
+                    self.add(start + self.sub(1 if self.divide == 2 else 2),
+                             0.1, cymbal, base - 15, 9)  # fmt: skip
+                else:
+                    for part in range(cymbal_steps):
+                        here = start + (part / cymbal_steps if cymbal_steps > self.divide
+                                        else self.sub(part * self.divide // cymbal_steps))  # fmt: skip
+                        self.add(here, 0.1, cymbal, base - 20, 9)
+                if ghosts and rng.random() < 0.4:
+                    here = start + self.sub(rng.randrange(1, self.divide))
+                    self.add(here, 0.1, SNARE, base - 45, 9)
 
     def compose(self) -> None:
         rng = self.rng
@@ -291,7 +315,7 @@ def _varlen(value: int) -> bytes:
 def render(piece: Piece, target: Path) -> str:
     font = next((f for f in SOUNDFONTS if os.path.exists(f)), None)
     if font is None or shutil.which("fluidsynth") is None:
-        return "fluidsynth and a General MIDI soundfont are needed (apt-get install fluidsynth fluid-soundfont-gm)"  # noqa: E501
+        return "fluidsynth and a General MIDI soundfont are needed (apt-get install fluidsynth fluid-soundfont-gm)"
     with tempfile.TemporaryDirectory() as folder:
         midi = Path(folder) / "piece.mid"
         midi.write_bytes(piece.midi())

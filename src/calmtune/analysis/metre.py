@@ -27,6 +27,7 @@ LOW_LEVEL, HIGH_LEVEL = 40.0, 240.0  # BPM range of the candidate levels
 LEVEL_RATIOS = tuple(sorted({2.0**k * 3.0**m for k in range(-3, 4) for m in (-1, 0, 1)}))
 PREFERRED_BPM = 100.0  # the centre of the weak tempo preference (log scale)
 
+BANDS = ("full", "low", "mid", "high")  # the onset envelopes folded at each level
 FEATURES = (
     "salience",  # comb salience of the full band at this level, relative to the best level
     "low_salience",  # the same in the low band (0 when the low band has no pulse)
@@ -43,6 +44,11 @@ FEATURES = (
     "gain_slower",  # beat strength at half the tempo minus here: every other beat is stronger
     "tempo_far",  # (log2(bpm / PREFERRED_BPM))^2: distance from the comfortable tapping rate
     "tempo_log",  # log2(bpm / PREFERRED_BPM): leaning slower or faster
+    "mid_salience",  # comb salience of the mid band (chords, snare) relative to its best level
+    "high_salience",  # the same in the high band (hats, cymbals, bright attacks)
+    "mid_beat_strength",  # log of the folded mid-band beat strength over its strongest level's
+    "drop_faster3",  # beat strength here minus at three times the tempo (compound metres)
+    "gain_slower3",  # beat strength at a third of the tempo minus here (bars of three)
 )
 
 
@@ -101,36 +107,42 @@ def level_features(
     bands: dict[str, np.ndarray],
     frame_rate: float,
     levels: list[float],
-    salience: Callable[[float], float],
-    low_salience: Callable[[float], float],
+    salience: dict[str, Callable[[float], float]],
     low_pulse: bool,
 ) -> np.ndarray:
     """(levels, FEATURES) evidence for each candidate level (see FEATURES). ``bands`` holds the
-    smoothed onset envelopes "full", "low", "mid" and "high"."""
-    full_sal = np.array([max(0.0, salience(b)) for b in levels])
-    low_sal = np.array([max(0.0, low_salience(b)) for b in levels])
+    smoothed onset envelopes "full", "low", "mid" and "high"; ``salience`` the comb salience of
+    each band as a function of the tempo (0 for a band without a pulse)."""
+
+    def relative(band: str) -> np.ndarray:
+        values = np.array([max(0.0, salience[band](b)) for b in levels])
+        return values / max(1e-9, float(values.max()))
+
+    full_sal, low_sal = relative("full"), relative("low")
+    mid_sal, high_sal = relative("mid"), relative("high")
     phases = [fold_phase(bands["full"], frame_rate, bpm) for bpm in levels]
     folds = []
     for bpm, phase in zip(levels, phases, strict=True):
         if phase is None:
             folds.append(None)
             continue
-        folds.append({name: fold(env, frame_rate, bpm, phase) for name, env in bands.items()})
+        folds.append({name: fold(bands[name], frame_rate, bpm, phase) for name in BANDS})
     top = max((f["full"]["beat"] for f in folds if f), default=0.0)
     low_top = max((f["low"]["beat"] for f in folds if f), default=0.0)
+    mid_top = max((f["mid"]["beat"] for f in folds if f), default=0.0)
     rows = []
     for index, bpm in enumerate(levels):
         f = folds[index]
         far = math.log2(bpm / PREFERRED_BPM)
+        tail = [mid_sal[index], high_sal[index]]
         if f is None:  # too slow to fold even four times: unlikely
-            rows.append(
-                [0.0, 0.0, -5.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, far * far, far]
-            )
+            rows.append([0.0, 0.0, -5.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0,
+                         far * far, far, *tail, -5.0, 0.0, 0.0])  # fmt: skip
             continue
         low_on = low_pulse and low_top > 0
         rows.append([
-            full_sal[index] / max(1e-9, full_sal.max()),
-            low_sal[index] / max(1e-9, low_sal.max()) if low_pulse else 0.0,
+            full_sal[index],
+            low_sal[index] if low_pulse else 0.0,
             _log_ratio(f["full"]["beat"], top),
             _log_ratio(f["low"]["beat"], low_top) if low_on else 0.0,
             max(_ratio(f["low"]["half"], f["low"]["beat"]), _ratio(f["mid"]["half"], f["mid"]["beat"])),
@@ -144,19 +156,23 @@ def level_features(
             0.0,
             far * far,
             far,
+            *tail,
+            _log_ratio(f["mid"]["beat"], mid_top),
+            0.0,
+            0.0,
         ])  # fmt: skip
     table = np.array(rows, dtype=np.float64)
     strength = table[:, FEATURES.index("beat_strength")]
     for index, bpm in enumerate(levels):
-        faster = _level_index(levels, 2.0 * bpm)
-        slower = _level_index(levels, 0.5 * bpm)
         # Missing neighbours (outside the range): as if folding there changed nothing.
-        table[index, FEATURES.index("drop_faster")] = (
-            strength[index] - strength[faster] if faster is not None else 0.0
-        )
-        table[index, FEATURES.index("gain_slower")] = (
-            strength[slower] - strength[index] if slower is not None else 0.0
-        )
+        for ratio, drop, gain in ((2.0, "drop_faster", "gain_slower"),
+                                  (3.0, "drop_faster3", "gain_slower3")):  # fmt: skip
+            faster = _level_index(levels, ratio * bpm)
+            slower = _level_index(levels, bpm / ratio)
+            if faster is not None:
+                table[index, FEATURES.index(drop)] = strength[index] - strength[faster]
+            if slower is not None:
+                table[index, FEATURES.index(gain)] = strength[slower] - strength[index]
     return table
 
 

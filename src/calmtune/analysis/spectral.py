@@ -18,8 +18,12 @@ FRAME_RATE = 86.0  # frames per second, as librosa's 512 hop at 22.05 kHz double
 BAND_COUNT = 128
 LOW_BAND_TOP_HZ = 250.0  # bands under this carry bass, kick and chord roots
 HIGH_BAND_BOTTOM_HZ = 3000.0  # bands over this carry hats and cymbals
-FLOOR_DB = -90.0
-FLUX_LAG = 3  # frames between the compared spectra (~23 ms)  # band level floor: silence and dither do not make onsets
+FLOOR_DB = -90.0  # band level floor: silence and dither do not make onsets
+# The onset envelope compares band levels no lower than this far under the loudest band level
+# heard so far, so it is the same at any playback gain (an absolute floor would cut the quiet
+# bands of a soft copy and not of a loud one) as long as the music peaks above -90 + 55 dBFS.
+FLUX_RANGE_DB = 55.0
+FLUX_LAG = 3  # frames between the compared spectra (~23 ms)
 
 
 def decimation_factor(rate: int) -> int:
@@ -54,6 +58,7 @@ class SpectralAnalyzer:
         self._carry = np.zeros(0, dtype=np.float32)  # samples not yet decimated
         self._buffer = np.zeros(0, dtype=np.float32)  # decimated samples not yet framed
         self._previous: np.ndarray | None = None
+        self._loudest = FLOOR_DB
         self._flux: list[np.ndarray] = []
         self._group_flux: list[np.ndarray] = []
         self._centroid_num = 0.0
@@ -84,6 +89,11 @@ class SpectralAnalyzer:
         band_power = (magnitude * magnitude) @ self._bands
         level = 10.0 * np.log10(np.maximum(band_power, 10.0 ** (FLOOR_DB / 10.0)))
         self._texture.add(level)
+        # The relative floor follows the loudest band level so far (a running maximum).
+        loudest = np.maximum.accumulate(level.max(axis=1))
+        loudest = np.maximum(loudest, self._loudest)
+        self._loudest = float(loudest[-1])
+        level = np.maximum(level, (loudest - FLUX_RANGE_DB)[:, None])
         # Rise over FLUX_LAG frames: a slow (legato, pad) attack spread over several frames still
         # adds up to one clear onset instead of a few small steps lost in the noise.
         history = (

@@ -23,6 +23,7 @@ import math
 
 import numpy as np
 
+from calmtune.analysis.level_weights import LEVEL_WEIGHTS as _WEIGHTS
 from calmtune.analysis.metre import candidate_levels, level_features
 
 GRID_LOW, GRID_HIGH = 40.0, 240.0
@@ -31,15 +32,9 @@ COMB_TEETH = 4
 MIN_SECONDS = 5.0  # shorter envelopes give no tempo
 MIN_PERIODICITY = 0.1  # a comb peak this weak (noise, drones): no tempo rather than a guess
 LOW_PULSE_CLARITY = 0.15  # low-band comb peak above its median: the low band carries a pulse
-
-# Weights of the level evidence (metre.FEATURES, in order): fitted by
-# `python benchmarks/corpus/fit_levels.py` on development material only (generator seeds 0-299
-# and the Hydrogen songs), then fixed. The music21 pieces and the generator's corpus seeds were
-# not used.
-LEVEL_WEIGHTS = np.array([
-    1.641, 1.549, 1.781, 2.130, 0.157, 0.580, -0.241, -0.961, 0.074, 0.259, -0.066, 0.033,
-    -0.028, -0.675, 0.920,
-])  # fmt: skip
+# The weights of the level evidence (metre.FEATURES, in order), fitted on the training set only:
+# see level_weights.py for how to refit them.
+LEVEL_WEIGHTS = np.array(_WEIGHTS)
 
 
 def estimate_tempo(samples: np.ndarray, rate: int) -> tuple[float | None, float]:
@@ -100,29 +95,29 @@ def level_evidence(
     typical = float(np.median(salience))
     periodicity = max(0.0, min(1.0, (salience[best] - typical) / max(1e-9, 1.0 - typical)))
     family = _refine(bpms, salience, best)
-    low_env = np.asarray(bands, dtype=np.float64)[:, 0] if bands is not None else None
-    low_bpms, low_salience = (bpms, None) if low_env is None else _salience(low_env, frame_rate)
-    low_pulse = low_salience is not None and (
-        float(low_salience.max() - np.median(low_salience)) >= LOW_PULSE_CLARITY
+    split = np.asarray(bands, dtype=np.float64) if bands is not None else None
+    raw = {"full": env}
+    if split is not None:
+        raw.update({"low": split[:, 0], "mid": split[:, 1], "high": split[:, 2]})
+    curves = {name: _salience(band, frame_rate)[1] for name, band in raw.items()}
+    curves["full"] = salience
+    low_curve = curves.get("low")
+    low_pulse = low_curve is not None and (
+        float(low_curve.max() - np.median(low_curve)) >= LOW_PULSE_CLARITY
     )
-    smooth = _widen(env)
-    if bands is not None:
-        split = np.asarray(bands, dtype=np.float64)
-        envs = {"full": smooth, "low": _widen(split[:, 0]), "mid": _widen(split[:, 1]),
-                "high": _widen(split[:, 2])}  # fmt: skip
-    else:
-        envs = {"full": smooth, "low": smooth, "mid": smooth, "high": smooth}
+    envs = {name: _widen(band) for name, band in raw.items()}
+    for name in ("low", "mid", "high"):
+        envs.setdefault(name, envs["full"])
     levels = candidate_levels(family)
+    log_bpms = np.log(bpms)
 
-    def full_at(bpm: float) -> float:
-        return float(np.interp(math.log(bpm), np.log(bpms), salience))
+    def reader(curve: np.ndarray | None):
+        if curve is None:
+            return lambda bpm: 0.0
+        return lambda bpm: float(np.interp(math.log(bpm), log_bpms, curve))
 
-    def low_at(bpm: float) -> float:
-        if low_salience is None:
-            return 0.0
-        return float(np.interp(math.log(bpm), np.log(low_bpms), low_salience))
-
-    features = level_features(envs, frame_rate, levels, full_at, low_at, low_pulse)
+    at = {name: reader(curves.get(name)) for name in ("full", "low", "mid", "high")}
+    features = level_features(envs, frame_rate, levels, at, low_pulse)
     return LevelEvidence(levels, features, periodicity, bpms, salience)
 
 
