@@ -9,24 +9,24 @@ change of the features or the training set:
 """
 
 LEVEL_WEIGHTS = (
-    +0.2307,  # salience
-    +0.2090,  # low_salience
-    +0.2648,  # beat_strength
-    +0.2601,  # low_beat_strength
-    -0.1667,  # half_low_mid
-    -0.1430,  # half_high
-    -0.2493,  # subdivided
-    -0.0477,  # mixed_grid
-    +0.1346,  # alternation
-    +0.0002,  # backbeat
-    +0.0005,  # backbeat_half
-    +0.0711,  # drop_faster
-    -0.0610,  # gain_slower
-    -0.0605,  # tempo_far
-    +0.0944,  # tempo_log
-    +0.2309,  # mid_salience
-    +0.2329,  # high_salience
-    +0.2595,  # mid_beat_strength
-    +0.1004,  # drop_faster3
-    -0.0443,  # gain_slower3
+    +0.8690,  # salience
+    +0.7876,  # low_salience
+    +0.9975,  # beat_strength
+    +0.9801,  # low_beat_strength
+    -0.6281,  # half_low_mid
+    -0.5387,  # half_high
+    -0.9392,  # subdivided
+    -0.1796,  # mixed_grid
+    +0.5072,  # alternation
+    +0.0006,  # backbeat
+    +0.0017,  # backbeat_half
+    +0.2678,  # drop_faster
+    -0.2298,  # gain_slower
+    -0.2280,  # tempo_far
+    +0.3556,  # tempo_log
+    +0.8701,  # mid_salience
+    +0.8774,  # high_salience
+    +0.9776,  # mid_beat_strength
+    +0.3783,  # drop_faster3
+    -0.1668,  # gain_slower3
 )
