@@ -4,11 +4,12 @@ A periodicity comb finds a family of related pulses (8ths, beats, half bars, bar
 them a listener taps. This module lists the candidate levels of a family (its tempo times powers of
 two and three) and measures, for each, evidence that holds across kinds of music:
 
-- how strongly the whole envelope and the low band (kick, bass, chord roots) repeat at that period;
+- how strongly the whole envelope and the low (kick, bass, chord roots), mid (chords, snare) and
+  high (hats) bands repeat at that period;
 - the accent pattern when the envelope is folded at that period: how strong the half-beats and
   third-beats are against the beats, in the low, mid and high bands (hats subdivide in the
   treble; kick and bass mark beats below), whether every other beat is weaker, whether kick and
-  snare take alternate beats, and how much weaker the pulse gets one level faster;
+  snare take alternate beats, and how much weaker the pulse gets two and three times faster;
 - the tempo itself, weakly: listeners tap near 100 BPM when the music leaves the choice open.
 
 ``tempo.py`` weighs these features with fixed weights (``LEVEL_WEIGHTS``) and turns the scores into

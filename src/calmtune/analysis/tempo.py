@@ -8,13 +8,15 @@
 2. Metrical level: the comb cannot tell 60 from 120 BPM (every multiple of 1 s is also a multiple
    of 0.5 s), nor a 12/8 beat from its triplets. The strongest periodicity gives the family; every
    level related to it by factors of two and three is a candidate, and ``metre.level_features``
-   measures the evidence for each: where the full band and the low band (kick, bass) repeat, the
-   accent pattern across beats, half-beats and thirds, every other beat being weaker, and a weak
-   preference for tapping rates near 100 BPM. ``LEVEL_WEIGHTS`` weigh that evidence; a softmax of
-   the scores gives each level a probability.
-3. Confidence in 0..1: the chosen level's probability (when two levels are about equally likely it
-   is near 0.5 or below) times how clearly the music pulses at all. Moods, playlists and views lean
-   on a tempo only from ``models.TEMPO_TRUSTED_CONFIDENCE`` up.
+   measures the evidence for each: where the full, low, mid and high bands repeat, the accent
+   pattern across beats, half-beats and thirds, every other beat being weaker, the drop one and
+   three levels faster, and a weak preference for tapping rates near 100 BPM. ``LEVEL_WEIGHTS``
+   (``level_weights.py``, fitted on a training set of its own only) weigh that evidence; a
+   softmax of the scores gives each level a probability.
+3. Confidence in 0..1: how much likelier the chosen level is than the next one (near 0 when two
+   levels are about equally likely) times the square root of how clearly the music pulses at
+   all. Moods, playlists and views lean on a tempo only from
+   ``models.TRUSTED_TEMPO_CONFIDENCE`` up.
 """
 
 from __future__ import annotations
