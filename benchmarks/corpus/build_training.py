@@ -1,6 +1,6 @@
 """Build the TRAINING set of the tempo level chooser: seeded pieces rendered through fluidsynth.
 
-    python benchmarks/corpus/build_training.py [--count 500] [--first-seed 0] [--jobs 2]
+    python benchmarks/corpus/build_training.py [--count 600] [--first-seed 0] [--jobs 2]
                                                [--seconds 30] [--cache DIR]
 
 The level chooser (``calmtune.analysis.levels``) is fitted on these pieces only
@@ -56,6 +56,8 @@ METRES = {  # name: (beats per bar, quarter notes per beat, beat divides in)
     "12/8": (4, 1.5, 3),
 }
 KINDS = ("chorale", "tune", "accompanied", "band")
+GROOVE_FIRST_SEED = 10_000  # seeds from here are drum grooves (``--grooves``)
+GROOVES = ("backbeat", "backbeat", "four on the floor", "hip-hop", "shuffle", "waltz")
 TEMPO_RANGE = (40.0, 220.0)
 MELODY = (0, 6, 11, 19, 22, 24, 40, 41, 56, 60, 65, 68, 71, 73, 74, 80, 81, 105)
 HARMONY = (0, 1, 4, 5, 16, 19, 24, 25, 26, 46, 48, 49, 52, 61, 88, 89)
@@ -63,7 +65,7 @@ BASS = (32, 33, 34, 35, 38, 42, 43, 58, 70)
 MAJOR = (0, 2, 4, 5, 7, 9, 11)
 MINOR = (0, 2, 3, 5, 7, 8, 10)
 PROGRESSIONS = ((0, 3, 4, 0), (0, 5, 3, 4), (0, 4, 5, 3), (0, 3, 0, 4), (5, 3, 0, 4), (0, 1, 4, 0))
-KICK, SNARE, HAT, OPEN_HAT, RIDE, STICK = 36, 38, 42, 46, 51, 37
+KICK, SNARE, HAT, OPEN_HAT, RIDE, STICK, CRASH = 36, 38, 42, 46, 51, 37, 49
 
 
 def default_cache() -> Path:
@@ -82,9 +84,15 @@ class Piece:
         self.per_bar, self.quarters, self.divide = METRES[self.metre]
         low, high = TEMPO_RANGE
         self.bpm = round(math.exp(rng.uniform(math.log(low), math.log(high))), 1)
-        self.kind = KINDS[seed % len(KINDS)]
+        self.kind = "groove" if seed >= GROOVE_FIRST_SEED else KINDS[seed % len(KINDS)]
+        self.groove = rng.choice(GROOVES) if self.kind == "groove" else ""
+        if self.groove:  # the metre follows the groove
+            self.metre = {"shuffle": "12/8", "waltz": "3/4"}.get(self.groove, "4/4")
+            self.per_bar, self.quarters, self.divide = METRES[self.metre]
         self.swing = self.divide == 2 and rng.random() < 0.25
-        self.drums = self.kind == "band" or (self.kind == "accompanied" and rng.random() < 0.3)
+        self.drums = self.kind in ("band", "groove") or (
+            self.kind == "accompanied" and rng.random() < 0.3
+        )
         self.bars = max(2, math.ceil(seconds * self.bpm / 60.0 / self.per_bar))
         self.key = rng.randrange(48, 60)
         self.scale = MAJOR if rng.random() < 0.65 else MINOR
@@ -161,6 +169,13 @@ class Piece:
                     pitch = self.pitch(self.chord(bar) + self.rng.choice((2, 4, 1, -1)), -1)
                 long = 2.0 if style == "roots" and self.per_bar > 2 else 1.0
                 self.add(start, long * 0.9, pitch, base, channel)
+
+    def offbeat_bass(self, channel: int, base: int) -> None:
+        """A bass note on every off-beat, between the kicks (house, chill-out)."""
+        for bar in range(self.bars):
+            root = self.pitch(self.chord(bar), -1)
+            for beat in range(self.per_bar):
+                self.add(bar * self.per_bar + beat + 0.5, 0.4, root, base, channel)
 
     def chords(self, channel: int, base: int, style: str) -> None:
         for bar in range(self.bars):
@@ -246,8 +261,86 @@ class Piece:
                     here = start + self.sub(rng.randrange(1, self.divide))
                     self.add(here, 0.1, SNARE, base - 45, 9)
 
+    def groove_kit(self, base: int) -> None:
+        """A drum machine or drummer's groove as kits are played in songs: ``backbeat`` (kick
+        on 1 and 3 with pushes, snare on 2 and 4), ``four on the floor`` (kick on every beat,
+        snare or clap on 2 and 4 or none, open hats on the off-beats, sometimes the only hats),
+        ``hip-hop`` (a syncopated kick,
+        snare on 2 and 4), ``shuffle`` (12/8: triplet hats or ride), ``waltz`` (kick on 1,
+        snare or hats on 2 and 3); hats in 8ths, 16ths (up to 12 a second) or quarters, soft or
+        as loud as the snare, an open hat now and then; ghost notes; a fill every 4 or 8 bars
+        with a crash after it; human timing and velocity."""
+        rng, divide = self.rng, self.divide
+        sixteenths = divide == 2 and self.bpm * 4 / 60 <= 12 and rng.random() < 0.4
+        steps = divide * (2 if sixteenths else 1)
+        if rng.random() < 0.15:
+            steps = 1
+        cymbal = rng.choice((HAT, HAT, HAT, RIDE))
+        cymbal_level = rng.randint(-26, -4)
+        snare = rng.choice((SNARE, SNARE, SNARE, 40, 39))  # snare, electric snare, clap
+        ghosts = rng.random() < 0.4
+        fill_every = rng.choice((0, 4, 8, 8))
+        pattern = [rng.random() < 0.5 for _ in range(4 * divide)]  # hip-hop kick pushes
+        floor = self.groove == "four on the floor"
+        with_snare = not floor or rng.random() < 0.6
+        if floor and divide == 2 and rng.random() < 0.5:
+            steps = 0  # only the open hats on the off-beats
+        for bar in range(self.bars):
+            first = bar * self.per_bar
+            fill = fill_every and bar % fill_every == fill_every - 1
+            if fill_every and bar % fill_every == 0 and bar:
+                self.add(first, 1.0, CRASH, base, 9)
+            for beat in range(self.per_bar):
+                start = first + beat
+                if fill and beat >= self.per_bar - 1:
+                    for index in range(divide * 2):
+                        here = start + index / (divide * 2)
+                        self.add(here, 0.1, rng.choice((41, 43, 45, 47, 48, 50, snare)),
+                                 base - 5 * (index % 2), 9)  # fmt: skip
+                    continue
+                if self.groove == "waltz":
+                    if beat == 0:
+                        self.add(start, 0.2, KICK, base + 6, 9)
+                    else:
+                        self.add(start, 0.2, snare if rng.random() < 0.7 else STICK, base - 6, 9)
+                else:
+                    if self.groove == "four on the floor" or beat % 2 == 0:
+                        self.add(start, 0.2, KICK, base + 6, 9)
+                    if beat % 2 == 1 and with_snare:
+                        self.add(start, 0.2, snare, base + 2, 9)
+                    if self.groove in ("backbeat", "hip-hop"):
+                        for part in range(1, divide * 2):  # pushes between the beats
+                            chance = 0.15 if self.groove == "backbeat" else 0.5
+                            if pattern[(beat * divide * 2 + part) % len(pattern)] and (
+                                rng.random() < chance
+                            ):
+                                self.add(start + part / (divide * 2), 0.2, KICK, base - 4, 9)
+                    if self.groove == "four on the floor" and divide == 2:
+                        self.add(start + 0.5, 0.2, OPEN_HAT, base - 12, 9)
+                for part in range(steps):
+                    here = start + (
+                        part / steps if steps > divide else self.sub(part * divide // steps)
+                    )
+                    accent = 0 if part == 0 else -8 if part * 2 == steps else -14
+                    open_hat = cymbal == HAT and part and rng.random() < 0.04
+                    self.add(here, 0.1, OPEN_HAT if open_hat else cymbal,
+                             base + cymbal_level + accent, 9)  # fmt: skip
+                if ghosts and rng.random() < 0.4:
+                    self.add(start + self.sub(rng.randrange(1, divide)), 0.1, snare, base - 45, 9)
+
     def compose(self) -> None:
         rng = self.rng
+        if self.kind == "groove":  # drums alone (as Hydrogen's songs), or with bass and chords
+            if rng.random() < 0.5:
+                self.programs[1] = rng.choice(HARMONY)
+                self.chords(1, rng.randint(40, 65), rng.choice(("block", "half bar", "broken")))
+                self.programs[2] = rng.choice(BASS)
+                if self.groove == "four on the floor" and rng.random() < 0.6:
+                    self.offbeat_bass(2, rng.randint(60, 85))  # house: the bass between kicks
+                else:
+                    self.bass(2, rng.randint(60, 85))
+            self.groove_kit(rng.randint(75, 105))
+            return
         if self.kind == "chorale":
             self.programs[0] = rng.choice((19, 20, 48, 49, 52, 0, 16, 61))
             self.chorale(0, rng.randint(55, 80))
@@ -273,6 +366,8 @@ class Piece:
         parts = [f"build_training.py seed {self.seed}", self.kind]
         parts.append("programs " + "/".join(str(p) for p in self.programs.values()))
         parts.append("drums" if self.drums else "no drums")
+        if self.groove:
+            parts.append(self.groove)
         if self.swing:
             parts.append("swing")
         return "; ".join(parts)
@@ -287,7 +382,8 @@ class Piece:
         for channel, program in self.programs.items():
             events.append((0, 1, bytes([0xC0 | channel, program])))
         for start, length, pitch, velocity, channel in self.notes:
-            jitter = self.rng.gauss(0.0, self.spread) / seconds_per_beat if channel != 9 else 0.0
+            humanised = channel != 9 or self.kind == "groove"
+            jitter = self.rng.gauss(0.0, self.spread) / seconds_per_beat if humanised else 0.0
             on = max(0, round((start + jitter) * tick_per_beat))
             off = max(on + 1, round((start + jitter + length) * tick_per_beat))
             events.append((on, 3, bytes([0x90 | channel, pitch, velocity])))
@@ -330,15 +426,18 @@ def render(piece: Piece, target: Path) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=500)
+    parser.add_argument("--count", type=int, default=600)
     parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--grooves", type=int, default=400, help="drum grooves (seeds 10000 on)")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--cache", type=Path, default=default_cache())
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     pieces = []
-    for seed in range(args.first_seed, args.first_seed + args.count):
+    seeds = [*range(args.first_seed, args.first_seed + args.count)]
+    seeds += range(GROOVE_FIRST_SEED, GROOVE_FIRST_SEED + args.grooves)
+    for seed in seeds:
         piece = Piece(seed, args.seconds)
         piece.compose()
         pieces.append(piece)

@@ -1,6 +1,6 @@
 """The tempo level chooser's weights, one per ``metre.FEATURES`` entry (generated).
 
-Fitted as a conditional logit on the 600 pieces of the training set only
+Fitted as a conditional logit on the 1000 pieces of the training set only
 (benchmarks/corpus/build_training.py), never on the evaluation corpus. To refit after a
 change of the features or the training set:
 
@@ -9,24 +9,27 @@ change of the features or the training set:
 """
 
 LEVEL_WEIGHTS = (
-    +0.8690,  # salience
-    +0.7876,  # low_salience
-    +0.9975,  # beat_strength
-    +0.9801,  # low_beat_strength
-    -0.6281,  # half_low_mid
-    -0.5387,  # half_high
-    -0.9392,  # subdivided
-    -0.1796,  # mixed_grid
-    +0.5072,  # alternation
-    +0.0006,  # backbeat
-    +0.0017,  # backbeat_half
-    +0.2678,  # drop_faster
-    -0.2298,  # gain_slower
-    -0.2280,  # tempo_far
-    +0.3556,  # tempo_log
-    +0.8701,  # mid_salience
-    +0.8774,  # high_salience
-    +0.9776,  # mid_beat_strength
-    +0.3783,  # drop_faster3
-    -0.1668,  # gain_slower3
+    +1.2186,  # salience
+    +0.9171,  # low_salience
+    +0.6999,  # beat_strength
+    +0.4365,  # low_beat_strength
+    -0.7730,  # half_low_mid
+    -0.3843,  # half_high
+    -1.7948,  # subdivided
+    -1.2365,  # mixed_grid
+    +0.7091,  # alternation
+    +3.6161,  # backbeat
+    -0.8967,  # backbeat_half
+    +0.2117,  # drop_faster
+    -0.5690,  # gain_slower
+    -0.2471,  # tempo_far
+    +0.3049,  # tempo_log
+    +1.3158,  # mid_salience
+    +1.1017,  # high_salience
+    +0.6046,  # mid_beat_strength
+    +0.5247,  # drop_faster3
+    -0.3289,  # gain_slower3
+    -0.6717,  # snare_alternation
+    -0.7548,  # snare_half
+    -0.7733,  # kick_half
 )

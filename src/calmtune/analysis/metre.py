@@ -28,7 +28,7 @@ LOW_LEVEL, HIGH_LEVEL = 40.0, 240.0  # BPM range of the candidate levels
 LEVEL_RATIOS = tuple(sorted({2.0**k * 3.0**m for k in range(-3, 4) for m in (-1, 0, 1)}))
 PREFERRED_BPM = 100.0  # the centre of the weak tempo preference (log scale)
 
-BANDS = ("full", "low", "mid", "high")  # the onset envelopes folded at each level
+BANDS = ("full", "low", "mid", "high", "snare")  # the onset envelopes folded at each level
 FEATURES = (
     "salience",  # comb salience of the full band at this level, relative to the best level
     "low_salience",  # the same in the low band (0 when the low band has no pulse)
@@ -39,7 +39,7 @@ FEATURES = (
     "subdivided",  # the beat's subdivision, in two or in three, whichever is stronger (full band)
     "mixed_grid",  # the weaker of the two: both present means a level across the metre
     "alternation",  # weaker of even/odd beats over the stronger, full band (1 = all equal)
-    "backbeat",  # low band (kick) and mid band (snare) on alternate beats: a drum kit's beat
+    "backbeat",  # low band (kick) and snare band on alternate beats: a drum kit's beat
     "backbeat_half",  # the same between beats and half-beats: the beat is twice as fast
     "drop_faster",  # beat strength here minus at twice the tempo: the half-beats are weaker
     "gain_slower",  # beat strength at half the tempo minus here: every other beat is stronger
@@ -50,6 +50,9 @@ FEATURES = (
     "mid_beat_strength",  # log of the folded mid-band beat strength over its strongest level's
     "drop_faster3",  # beat strength here minus at three times the tempo (compound metres)
     "gain_slower3",  # beat strength at a third of the tempo minus here (bars of three)
+    "snare_alternation",  # snare band: how much stronger on one of even/odd beats (0..1)
+    "snare_half",  # snare band: half-beat over beat strength (a snare on the half: too slow)
+    "kick_half",  # low band: half-beat over beat strength
 )
 
 
@@ -138,7 +141,7 @@ def level_features(
         tail = [mid_sal[index], high_sal[index]]
         if f is None:  # too slow to fold even four times: unlikely
             rows.append([0.0, 0.0, -5.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0,
-                         far * far, far, *tail, -5.0, 0.0, 0.0])  # fmt: skip
+                         far * far, far, *tail, -5.0, 0.0, 0.0, 0.0, 0.0, 0.0])  # fmt: skip
             continue
         low_on = low_pulse and low_top > 0
         rows.append([
@@ -151,8 +154,8 @@ def level_features(
             max(_ratio(f["full"]["half"], f["full"]["beat"]), _ratio(f["full"]["third"], f["full"]["beat"])),
             min(_ratio(f["full"]["half"], f["full"]["beat"]), _ratio(f["full"]["third"], f["full"]["beat"])),
             _ratio(f["full"]["weak"], f["full"]["strong"]),
-            _opposed(f["low"]["even"], f["low"]["odd"], f["mid"]["even"], f["mid"]["odd"]),
-            _opposed(f["low"]["beat"], f["low"]["half"], f["mid"]["beat"], f["mid"]["half"]),
+            _opposed(f["low"]["even"], f["low"]["odd"], f["snare"]["even"], f["snare"]["odd"]),
+            _opposed(f["low"]["beat"], f["low"]["half"], f["snare"]["beat"], f["snare"]["half"]),
             0.0,
             0.0,
             far * far,
@@ -161,6 +164,9 @@ def level_features(
             _log_ratio(f["mid"]["beat"], mid_top),
             0.0,
             0.0,
+            _contrast(f["snare"]["even"], f["snare"]["odd"]),
+            _ratio(f["snare"]["half"], f["snare"]["beat"]),
+            _ratio(f["low"]["half"], f["low"]["beat"]) if low_on else 0.0,
         ])  # fmt: skip
     table = np.array(rows, dtype=np.float64)
     strength = table[:, FEATURES.index("beat_strength")]
@@ -186,6 +192,11 @@ def _level_index(levels: list[float], bpm: float) -> int | None:
 
 def _log_ratio(part: float, whole: float) -> float:
     return max(-5.0, math.log(max(part, 1e-12) / whole)) if whole > 0 else 0.0
+
+
+def _contrast(a: float, b: float) -> float:
+    """How different two strengths are, 0 (equal) to 1 (one of them is silent)."""
+    return abs(a - b) / (a + b) if a + b > 1e-12 else 0.0
 
 
 def _opposed(low_a: float, low_b: float, mid_a: float, mid_b: float) -> float:

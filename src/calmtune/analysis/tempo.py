@@ -14,8 +14,9 @@
    (``level_weights.py``, fitted on a training set of its own only) weigh that evidence; a
    softmax of the scores gives each level a probability.
 3. Confidence in 0..1: how much likelier the chosen level is than the next one (near 0 when two
-   levels are about equally likely) times the square root of how clearly the music pulses at
-   all. Moods, playlists and views lean on a tempo only from
+   levels are about equally likely) times how clearly the music pulses at all. On training
+   pieces each fit did not see (five folds by seed), readings at 0.3 or more were right 93.5 %
+   of the time (782 of 836; with the square root of the pulse clarity, 91.4 %). Moods, playlists and views lean on a tempo only from
    ``models.TRUSTED_TEMPO_CONFIDENCE`` up.
 """
 
@@ -101,6 +102,8 @@ def level_evidence(
     raw = {"full": env}
     if split is not None:
         raw.update({"low": split[:, 0], "mid": split[:, 1], "high": split[:, 2]})
+        if split.shape[1] > 3:
+            raw["snare"] = split[:, 3]
     curves = {name: _salience(band, frame_rate)[1] for name, band in raw.items()}
     curves["full"] = salience
     low_curve = curves.get("low")
@@ -108,8 +111,8 @@ def level_evidence(
         float(low_curve.max() - np.median(low_curve)) >= LOW_PULSE_CLARITY
     )
     envs = {name: _widen(band) for name, band in raw.items()}
-    for name in ("low", "mid", "high"):
-        envs.setdefault(name, envs["full"])
+    for name in ("low", "mid", "high", "snare"):
+        envs.setdefault(name, envs.get("mid", envs["full"]))
     levels = candidate_levels(family)
     log_bpms = np.log(bpms)
 
@@ -134,17 +137,25 @@ def tempo_from_envelope(
     evidence = level_evidence(envelope, frame_rate, bands)
     if evidence is None:
         return None, 0.0
-    probabilities = evidence.probabilities()
+    bpm, confidence = choose_level(evidence)
+    if evidence.periodicity < MIN_PERIODICITY:
+        return None, confidence
+    return round(bpm, 2), confidence
+
+
+def choose_level(
+    evidence: LevelEvidence, weights: np.ndarray = LEVEL_WEIGHTS
+) -> tuple[float, float]:
+    """The most likely level (refined BPM) and the confidence in it."""
+    probabilities = evidence.probabilities(weights)
     order = np.argsort(probabilities)[::-1]
     choice = int(order[0])
     bpm = evidence.refined(evidence.levels[choice])
     # How much likelier the chosen level is than the next one: 0 when two levels tie.
     runner_up = float(probabilities[order[1]]) if len(order) > 1 else 0.0
     margin = float(probabilities[choice]) - runner_up
-    confidence = round(max(0.0, min(1.0, margin * math.sqrt(evidence.periodicity))), 3)
-    if evidence.periodicity < MIN_PERIODICITY:
-        return None, confidence
-    return round(bpm, 2), confidence
+    confidence = round(max(0.0, min(1.0, margin * evidence.periodicity)), 3)
+    return bpm, confidence
 
 
 def _salience(env: np.ndarray, frame_rate: float) -> tuple[np.ndarray, np.ndarray | None]:
