@@ -3,9 +3,9 @@
     python benchmarks/corpus/build_training.py [--count 600] [--first-seed 0] [--jobs 2]
                                                [--seconds 30] [--cache DIR]
 
-The level chooser (``calmtune.analysis.levels``) is fitted on these pieces only
-(``benchmarks/corpus/fit_levels.py``); the evaluation corpus (``build_corpus.py``: Hydrogen songs,
-music21 scores, the project's generator) is never used to fit it. Nothing here comes from those
+A tempo level chooser fitted on these pieces only (commit 2b9bbf5, measured and not landed; see
+docs/testing.md) never sees the evaluation corpus (``build_corpus.py``: Hydrogen songs, music21
+scores, the project's generator). Nothing here comes from those
 sources: the notes are written by this script from a seed, as plain MIDI (no library), and
 rendered by ``fluidsynth`` with the installed General MIDI soundfont.
 
@@ -20,6 +20,9 @@ Each seed decides, log-uniformly or uniformly as stated:
 - instruments among General MIDI programs (piano, organ, guitars, strings, winds, brass, synths);
 - swing (simple metres, off-8ths late by a third), drums or none, a little timing and velocity
   spread, and metric accents by velocity as a player gives them.
+
+Seeds from ``GROOVE_FIRST_SEED`` (``--grooves``) are drum grooves in 4/4, 12/8 or 3/4 as kits are
+played in songs (``Piece.groove_kit``), alone or with bass and chords.
 
 Writes ``<cache>/<kind>-<seed>.wav`` (44.1 kHz) and ``<cache>/truth.csv`` (source, piece, file,
 bpm, metre, made) into ``$XDG_CACHE_HOME/calmtune/tempo-training-v2`` by default, skipping files

@@ -1,102 +1,81 @@
-"""Fit the tempo level chooser on the training set, and show how it does on the evaluation corpus.
+"""Fit the weights calmtune gives the evidence for each metrical level, and check them source by source.
 
-    python benchmarks/corpus/fit_levels.py [--training DIR] [--cache DIR] [--report SOURCE ...]
-                                           [--validate DIR] [--jobs 2] [--write]
+    python benchmarks/corpus/fit_levels.py [--fit generator-dev hydrogen] [--loso] [--cache DIR]
 
 The estimator (``calmtune.analysis.tempo``) lists the candidate levels of a piece (its strongest
-periodicity times powers of two and three) and scores each with a weighted sum of the evidence in
-``calmtune.analysis.metre.FEATURES``; a softmax of the scores gives each level a probability. This
-script fits those weights as a conditional logit (maximum likelihood of the true level, with a
-small L2 penalty) on the TRAINING set only: the pieces of ``build_training.py`` (default
-``$XDG_CACHE_HOME/calmtune/tempo-training-v2``). ``--write`` rewrites
-``src/calmtune/analysis/level_weights.py`` with the fitted weights.
+periodicity times powers of two and three) and scores each with a weighted sum of a few features
+(``calmtune.analysis.metre.FEATURES``); a softmax of the scores gives each level a probability.
+This script fits those weights as a conditional logit (maximum likelihood of the true level, with
+a small L2 penalty so that no weight grows on a handful of pieces) and prints them, ready to paste
+into ``LEVEL_WEIGHTS``.
 
-``--validate DIR`` fits with several penalties and prints each one's Accuracy1 on another set of
-training-like pieces (a folder with a truth.csv in the same form), to choose ``PENALTY``: it was
-chosen on the surviving set of an earlier attempt (``~/.cache/calmtune/tempo-training``, 1,000
-fluidsynth pieces made by other code; it fitted nothing, and its builder is lost, so it is a
-check of how well a fit carries over to music made differently, not a training set).
+Sources: ``generator-dev`` (tests/music_synth.py ``corpus_plan`` seeds 0-299, made on the spot;
+the corpus and the tests use other seeds), and the rendered corpus sources ``hydrogen``,
+``music21`` and ``generator`` (benchmarks/corpus/truth.csv, from the cache).
 
-The evaluation sources (``build_corpus.py``: hydrogen, music21, music21-deadpan, generator) are
-never fitted on; ``--report`` prints the fitted weights' Accuracy1 on them beside the training
-figure, as a quick look (``benchmarks/bench_tempo.py`` is the measurement of record).
-
-Onset envelopes are kept in ``<folder>/envelopes/`` keyed by a digest of the analysis code that
-makes them, so a refit does not decode everything again, and a change of that code does.
+``--loso`` (leave one source out): for each corpus source, fit on the others (plus generator-dev)
+and report Accuracy1 on the one left out, next to the shipped weights' figure.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import pickle
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import _common  # noqa: E402, F401  (puts tests/ on sys.path: the music generator)
 
-PENALTY = 1.0  # L2 on the (scaled) weights, per piece: chosen on the validation set (--validate)
-TRAINING_SECONDS = 30.0
-REPORT_SECONDS = 60.0  # as bench_tempo.py reads them
-WEIGHTS_MODULE = ROOT / "src" / "calmtune" / "analysis" / "level_weights.py"
+DEV_SEEDS = range(0, 300)
+PENALTY = 0.01  # L2 on the weights, per piece
 
 
-def code_digest() -> str:
-    """Envelopes depend on the spectral front end only."""
-    source = (ROOT / "src" / "calmtune" / "analysis" / "spectral.py").read_bytes()
-    return hashlib.sha1(source).hexdigest()[:10]
-
-
-def files_digest(rows: list[dict], folder: Path) -> str:
-    """The rendered files as they are (names, sizes, times): a re-render is decoded again."""
-    parts = []
-    for row in rows:
-        path = folder / row["file"]
-        stat = path.stat() if path.exists() else None
-        parts.append(f"{row['file']}:{stat.st_size}:{stat.st_mtime_ns}" if stat else row["file"])
-    return hashlib.sha1("\n".join(parts).encode()).hexdigest()[:8]
-
-
-def envelope_of(job: tuple[dict, str, float]) -> tuple:
-    from bench_tempo import load_piece
-
+def envelopes(samples: np.ndarray, rate: int) -> tuple[np.ndarray, float, np.ndarray]:
     from calmtune.analysis.spectral import SpectralAnalyzer
 
-    row, folder, seconds = job
-    samples, rate = load_piece(row, Path(folder), seconds)
     analyzer = SpectralAnalyzer(rate)
     analyzer.add(np.asarray(samples, dtype=np.float32))
     return analyzer.onset_envelope(), analyzer.frame_rate, analyzer.band_onset_envelopes()
 
 
-def collect(name: str, rows: list[dict], folder: Path, seconds: float, jobs: int) -> list[dict]:
-    """Every piece's truth and level evidence; envelopes cached under ``folder/envelopes``."""
-    from calmtune.analysis.tempo import level_evidence
+def collect(source: str, cache: Path, seconds: float) -> list[dict]:
+    """Every piece of ``source``: truth, candidate levels, features. The onset envelopes are kept
+    in the cache folder (``envelopes/``), so that refitting does not decode everything again."""
+    import pickle
 
-    stored = (
-        folder
-        / "envelopes"
-        / f"{name}-{len(rows)}-{seconds:g}s-{code_digest()}-{files_digest(rows, folder)}.pickle"
-    )
+    from bench_tempo import load_piece
+    from build_corpus import read_truth
+
+    from calmtune.analysis.tempo import level_evidence
+    from music_synth import corpus_plan, make_piece
+
+    stored = cache / "envelopes" / f"{source}-{seconds:g}s.pickle"
     if stored.exists():
-        envs = pickle.loads(stored.read_bytes())
+        items = pickle.loads(stored.read_bytes())
     else:
-        work = [(row, str(folder), seconds) for row in rows]
-        with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
-            envs = list(pool.map(envelope_of, work, chunksize=4))
+        items = []
+        if source == "generator-dev":
+            for seed, style, bpm, metre in corpus_plan(DEV_SEEDS):
+                piece = make_piece(bpm, style, seed, seconds=min(30.0, seconds))
+                items.append({"source": source, "piece": f"{style}-{seed}", "bpm": bpm,
+                              "metre": metre, "env": envelopes(piece.samples, piece.rate)})  # fmt: skip
+        for row in read_truth():
+            if row["source"] != source:
+                continue
+            if source != "generator" and not (cache / row["file"]).exists():
+                continue
+            samples, rate = load_piece(row, cache, seconds)
+            items.append({"source": source, "piece": row["piece"], "bpm": row["bpm"],
+                          "metre": row["metre"], "env": envelopes(samples, rate)})  # fmt: skip
         stored.parent.mkdir(parents=True, exist_ok=True)
-        stored.write_bytes(pickle.dumps(envs))
-    items = []
-    for row, env in zip(rows, envs, strict=True):
-        items.append({**row, "bpm": float(row["bpm"]), "evidence": level_evidence(*env)})
+        stored.write_bytes(pickle.dumps(items))
+    for item in items:
+        item["evidence"] = level_evidence(*item["env"])
     return items
 
 
@@ -110,40 +89,12 @@ def truth_index(item: dict) -> int | None:
     return None
 
 
-FOLDS = 5  # the calibration factor is fitted on pieces each fold's weights did not see
-
-
-def seed_of(item: dict) -> int:
-    return int(item["made"].split()[2].rstrip(";"))
-
-
 def fit(items: list[dict]) -> np.ndarray:
-    """The weights fitted on ``items``, scaled by a factor fitted out of sample: each fifth of
-    the pieces (by seed) is scored by weights fitted on the other four fifths, and the factor
-    makes those held-out probabilities fit best, so a confidence means on new music what it
-    meant on the held-out pieces (in-sample probabilities are too sure)."""
-    weights = fit_raw(items)
-    held_out = []
-    for fold in range(FOLDS):
-        inside = [it for it in items if seed_of(it) % FOLDS != fold]
-        w = fit_raw(inside)
-        held_out += [(it["evidence"].features, truth_index(it), w) for it in items
-                     if seed_of(it) % FOLDS == fold and it["evidence"] and truth_index(it) is not None]  # fmt: skip
-    return weights * calibration(held_out)
-
-
-def fit_raw(items: list[dict]) -> np.ndarray:
     from scipy.optimize import minimize
 
     usable = [(it["evidence"].features, truth_index(it)) for it in items if it["evidence"]]
     usable = [(x, y) for x, y in usable if y is not None]
     width = usable[0][0].shape[1]
-    # The penalty weighs every feature on the same scale (its spread over all candidate levels),
-    # so a feature that is small where it is informative (a drum kit's backbeat) is not shrunk
-    # more than one with a wide range.
-    scale = np.vstack([x for x, _ in usable]).std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    usable = [(x / scale, y) for x, y in usable]
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
         total, grad = 0.0, np.zeros(width)
@@ -157,141 +108,62 @@ def fit_raw(items: list[dict]) -> np.ndarray:
         grad += 2 * PENALTY * len(usable) * w
         return total / len(usable), grad / len(usable)
 
-    weights = minimize(loss, np.zeros(width), jac=True, method="L-BFGS-B").x
-    return weights / scale
+    done = minimize(loss, np.zeros(width), jac=True, method="L-BFGS-B")
+    return done.x
 
 
-def calibration(usable: list[tuple[np.ndarray, int, np.ndarray]]) -> float:
-    """The factor on the weights that makes the probabilities fit the training pieces best
-    (no penalty): the penalty shrinks the weights for a choice that carries over to other
-    music, which would leave every probability near even and every confidence near 0. The
-    factor keeps each piece's order of levels, so it changes no choice."""
-    from scipy.optimize import minimize_scalar
-
-    def loss(factor: float) -> float:
-        total = 0.0
-        for x, y, weights in usable:
-            s = factor * (x @ weights)
-            s = s - s.max()
-            total -= s[y] - np.log(np.exp(s).sum())
-        return total
-
-    return float(minimize_scalar(loss, bounds=(0.1, 100.0), method="bounded").x)
-
-
-def accuracy(items: list[dict], weights: np.ndarray) -> dict:
-    """Accuracy1 of the chosen level (refined as the estimator does); slow pieces (<= 95 BPM)
-    doubled and fast ones (>= 150 BPM) halved, as shares of their bands; the readings trusted
-    (confidence at or above models.TRUSTED_TEMPO_CONFIDENCE) and how many of them are right."""
-    from calmtune.analysis.tempo import MIN_PERIODICITY, choose_level
-    from calmtune.models import TRUSTED_TEMPO_CONFIDENCE
-
-    hits = doubled = halved = slow = fast = trusted = trusted_right = 0
+def accuracy(items: list[dict], weights: np.ndarray) -> tuple[float, int, int]:
+    """Accuracy1 of the chosen level (refined as the estimator does), doubled and halved counts."""
+    hits = doubled = halved = 0
     for it in items:
-        slow += it["bpm"] <= 95.0
-        fast += it["bpm"] >= 150.0
         ev = it["evidence"]
-        if ev is None or ev.periodicity < MIN_PERIODICITY:
+        if ev is None:
             continue
-        bpm, confidence = choose_level(ev, weights)
+        choice = int(np.argmax(ev.probabilities(weights)))
+        bpm = ev.refined(ev.levels[choice])
         ratio = bpm / it["bpm"]
         hits += abs(ratio - 1) <= 0.04
-        if confidence >= TRUSTED_TEMPO_CONFIDENCE:
-            trusted += 1
-            trusted_right += abs(ratio - 1) <= 0.04
-        doubled += it["bpm"] <= 95.0 and abs(ratio / 2 - 1) <= 0.04
-        halved += it["bpm"] >= 150.0 and abs(ratio * 2 - 1) <= 0.04
-    return {"acc1": hits / max(1, len(items)), "doubled": doubled / max(1, slow),
-            "halved": halved / max(1, fast), "n": len(items),
-            "trusted": f"{trusted_right}/{trusted}"}  # fmt: skip
-
-
-def write_weights(weights: np.ndarray, count: int) -> None:
-    from calmtune.analysis.metre import FEATURES
-
-    lines = [
-        '"""The tempo level chooser\'s weights, one per ``metre.FEATURES`` entry (generated).',
-        "",
-        f"Fitted as a conditional logit on the {count} pieces of the training set only",
-        "(benchmarks/corpus/build_training.py), never on the evaluation corpus. To refit after a",
-        "change of the features or the training set:",
-        "",
-        "    python benchmarks/corpus/build_training.py",
-        "    python benchmarks/corpus/fit_levels.py --write",
-        '"""',
-        "",
-        "LEVEL_WEIGHTS = (",
-        *[f"    {w:+.4f},  # {name}" for name, w in zip(FEATURES, weights, strict=True)],
-        ")",
-        "",
-    ]
-    WEIGHTS_MODULE.write_text("\n".join(lines))
+        doubled += abs(ratio / 2 - 1) <= 0.04
+        halved += abs(ratio * 2 - 1) <= 0.04
+    return hits / max(1, len(items)), doubled, halved
 
 
 def main() -> int:
-    from build_corpus import default_cache, read_truth
-    from build_training import default_cache as training_cache
+    from build_corpus import default_cache
+
+    from calmtune.analysis.metre import FEATURES
+    from calmtune.analysis.tempo import LEVEL_WEIGHTS
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--training", type=Path, default=training_cache())
+    parser.add_argument("--fit", nargs="+", default=["generator-dev", "hydrogen"])
+    parser.add_argument("--loso", action="store_true")
     parser.add_argument("--cache", type=Path, default=default_cache())
-    parser.add_argument("--report", nargs="*", default=["hydrogen", "music21", "generator"])
-    parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--write", action="store_true", help="rewrite level_weights.py")
-    parser.add_argument("--validate", type=Path, help="choose the penalty on this set")
-    parser.add_argument(
-        "--holdout", action="store_true",
-        help="also fit without every fifth training seed and report on those seeds",
-    )  # fmt: skip
+    parser.add_argument("--seconds", type=float, default=60.0)
     args = parser.parse_args()
-    truth = args.training / "truth.csv"
-    if not truth.exists():
-        print(f"no training set in {args.training} (python benchmarks/corpus/build_training.py)")
-        return 1
-    rows = [r for r in read_truth(truth) if (args.training / r["file"]).exists()]
-    training = collect("training", rows, args.training, TRAINING_SECONDS, args.jobs)
-    reachable = sum(truth_index(it) is not None for it in training)
-    print(f"training: {len(training)} pieces, true level among the candidates in {reachable}")
-    if args.validate:
-        global PENALTY
-        rows = [r for r in read_truth(args.validate / "truth.csv")
-                if (args.validate / r["file"]).exists()]  # fmt: skip
-        held = collect("validation", rows, args.validate, TRAINING_SECONDS, args.jobs)
-        chosen = PENALTY
-        for penalty in (0.03, 0.1, 0.3, 0.5, 1.0, 2.0, 4.0, 8.0):
-            PENALTY = penalty
-            w = fit(training)
-            print(f"  penalty {penalty:<6} training {accuracy(training, w)['acc1']:.1%}, "
-                  f"validation {accuracy(held, w)['acc1']:.1%}")  # fmt: skip
-        PENALTY = chosen
-    data = {}
-    if args.holdout:
-        kept = [it for it in training if seed_of(it) % 5]
-        held = [it for it in training if not seed_of(it) % 5]
-        w = fit(kept)
-        data["held-out seeds (fit without)"] = (held, w)
-        data["held-out grooves"] = ([it for it in held if it["piece"].startswith("groove")], w)
-    weights = fit(training)
-    from calmtune.analysis.metre import FEATURES
-
+    names = sorted({*args.fit, "hydrogen", "music21", "generator"} if args.loso else set(args.fit))
+    data = {name: collect(name, args.cache, args.seconds) for name in names}
+    for name, items in data.items():
+        reachable = sum(truth_index(it) is not None for it in items)
+        print(f"{name:<14} {len(items):>4} pieces, true level among the candidates in {reachable}")
+    weights = fit([it for name in args.fit for it in data[name]])
+    print("\nfitted on " + " + ".join(args.fit) + ":")
+    print("LEVEL_WEIGHTS = np.array([" + ", ".join(f"{w:.3f}" for w in weights) + "])")
     for feature, w in zip(FEATURES, weights, strict=True):
         print(f"  {feature:<20} {w:+.3f}")
-    if args.write:
-        write_weights(weights, len(training))
-        print(f"wrote {WEIGHTS_MODULE.relative_to(ROOT)}")
-    data["training (fitted on)"] = (training, weights)
-    corpus = read_truth()
-    for source in args.report:
-        mine = [r for r in corpus if r["source"] == source]
-        if source != "generator":
-            mine = [r for r in mine if (args.cache / r["file"]).exists()]
-        if mine:
-            data[source] = (collect(source, mine, args.cache, REPORT_SECONDS, args.jobs), weights)
-    print(f"\n{'source':<30}{'pieces':>7}{'acc1':>8}{'slow x2':>9}{'fast /2':>9}{'trusted':>10}")
-    for name, (items, w) in data.items():
-        a = accuracy(items, w)
-        print(f"{name:<30}{a['n']:>7}{a['acc1']:>8.1%}{a['doubled']:>9.1%}{a['halved']:>9.1%}"
-              f"{a['trusted']:>10}")  # fmt: skip
+    print(f"\n{'source':<14}{'fitted':>9}{'shipped':>9}")
+    for name, items in data.items():
+        print(
+            f"{name:<14}{accuracy(items, weights)[0]:>9.1%}{accuracy(items, LEVEL_WEIGHTS)[0]:>9.1%}"
+        )
+    if args.loso:
+        print(
+            "\nleave one source out: fit on the rest (and generator-dev), report the one left out"
+        )
+        for held in ("hydrogen", "music21", "generator"):
+            rest = [it for name in data if name != held for it in data[name]]
+            w = fit(rest)
+            acc, doubled, halved = accuracy(data[held], w)
+            print(f"  {held:<12} acc1 {acc:.1%} (doubled {doubled}, halved {halved})")
     return 0
 
 

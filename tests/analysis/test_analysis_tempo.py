@@ -1,9 +1,7 @@
 """Tempo on generated music the estimator's weights were not fitted on.
 
-The level weights were fitted on the training set of benchmarks/corpus/build_training.py only
-(its own seeded pieces, rendered by fluidsynth; see benchmarks/corpus/fit_levels.py), never on
-this generator; these tests use ``music_synth.corpus_plan`` seeds 5000-5059: six pieces of each
-style.
+The level weights were fitted on ``music_synth.corpus_plan`` seeds 0-299 (and Hydrogen songs, see
+benchmarks/corpus/fit_levels.py); these tests use seeds 5000-5059: six pieces of each style.
 """
 
 from __future__ import annotations

@@ -4,12 +4,11 @@ A periodicity comb finds a family of related pulses (8ths, beats, half bars, bar
 them a listener taps. This module lists the candidate levels of a family (its tempo times powers of
 two and three) and measures, for each, evidence that holds across kinds of music:
 
-- how strongly the whole envelope and the low (kick, bass, chord roots), mid (chords, snare) and
-  high (hats) bands repeat at that period;
+- how strongly the whole envelope and the low band (kick, bass, chord roots) repeat at that period;
 - the accent pattern when the envelope is folded at that period: how strong the half-beats and
   third-beats are against the beats, in the low, mid and high bands (hats subdivide in the
   treble; kick and bass mark beats below), whether every other beat is weaker, whether kick and
-  snare take alternate beats, and how much weaker the pulse gets two and three times faster;
+  snare take alternate beats, and how much weaker the pulse gets one level faster;
 - the tempo itself, weakly: listeners tap near 100 BPM when the music leaves the choice open.
 
 ``tempo.py`` weighs these features with fixed weights (``LEVEL_WEIGHTS``) and turns the scores into
@@ -28,7 +27,6 @@ LOW_LEVEL, HIGH_LEVEL = 40.0, 240.0  # BPM range of the candidate levels
 LEVEL_RATIOS = tuple(sorted({2.0**k * 3.0**m for k in range(-3, 4) for m in (-1, 0, 1)}))
 PREFERRED_BPM = 100.0  # the centre of the weak tempo preference (log scale)
 
-BANDS = ("full", "low", "mid", "high", "snare")  # the onset envelopes folded at each level
 FEATURES = (
     "salience",  # comb salience of the full band at this level, relative to the best level
     "low_salience",  # the same in the low band (0 when the low band has no pulse)
@@ -39,20 +37,12 @@ FEATURES = (
     "subdivided",  # the beat's subdivision, in two or in three, whichever is stronger (full band)
     "mixed_grid",  # the weaker of the two: both present means a level across the metre
     "alternation",  # weaker of even/odd beats over the stronger, full band (1 = all equal)
-    "backbeat",  # low band (kick) and snare band on alternate beats: a drum kit's beat
+    "backbeat",  # low band (kick) and mid band (snare) on alternate beats: a drum kit's beat
     "backbeat_half",  # the same between beats and half-beats: the beat is twice as fast
     "drop_faster",  # beat strength here minus at twice the tempo: the half-beats are weaker
     "gain_slower",  # beat strength at half the tempo minus here: every other beat is stronger
     "tempo_far",  # (log2(bpm / PREFERRED_BPM))^2: distance from the comfortable tapping rate
     "tempo_log",  # log2(bpm / PREFERRED_BPM): leaning slower or faster
-    "mid_salience",  # comb salience of the mid band (chords, snare) relative to its best level
-    "high_salience",  # the same in the high band (hats, cymbals, bright attacks)
-    "mid_beat_strength",  # log of the folded mid-band beat strength over its strongest level's
-    "drop_faster3",  # beat strength here minus at three times the tempo (compound metres)
-    "gain_slower3",  # beat strength at a third of the tempo minus here (bars of three)
-    "snare_alternation",  # snare band: how much stronger on one of even/odd beats (0..1)
-    "snare_half",  # snare band: half-beat over beat strength (a snare on the half: too slow)
-    "kick_half",  # low band: half-beat over beat strength
 )
 
 
@@ -111,42 +101,36 @@ def level_features(
     bands: dict[str, np.ndarray],
     frame_rate: float,
     levels: list[float],
-    salience: dict[str, Callable[[float], float]],
+    salience: Callable[[float], float],
+    low_salience: Callable[[float], float],
     low_pulse: bool,
 ) -> np.ndarray:
     """(levels, FEATURES) evidence for each candidate level (see FEATURES). ``bands`` holds the
-    smoothed onset envelopes "full", "low", "mid" and "high"; ``salience`` the comb salience of
-    each band as a function of the tempo (0 for a band without a pulse)."""
-
-    def relative(band: str) -> np.ndarray:
-        values = np.array([max(0.0, salience[band](b)) for b in levels])
-        return values / max(1e-9, float(values.max()))
-
-    full_sal, low_sal = relative("full"), relative("low")
-    mid_sal, high_sal = relative("mid"), relative("high")
+    smoothed onset envelopes "full", "low", "mid" and "high"."""
+    full_sal = np.array([max(0.0, salience(b)) for b in levels])
+    low_sal = np.array([max(0.0, low_salience(b)) for b in levels])
     phases = [fold_phase(bands["full"], frame_rate, bpm) for bpm in levels]
     folds = []
     for bpm, phase in zip(levels, phases, strict=True):
         if phase is None:
             folds.append(None)
             continue
-        folds.append({name: fold(bands[name], frame_rate, bpm, phase) for name in BANDS})
+        folds.append({name: fold(env, frame_rate, bpm, phase) for name, env in bands.items()})
     top = max((f["full"]["beat"] for f in folds if f), default=0.0)
     low_top = max((f["low"]["beat"] for f in folds if f), default=0.0)
-    mid_top = max((f["mid"]["beat"] for f in folds if f), default=0.0)
     rows = []
     for index, bpm in enumerate(levels):
         f = folds[index]
         far = math.log2(bpm / PREFERRED_BPM)
-        tail = [mid_sal[index], high_sal[index]]
         if f is None:  # too slow to fold even four times: unlikely
-            rows.append([0.0, 0.0, -5.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0,
-                         far * far, far, *tail, -5.0, 0.0, 0.0, 0.0, 0.0, 0.0])  # fmt: skip
+            rows.append(
+                [0.0, 0.0, -5.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, far * far, far]
+            )
             continue
         low_on = low_pulse and low_top > 0
         rows.append([
-            full_sal[index],
-            low_sal[index] if low_pulse else 0.0,
+            full_sal[index] / max(1e-9, full_sal.max()),
+            low_sal[index] / max(1e-9, low_sal.max()) if low_pulse else 0.0,
             _log_ratio(f["full"]["beat"], top),
             _log_ratio(f["low"]["beat"], low_top) if low_on else 0.0,
             max(_ratio(f["low"]["half"], f["low"]["beat"]), _ratio(f["mid"]["half"], f["mid"]["beat"])),
@@ -154,32 +138,25 @@ def level_features(
             max(_ratio(f["full"]["half"], f["full"]["beat"]), _ratio(f["full"]["third"], f["full"]["beat"])),
             min(_ratio(f["full"]["half"], f["full"]["beat"]), _ratio(f["full"]["third"], f["full"]["beat"])),
             _ratio(f["full"]["weak"], f["full"]["strong"]),
-            _opposed(f["low"]["even"], f["low"]["odd"], f["snare"]["even"], f["snare"]["odd"]),
-            _opposed(f["low"]["beat"], f["low"]["half"], f["snare"]["beat"], f["snare"]["half"]),
+            _opposed(f["low"]["even"], f["low"]["odd"], f["mid"]["even"], f["mid"]["odd"]),
+            _opposed(f["low"]["beat"], f["low"]["half"], f["mid"]["beat"], f["mid"]["half"]),
             0.0,
             0.0,
             far * far,
             far,
-            *tail,
-            _log_ratio(f["mid"]["beat"], mid_top),
-            0.0,
-            0.0,
-            _contrast(f["snare"]["even"], f["snare"]["odd"]),
-            _ratio(f["snare"]["half"], f["snare"]["beat"]),
-            _ratio(f["low"]["half"], f["low"]["beat"]) if low_on else 0.0,
         ])  # fmt: skip
     table = np.array(rows, dtype=np.float64)
     strength = table[:, FEATURES.index("beat_strength")]
     for index, bpm in enumerate(levels):
+        faster = _level_index(levels, 2.0 * bpm)
+        slower = _level_index(levels, 0.5 * bpm)
         # Missing neighbours (outside the range): as if folding there changed nothing.
-        for ratio, drop, gain in ((2.0, "drop_faster", "gain_slower"),
-                                  (3.0, "drop_faster3", "gain_slower3")):  # fmt: skip
-            faster = _level_index(levels, ratio * bpm)
-            slower = _level_index(levels, bpm / ratio)
-            if faster is not None:
-                table[index, FEATURES.index(drop)] = strength[index] - strength[faster]
-            if slower is not None:
-                table[index, FEATURES.index(gain)] = strength[slower] - strength[index]
+        table[index, FEATURES.index("drop_faster")] = (
+            strength[index] - strength[faster] if faster is not None else 0.0
+        )
+        table[index, FEATURES.index("gain_slower")] = (
+            strength[slower] - strength[index] if slower is not None else 0.0
+        )
     return table
 
 
@@ -192,11 +169,6 @@ def _level_index(levels: list[float], bpm: float) -> int | None:
 
 def _log_ratio(part: float, whole: float) -> float:
     return max(-5.0, math.log(max(part, 1e-12) / whole)) if whole > 0 else 0.0
-
-
-def _contrast(a: float, b: float) -> float:
-    """How different two strengths are, 0 (equal) to 1 (one of them is silent)."""
-    return abs(a - b) / (a + b) if a + b > 1e-12 else 0.0
 
 
 def _opposed(low_a: float, low_b: float, mid_a: float, mid_b: float) -> float:

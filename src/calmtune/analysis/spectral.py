@@ -16,25 +16,10 @@ from calmtune.analysis.texture import TextureMeter
 TARGET_RATE = 22050.0
 FRAME_RATE = 86.0  # frames per second, as librosa's 512 hop at 22.05 kHz doubled
 BAND_COUNT = 128
-# The band groups of the per-band onset envelopes, chosen by where a drum kit's parts sound so
-# that a kick, a snare and a hat can be told apart: under 150 Hz the kick and the bass; 150 Hz to
-# 1 kHz a snare's body (and chords); 2-6 kHz a snare's rattle (and the hats' lower part); above
-# 6 kHz the hats and cymbals. A snare lifts both the body and the rattle bands at once.
-LOW_BAND_TOP_HZ = 150.0
-MID_BAND = (150.0, 1000.0)
-RATTLE_BAND = (2000.0, 6000.0)
-HIGH_BAND_BOTTOM_HZ = 6000.0
-FLOOR_DB = -90.0  # band level floor: silence and dither do not make onsets
-# The onset envelope compares band levels no lower than this far under the loudest band level
-# heard so far, so it is the same at any playback gain (an absolute floor would cut the quiet
-# bands of a soft copy and not of a loud one) as long as the music peaks above -90 + 55 dBFS.
-FLUX_RANGE_DB = 55.0
-FLUX_LAG = 3  # frames between the compared spectra (~23 ms)
-# The per-band envelopes count only rises within this range of their own group's loudest band
-# level so far: in a rise in dB a soft spill (a snare's thump under 150 Hz, a kick's click in the
-# snare's bands) climbs from the floor as far as the drum that owns the band, so without a floor
-# of its own every band would fire on every drum and could not tell a kick from a snare.
-BAND_RANGE_DB = 25.0
+LOW_BAND_TOP_HZ = 250.0  # bands under this carry bass, kick and chord roots
+HIGH_BAND_BOTTOM_HZ = 3000.0  # bands over this carry hats and cymbals
+FLOOR_DB = -90.0
+FLUX_LAG = 3  # frames between the compared spectra (~23 ms)  # band level floor: silence and dither do not make onsets
 
 
 def decimation_factor(rate: int) -> int:
@@ -62,16 +47,13 @@ class SpectralAnalyzer:
         self._bands, centres = _band_matrix(freqs, self.rate)
         self._groups = [
             centres < LOW_BAND_TOP_HZ,
-            (centres >= MID_BAND[0]) & (centres < MID_BAND[1]),
+            (centres >= LOW_BAND_TOP_HZ) & (centres < HIGH_BAND_BOTTOM_HZ),
             centres >= HIGH_BAND_BOTTOM_HZ,
-            (centres >= RATTLE_BAND[0]) & (centres < RATTLE_BAND[1]),
         ]
         self._groups = [g if g.any() else np.ones_like(g) for g in self._groups]
         self._carry = np.zeros(0, dtype=np.float32)  # samples not yet decimated
         self._buffer = np.zeros(0, dtype=np.float32)  # decimated samples not yet framed
         self._previous: np.ndarray | None = None
-        self._loudest = FLOOR_DB
-        self._group_loudest = np.full(len(self._groups), FLOOR_DB)
         self._flux: list[np.ndarray] = []
         self._group_flux: list[np.ndarray] = []
         self._centroid_num = 0.0
@@ -102,11 +84,6 @@ class SpectralAnalyzer:
         band_power = (magnitude * magnitude) @ self._bands
         level = 10.0 * np.log10(np.maximum(band_power, 10.0 ** (FLOOR_DB / 10.0)))
         self._texture.add(level)
-        # The relative floor follows the loudest band level so far (a running maximum).
-        loudest = np.maximum.accumulate(level.max(axis=1))
-        loudest = np.maximum(loudest, self._loudest)
-        self._loudest = float(loudest[-1])
-        level = np.maximum(level, (loudest - FLUX_RANGE_DB)[:, None])
         # Rise over FLUX_LAG frames: a slow (legato, pad) attack spread over several frames still
         # adds up to one clear onset instead of a few small steps lost in the noise.
         history = (
@@ -116,30 +93,16 @@ class SpectralAnalyzer:
         rise = np.maximum(stacked[FLUX_LAG:] - stacked[:-FLUX_LAG], 0.0)
         self._previous = stacked[-FLUX_LAG:]
         self._flux.append(rise.mean(axis=1))
-        groups = []
-        for index, g in enumerate(self._groups):
-            # The floor follows this group's loudest band level so far (a running maximum).
-            current = stacked[FLUX_LAG:, g]
-            loud = np.maximum.accumulate(current.max(axis=1))
-            loud = np.maximum(loud, self._group_loudest[index])
-            self._group_loudest[index] = loud[-1]
-            floor = (loud - BAND_RANGE_DB)[:, None]
-            lifted = np.maximum(current, floor) - np.maximum(stacked[:-FLUX_LAG, g], floor)
-            groups.append(np.maximum(lifted, 0.0).mean(axis=1))
-        # The snare: a rise in its body and its rattle together (the geometric mean is small
-        # when only one of them rises, as a chord or a hat does).
-        groups[3] = np.sqrt(groups[1] * groups[3])
-        self._group_flux.append(np.stack(groups, axis=1))
+        self._group_flux.append(np.stack([rise[:, g].mean(axis=1) for g in self._groups], axis=1))
 
     def onset_envelope(self) -> np.ndarray:
         """Onset strength per frame (mean dB rise over bands), float32."""
         return np.concatenate(self._flux) if self._flux else np.zeros(0, dtype=np.float32)
 
     def band_onset_envelopes(self) -> np.ndarray:
-        """Onset strength per frame in four groups of bands (frames, 4): low (kick, bass), mid
-        (snare body, chords), high (hats, cymbals) and snare (body and rattle together)."""
+        """Onset strength per frame in three groups of bands: low, mid, high (frames, 3)."""
         if not self._group_flux:
-            return np.zeros((0, 4), dtype=np.float32)
+            return np.zeros((0, 3), dtype=np.float32)
         return np.concatenate(self._group_flux)
 
     def percussive_share(self) -> float | None:
