@@ -45,12 +45,20 @@ def _finish(proc: subprocess.Popen) -> None:
     proc.communicate()
 
 
-def test_ctrl_c_at_the_check_in_prompt_exits_130_and_frees_the_lock(isolated_home: Path) -> None:
-    tty = PtySession(isolated_home, "relax", "--check-in", "--duration", "1m")
+@pytest.mark.parametrize("typed", [False, True], ids=["signal-sent", "typed-at-the-terminal"])
+def test_ctrl_c_at_the_check_in_prompt_exits_130_and_frees_the_lock(
+    isolated_home: Path, typed: bool
+) -> None:
+    """The signal sent to the process, and Ctrl-C typed at its controlling terminal as a person
+    would."""
+    tty = PtySession(isolated_home, "relax", "--check-in", "--duration", "1m", controlling=typed)
     try:
         assert tty.wait_for(PROMPT)
         assert lock_pid(isolated_home) == tty.proc.pid
-        tty.proc.send_signal(signal.SIGINT)
+        if typed:
+            tty.press("\x03")
+        else:
+            tty.proc.send_signal(signal.SIGINT)
         assert tty.wait_exit(10.0) == 130
         assert tty.modes_now() == tty.modes_before
     finally:
@@ -59,22 +67,6 @@ def test_ctrl_c_at_the_check_in_prompt_exits_130_and_frees_the_lock(isolated_hom
     assert "Aborted!" not in tty.text and "Traceback" not in tty.text
     assert lock_pid(isolated_home) is None  # released: the next session can start
     assert sessions(isolated_home) == []  # nothing played, nothing to record
-
-
-def test_ctrl_c_typed_at_the_check_in_prompt_exits_130(isolated_home: Path) -> None:
-    """Typed at the terminal, as a person would (the test above sends the signal itself)."""
-    tty = PtySession(isolated_home, "relax", "--check-in", "--duration", "1m", controlling=True)
-    try:
-        assert tty.wait_for(PROMPT)
-        tty.press("\x03")
-        assert tty.wait_exit(10.0) == 130
-        assert tty.modes_now() == tty.modes_before
-    finally:
-        tty.close()
-    assert "stopped by SIGINT before the session started" in tty.text
-    assert "Aborted!" not in tty.text and "Traceback" not in tty.text
-    assert lock_pid(isolated_home) is None
-    assert sessions(isolated_home) == []
 
 
 def test_closing_the_terminal_at_the_check_in_prompt_exits_129_and_frees_the_lock(
