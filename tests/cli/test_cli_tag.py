@@ -442,3 +442,30 @@ def test_tag_mood_changes_a_mood_the_user_set_through_calmtune(tmp_path):
     assert run_json("tag", path, "--mood", "calm")["written"] == 1
     assert run_json("tag", path, "--mood", "focus")["written"] == 1  # the user's own change
     assert mutagen.File(path)["MOOD"] == ["Focus"]
+
+
+def test_tag_mood_keeps_a_mood_another_tagger_set_since_the_last_scan(tmp_path):
+    # The index still says the user set "Calm" through calmtune; the file, edited in another
+    # tagger since (no scan), says "Aggressive". The file decides: it is kept without --force.
+    path = make_tagged_file(tmp_path / "mine", "flac", title="t")
+    run_json("scan", tmp_path)
+    assert run_json("tag", path, "--mood", "calm")["written"] == 1
+    audio = mutagen.File(path)
+    audio["MOOD"] = "Aggressive"
+    audio.save()
+    before = path.read_bytes()
+    report = run_json("tag", path, "--mood", "focus")
+    assert (report["written"], report["skipped"]) == (0, 1)
+    assert path.read_bytes() == before
+
+
+def test_tag_automatic_run_keeps_a_mood_another_tagger_set_since_the_last_scan(tmp_path):
+    path = make_tagged_file(tmp_path / "lullaby", "flac", **CALM)
+    run_json("scan", tmp_path)
+    audio = mutagen.File(path)
+    audio["MOOD"] = "Melancholic"
+    audio.save()
+    before = path.read_bytes()
+    report = run_json("tag", path)
+    assert (report["written"], report["skipped"]) == (0, 1)
+    assert path.read_bytes() == before

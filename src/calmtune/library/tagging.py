@@ -94,9 +94,18 @@ def _inferred_without_user(library: Library, track: Track) -> Mood:
 
 def _users_mood_in_file(track: Track) -> str | None:
     """The mood text the user set in the file (in calmtune or another tagger), if any. A mood
-    another tagger wrote is the user's even in words calmtune does not map ("Melancholic")."""
-    text = track.tags.mood
-    if text and text.strip() and not track.tags.mood_by_calmtune:
+    another tagger wrote is the user's even in words calmtune does not map ("Melancholic").
+
+    Read from the file as it is now, not from the index: another tagger may have set or changed
+    the mood since the last scan, and the index's copy would let calmtune replace it."""
+    from calmtune.tags import read_tags
+
+    try:
+        tags = read_tags(track.path)
+    except TagError:
+        tags = track.tags  # unreadable now: the write that follows fails with its own reason
+    text = tags.mood
+    if text and text.strip() and not tags.mood_by_calmtune:
         return text.strip()
     return None
 
