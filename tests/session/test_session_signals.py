@@ -39,6 +39,15 @@ def rendered_soundscape(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return ensure_soundscape(tmp_path_factory.mktemp("soundscape-cache"))
 
 
+@pytest.fixture
+def soundscape_in_home(isolated_home: Path, rendered_soundscape: Path) -> None:
+    """The rendered soundscape in this home's cache, so a session on an empty library starts at
+    once."""
+    cache = isolated_home / "cache"
+    cache.mkdir(exist_ok=True)
+    shutil.copy(rendered_soundscape, cache / rendered_soundscape.name)
+
+
 def _finish(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         proc.kill()
@@ -86,11 +95,8 @@ def test_closing_the_terminal_at_the_check_in_prompt_exits_129_and_frees_the_loc
 
 
 def test_ctrl_c_typed_at_the_closing_check_in_exits_130_and_keeps_the_session(
-    isolated_home: Path, rendered_soundscape: Path
+    isolated_home: Path, soundscape_in_home: None
 ) -> None:
-    cache = isolated_home / "cache"
-    cache.mkdir(exist_ok=True)
-    shutil.copy(rendered_soundscape, cache / rendered_soundscape.name)
     tty = PtySession(isolated_home, "relax", "--check-in", "--duration", "2s", controlling=True)
     try:
         assert tty.wait_for(PROMPT)
@@ -261,11 +267,8 @@ def test_a_signal_is_logged_as_info_not_as_an_error(
 
 
 def test_end_of_input_at_the_check_in_prompts_skips_the_ratings(
-    isolated_home: Path, rendered_soundscape: Path
+    isolated_home: Path, soundscape_in_home: None
 ) -> None:
-    cache = isolated_home / "cache"
-    cache.mkdir(exist_ok=True)
-    shutil.copy(rendered_soundscape, cache / rendered_soundscape.name)
     tty = PtySession(isolated_home, "relax", "--check-in", "--duration", "2s")
     try:
         assert tty.wait_for(PROMPT)
