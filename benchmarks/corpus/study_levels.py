@@ -1,0 +1,216 @@
+"""Study the tempo level chooser quickly: band levels cached once, onset envelopes rebuilt in seconds.
+
+    python benchmarks/corpus/study_levels.py collect [--jobs 2]   # once, about 2 minutes
+    python benchmarks/corpus/study_levels.py report               # the questions below, ~1 min
+
+``fit_levels.py`` caches onset envelopes, so any change to how an envelope is made (which bands,
+which floor, which lag) means decoding every file again. This script caches one step earlier: the
+analyser's band levels (dB, after its level-relative floor; float16, first 60 s) of every corpus
+piece (``build_corpus.py``) and every training piece (``build_training.py``), into
+``<corpus cache>/levels/``. From them, main's envelopes (mean rise over all bands and over the
+low, mid and high groups) are rebuilt exactly as ``spectral.SpectralAnalyzer`` makes them, and
+an experiment with other envelopes is a few lines in ``envelopes``.
+
+``report`` answers, with the shipped features (``metre.FEATURES``) and a conditional logit fitted
+as ``fit_levels.py`` fits one (L2 penalty on standardised features):
+
+- the shipped weights, per source;
+- weights fitted on the training set only, scored on the corpus (how far the training set is
+  from the corpus);
+- leave one corpus source out (fit on the other two), the out-of-sample figure;
+- all three corpus sources fitted at once, scored on themselves: an in-sample ceiling of what
+  these features can tell with a linear chooser.
+
+music21-deadpan is left out of every fit (docs/testing.md: not a target).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import csv
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+CORPUS_SOURCES = ("hydrogen", "music21", "generator")
+SECONDS = 60.0
+PENALTY = 0.01
+
+
+def cache_root() -> Path:
+    from build_corpus import default_cache
+
+    return default_cache()
+
+
+def pieces() -> list[dict]:
+    """Every rendered corpus and training piece: its truth row and where its levels go."""
+    root = cache_root()
+    training = root.parent / "tempo-training-v2"
+    rows = []
+    for folder, source in ((root, None), (training, "train")):
+        truth = HERE / "truth.csv" if source is None else training / "truth.csv"
+        if not truth.exists():
+            continue
+        with truth.open(newline="") as handle:
+            for row in csv.DictReader(handle):
+                audio = folder / row["file"]
+                if audio.exists():
+                    name = source or row["source"]
+                    key = f"{name}__{Path(row['file']).stem}"
+                    rows.append({**row, "source": name, "audio": audio,
+                                 "levels": root / "levels" / f"{key}.npz"})  # fmt: skip
+    return rows
+
+
+def _collect_one(row: dict) -> None:
+    import soundfile
+
+    from calmtune.analysis.spectral import SpectralAnalyzer
+
+    levels: list[np.ndarray] = []
+
+    class Capture(SpectralAnalyzer):
+        """The analyser, keeping its floored band levels (the onset envelope's input)."""
+
+        def _analyse(self, frames: np.ndarray) -> None:
+            from calmtune.analysis.floors import ABSOLUTE_GUARD_DB
+
+            magnitude = np.abs(np.fft.rfft(frames * self._window, axis=1)) * self._scale
+            band_power = (magnitude * magnitude) @ self._bands
+            level = 10.0 * np.log10(np.maximum(band_power, 10.0 ** (ABSOLUTE_GUARD_DB / 10.0)))
+            levels.append(self._floor.apply(level).astype(np.float16))
+
+    with soundfile.SoundFile(str(row["audio"])) as handle:
+        count = min(handle.frames, int(SECONDS * handle.samplerate))
+        data = handle.read(count, dtype="float32", always_2d=True)
+        analyzer = Capture(handle.samplerate)
+    analyzer.add(data)
+    centres = analyzer._freqs @ analyzer._bands / analyzer._bands.sum(axis=0)
+    row["levels"].parent.mkdir(parents=True, exist_ok=True)
+    np.savez(row["levels"], levels=np.concatenate(levels), frame_rate=analyzer.frame_rate,
+             centres=centres)  # fmt: skip
+
+
+def collect(jobs: int) -> None:
+    todo = [row for row in pieces() if not row["levels"].exists()]
+    print(f"{len(todo)} pieces to collect")
+    with ProcessPoolExecutor(jobs) as pool:
+        for done, _ in enumerate(pool.map(_collect_one, todo, chunksize=4), 1):
+            if done % 200 == 0:
+                print(f"  {done}")
+
+
+def envelopes(levels: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Main's onset envelope and its low/mid/high group envelopes, from the band levels."""
+    from calmtune.analysis import spectral
+
+    lag = spectral.FLUX_LAG
+    stacked = np.concatenate([np.repeat(levels[:1], lag, 0), levels])
+    rise = np.maximum(stacked[lag:] - stacked[:-lag], 0.0)
+    groups = (
+        centres < spectral.LOW_BAND_TOP_HZ,
+        (centres >= spectral.LOW_BAND_TOP_HZ) & (centres < spectral.HIGH_BAND_BOTTOM_HZ),
+        centres >= spectral.HIGH_BAND_BOTTOM_HZ,
+    )
+    return rise.mean(axis=1), np.stack([rise[:, g].mean(axis=1) for g in groups], axis=1)
+
+
+def evidence(rows: list[dict]) -> list[tuple[dict, object]]:
+    from calmtune.analysis.tempo import level_evidence
+
+    out = []
+    for row in rows:
+        stored = np.load(row["levels"])
+        env, bands = envelopes(stored["levels"].astype(np.float32), stored["centres"])
+        out.append((row, level_evidence(env, float(stored["frame_rate"]), bands)))
+    return out
+
+
+def true_level(row: dict, ev) -> int | None:
+    if ev is None:
+        return None
+    matches = [i for i, level in enumerate(ev.levels) if abs(level / float(row["bpm"]) - 1) <= 0.04]
+    return matches[0] if matches else None
+
+
+def fit(data: list[tuple[dict, object]]) -> np.ndarray:
+    from scipy.optimize import minimize
+
+    usable = [(ev.features, true_level(row, ev)) for row, ev in data if ev is not None]
+    usable = [(x, y) for x, y in usable if y is not None]
+    stacked = np.concatenate([x for x, _ in usable])
+    mean, spread = stacked.mean(axis=0), stacked.std(axis=0) + 1e-9
+    usable = [((x - mean) / spread, y) for x, y in usable]
+    width = stacked.shape[1]
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        total, grad = 0.0, np.zeros(width)
+        for x, y in usable:
+            s = x @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            total -= np.log(max(p[y], 1e-300))
+            grad -= x[y] - p @ x
+        n = len(usable)
+        return total / n + PENALTY * float(w @ w), grad / n + 2 * PENALTY * w
+
+    # The mean shift adds the same amount to every level of a piece, so it changes no choice.
+    return minimize(loss, np.zeros(width), jac=True, method="L-BFGS-B").x / spread
+
+
+def line(data: list[tuple[dict, object]], weights: np.ndarray, label: str) -> None:
+    counts: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    for row, ev in data:
+        if ev is None:
+            counts[row["source"]]["none"] += 1
+            continue
+        bpm = ev.refined(ev.levels[int(np.argmax(ev.features @ weights))])
+        ratio = bpm / float(row["bpm"])
+        kind = next((name for name, k in (("ok", 1), ("x2", 2), ("/2", 0.5))
+                     if abs(ratio / k - 1) <= 0.04), "other")  # fmt: skip
+        counts[row["source"]][kind] += 1
+    text = f"{label:<34}"
+    for source in (*CORPUS_SOURCES, "train"):
+        c = counts[source]
+        n = sum(c.values())
+        if n:
+            text += f" {source} {c['ok'] / n:6.1%} (x2 {c['x2']:>3}, /2 {c['/2']:>3})"
+    print(text)
+
+
+def report() -> None:
+    from calmtune.analysis.tempo import LEVEL_WEIGHTS
+
+    rows = [r for r in pieces() if r["levels"].exists() and r["source"] != "music21-deadpan"]
+    data = evidence(rows)
+    line(data, LEVEL_WEIGHTS, "shipped weights")
+    line(data, fit([d for d in data if d[0]["source"] == "train"]), "fitted on the training set")
+    for held in CORPUS_SOURCES:
+        rest = [d for d in data if d[0]["source"] in CORPUS_SOURCES and d[0]["source"] != held]
+        line([d for d in data if d[0]["source"] == held], fit(rest), f"left out: {held}")
+    corpus = [d for d in data if d[0]["source"] in CORPUS_SOURCES]
+    line(corpus, fit(corpus), "corpus fitted on itself (ceiling)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=("collect", "report"))
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    if args.what == "collect":
+        collect(args.jobs)
+    else:
+        report()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
