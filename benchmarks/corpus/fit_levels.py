@@ -43,6 +43,19 @@ def envelopes(samples: np.ndarray, rate: int) -> tuple[np.ndarray, float, np.nda
     return analyzer.onset_envelope(), analyzer.frame_rate, analyzer.band_onset_envelopes()
 
 
+def envelope_code_digest() -> str:
+    """A short digest of the code that makes the envelopes: a change to it makes a new cache file
+    instead of reusing envelopes the current analyser would not give."""
+    import hashlib
+
+    from calmtune.analysis import floors, spectral
+
+    digest = hashlib.sha256()
+    for module in (spectral, floors):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def collect(source: str, cache: Path, seconds: float) -> list[dict]:
     """Every piece of ``source``: truth, candidate levels, features. The onset envelopes are kept
     in the cache folder (``envelopes/``), so that refitting does not decode everything again."""
@@ -54,7 +67,7 @@ def collect(source: str, cache: Path, seconds: float) -> list[dict]:
     from calmtune.analysis.tempo import level_evidence
     from music_synth import corpus_plan, make_piece
 
-    stored = cache / "envelopes" / f"{source}-{seconds:g}s.pickle"
+    stored = cache / "envelopes" / f"{source}-{seconds:g}s-{envelope_code_digest()}.pickle"
     if stored.exists():
         items = pickle.loads(stored.read_bytes())
     else:
