@@ -69,8 +69,9 @@ class TagInfo(NamedTuple):
 # Bump when the analysis measures something new that the mood engine weighs: results of an older
 # analysis are then measured again by the next `calmtune analyze` (version 2: onset strength,
 # spectral flux, percussive share; version 3: bass share, low percussive share, tonal clarity, and
-# level-relative floors, so every measure but the loudness is the same at any playback gain).
-ANALYSIS_VERSION = 3
+# level-relative floors, so every measure but the loudness is the same at any playback gain;
+# version 4: roughness).
+ANALYSIS_VERSION = 4
 
 
 class Features(NamedTuple):
@@ -89,6 +90,7 @@ class Features(NamedTuple):
     bass_share: float | None = None  # 0..1: power under 150 Hz
     tonal_clarity: float | None = None  # dB: spectral peaks over valleys (inverse flatness)
     low_percussive_share: float | None = None  # 0..1: power in short hits under 250 Hz
+    roughness: float | None = None  # sensory dissonance of the partials (0 for a pure tone)
     silent: bool = False
 
     @property

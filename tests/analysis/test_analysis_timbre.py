@@ -1,5 +1,5 @@
-"""Bass share, low percussive share and tonal clarity (analysis version 3), and the level-relative
-floor they and the other texture measures rest on. Real signals through the real analyser."""
+"""Bass share, low percussive share and tonal clarity (analysis version 3), roughness (version 4),
+and the level-relative floor they and the other texture measures rest on. Real signals through the real analyser."""
 
 from __future__ import annotations
 
@@ -54,6 +54,15 @@ def test_tonal_clarity_is_high_for_tones_and_low_for_noise() -> None:
     assert noise.tonal_clarity < 10.0  # white noise is flat: its peaks barely lead its valleys
 
 
+def test_roughness_is_zero_for_one_tone_and_high_for_a_semitone_clash() -> None:
+    single = analyze_samples(_tone(440.0), RATE)
+    fifth = analyze_samples(_tone(440.0) + _tone(660.0), RATE)
+    clash = analyze_samples(_tone(440.0) + _tone(466.2), RATE)  # a minor second: beats at 26 Hz
+    assert single.roughness == pytest.approx(0.0, abs=1e-4)
+    assert fifth.roughness < 0.002
+    assert clash.roughness > 0.03  # the curve peaks near a quarter of a critical band
+
+
 @pytest.mark.parametrize("gain_db", [-12.0, -30.0])
 def test_softer_copy_of_a_track_with_silences_measures_the_same(gain_db: float) -> None:
     # Notes with near-silent gaps and a faint noise bed: where an absolute floor would decide.
@@ -61,7 +70,7 @@ def test_softer_copy_of_a_track_with_silences_measures_the_same(gain_db: float) 
     track = np.concatenate([track, _kicks(3.0) + _noise(3.0, 0.002)])
     a = analyze_samples(track, RATE)
     b = analyze_samples(track * np.float32(10 ** (gain_db / 20)), RATE)
-    for name in ("bass_share", "low_percussive_share", "tonal_clarity", "percussive_share",
+    for name in ("bass_share", "low_percussive_share", "tonal_clarity", "roughness", "percussive_share",
                  "spectral_flux", "onset_strength", "onset_density"):  # fmt: skip
         assert getattr(b, name) == pytest.approx(getattr(a, name), rel=1e-3, abs=1e-3), name
     assert a.loudness_lufs - b.loudness_lufs == pytest.approx(-gain_db, abs=0.05)

@@ -76,6 +76,7 @@ def analyze_blocks(blocks: Iterable[np.ndarray], rate: int, channels: int) -> Fe
         bass_share=_finite(spectrum.bass_share(), 4),
         tonal_clarity=_finite(spectrum.tonal_clarity(), 3),
         low_percussive_share=_finite(spectrum.low_percussive_share(), 4),
+        roughness=_finite(spectrum.roughness(), 5),
         silent=False,
     )
 

@@ -7,7 +7,8 @@ bands so that bass and kick count as much as the many high-frequency bins, conve
 onset strength is the mean rise in dB across bands from one frame to the next (spectral flux).
 Band levels are floored 80 dB under the loudest band level so far (``floors.RunningFloor``), not
 at an absolute level, so a softer copy gives the same rises. The same spectrum also gives the
-bass share (power under 150 Hz over all power) and the tonal clarity (peaks over valleys).
+bass share (power under 150 Hz over all power) and the tonal clarity (peaks over valleys); the
+roughness (``roughness.py``) reads the same decimated samples with longer windows.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from calmtune.analysis.floors import ABSOLUTE_GUARD_DB, RunningFloor
+from calmtune.analysis.roughness import RoughnessMeter
 from calmtune.analysis.texture import TextureMeter
 
 TARGET_RATE = 22050.0
@@ -76,6 +78,9 @@ class SpectralAnalyzer:
         self._clarity_loudest = -np.inf
         self._clarity_sum = 0.0
         self._clarity_frames = 0
+        # Roughness needs finer frequency steps than these frames give (a semitone at 100 Hz is
+        # 6 Hz): its own longer windows, over the same decimated mono samples.
+        self._roughness = RoughnessMeter(self.rate, self.hop)
 
     def add(self, block: np.ndarray) -> None:
         mono = _mix_down(np.asarray(block, dtype=np.float32))
@@ -84,6 +89,7 @@ class SpectralAnalyzer:
             usable = len(mono) - len(mono) % self.decimate
             self._carry = mono[usable:]
             mono = _pair_average(mono[:usable], self.decimate)
+        self._roughness.add(mono)
         buffer = np.concatenate([self._buffer, mono])
         count = (len(buffer) - self.n_fft) // self.hop + 1
         if count <= 0:
@@ -144,6 +150,10 @@ class SpectralAnalyzer:
         if self._clarity_frames == 0:
             return None
         return self._clarity_sum / self._clarity_frames
+
+    def roughness(self) -> float | None:
+        """Sensory dissonance of the partials sounding together (``roughness.RoughnessMeter``)."""
+        return self._roughness.roughness()
 
     def onset_envelope(self) -> np.ndarray:
         """Onset strength per frame (mean dB rise over bands), float32."""

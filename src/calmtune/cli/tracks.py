@@ -185,6 +185,7 @@ def _details_json(track) -> dict:
             "bass_share": f.bass_share,
             "low_percussive_share": f.low_percussive_share,
             "tonal_clarity": f.tonal_clarity,
+            "roughness": f.roughness,
             "peak_to_loudness": f.peak_to_loudness,
             "silent": f.silent,
         },

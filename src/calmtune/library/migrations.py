@@ -253,6 +253,12 @@ def m010_bass_and_clarity(conn: sqlite3.Connection) -> None:
     )
 
 
+def m011_roughness(conn: sqlite3.Connection) -> None:
+    """Analysis version 4: the roughness (rows measured before stay NULL there and are measured
+    again by ``calmtune analyze``)."""
+    _run(conn, "ALTER TABLE features ADD COLUMN roughness REAL")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_journal,
@@ -264,6 +270,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m008_gain_invariant_features,
     m009_damage,
     m010_bass_and_clarity,
+    m011_roughness,
 ]
 
 

@@ -129,6 +129,7 @@ def measured(features: Features | None) -> bool:
             features.bass_share,
             features.low_percussive_share,
             features.tonal_clarity,
+            features.roughness,
         )
     )
 
@@ -213,6 +214,15 @@ def _describe_clarity(x: float) -> str | None:
     return None
 
 
+def _describe_roughness(x: float) -> str | None:
+    t = tables.ROUGHNESS_CURVES
+    if x <= t[0][0][0]:
+        return f"roughness {x:.4f}: consonant, the tones do not clash"
+    if x >= t[0][-1][0]:
+        return f"roughness {x:.4f}: dissonant, clashing tones (tension)"
+    return None
+
+
 # (feature, its curves, describe(value) -> a reason or None), in the order reasons are listed.
 _SOUND = (
     ("onset_density", tables.ONSET_DENSITY_CURVES, _describe_density),
@@ -224,6 +234,7 @@ _SOUND = (
     ("bass_share", tables.BASS_SHARE_CURVES, _describe_bass),
     ("low_percussive_share", tables.LOW_PERCUSSIVE_SHARE_CURVES, _describe_low_hits),
     ("tonal_clarity", tables.TONAL_CLARITY_CURVES, _describe_clarity),
+    ("roughness", tables.ROUGHNESS_CURVES, _describe_roughness),
 )
 
 

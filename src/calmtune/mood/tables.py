@@ -58,6 +58,10 @@ FEATURE_WEIGHTS = {
     "bass_share": (1.5, 1.0, 0.4),
     "low_percussive_share": (1.5, 1.0, 0.4),
     "tonal_clarity": (1.0, 0.6, 0.3),
+    # Analysis version 4: tension, so it speaks against calm only: dissonance says nothing about
+    # energy (upbeat) or steadiness (focus). Weighed 1.5 it gave 0.803 on the development set but
+    # called one more intense track calm and cost the generated set 4 calm pieces (docs/music.md).
+    "roughness": (1.0, 0.0, 0.0),
     "pulse": (0.0, 0.0, 1.0),  # a confident, steady beat is what focus music needs
 }
 # The absolute level (LUFS) says more about the mastering and the playback gain than the mood, so
@@ -135,6 +139,16 @@ TONAL_CLARITY_CURVES = (  # dB the spectrum's peaks stand over its valleys: clea
     ((18.1, 1.0), (25.8, 0.0)),
     ((16.0, 0.4), (19.5, 1.0), (24.4, 1.0), (29.0, 0.5)),
 )
+# Analysis version 4 (analysis/roughness.py): sensory dissonance, how much the partials sounding
+# together beat against each other; tense music is rough even when it is quiet, soft in attack and
+# has no drums, where the measures above read calm. Chosen on the DEVELOPMENT set (AUC 0.84 there,
+# the best single measure; within each game with both labels 0.76 to 1.00), curved by the same
+# percentile rule over the 56 development tracks at -14 LUFS, labels unused.
+ROUGHNESS_CURVES = (
+    ((0.0074, 1.0), (0.0119, 0.0)),
+    ((0.0074, 0.0), (0.0119, 1.0)),
+    ((0.0065, 0.5), (0.0083, 1.0), (0.0108, 1.0), (0.0149, 0.4)),
+)
 # The peak-to-loudness ratio (Features.peak_to_loudness) is measured and shown but not weighed: it
 # is low for brick-walled loud masters and just as low for sustained pads and drones, so it does
 # not tell calm from intense (found on the generator's pad pieces).
@@ -150,6 +164,7 @@ AROUSAL_SCALES = {
     "brightness": (800.0, 4000.0, 0.5),
     "bass_share": (0.046, 0.676, 1.0),
     "low_percussive_share": (0.005, 0.317, 1.0),
+    "roughness": (0.0065, 0.0149, 1.0),
     "loudness": (-30.0, -6.0, 0.3),
 }
 # Valence from measured tempo alone is a weak cue (mode is the strong one and is not measured).
