@@ -291,6 +291,9 @@ class _Sums:
         scale), weighted by ``tables.FEATURE_WEIGHTS`` times ``reliability``; return the values."""
         c, u, fo = at(curves[0], value), at(curves[1], value), at(curves[2], value)
         w0, w1, w2 = tables.FEATURE_WEIGHTS[feature]
+        if feature in tables.AGAINST_CALM_ONLY:
+            # Evidence against calm only: a value that reads calm adds no calm weight at all.
+            w0 *= 1.0 - c
         k = reliability
         self.n0 += k * w0 * c
         self.n1 += k * w1 * u
