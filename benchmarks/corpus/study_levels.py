@@ -80,13 +80,10 @@ def _collect_one(row: dict) -> None:
     class Capture(SpectralAnalyzer):
         """The analyser, keeping its floored band levels (the onset envelope's input)."""
 
-        def _analyse(self, frames: np.ndarray) -> None:
-            from calmtune.analysis.floors import ABSOLUTE_GUARD_DB
-
-            magnitude = np.abs(np.fft.rfft(frames * self._window, axis=1)) * self._scale
-            band_power = (magnitude * magnitude) @ self._bands
-            level = 10.0 * np.log10(np.maximum(band_power, 10.0 ** (ABSOLUTE_GUARD_DB / 10.0)))
-            levels.append(self._floor.apply(level).astype(np.float16))
+        def _band_levels(self, band_power: np.ndarray) -> np.ndarray:
+            level = super()._band_levels(band_power)
+            levels.append(level.astype(np.float16))
+            return level
 
     with soundfile.SoundFile(str(row["audio"])) as handle:
         count = min(handle.frames, int(SECONDS * handle.samplerate))

@@ -76,9 +76,8 @@ class RoughnessMeter:
         s = 0.24 / (0.021 * low + 19.0)
         curve = np.exp(-3.5 * s * gap) - np.exp(-5.75 * s * gap)
         pairs = amp[:, :, None] * amp[:, None, :] * curve
-        self._sum += (
-            float(pairs.sum()) / 2.0
-        )  # every pair appears twice; a partial with itself is 0
+        # Every pair appears twice in the matrix; a partial with itself contributes 0.
+        self._sum += float(pairs.sum()) / 2.0
         self._frames += magnitude.shape[0]
 
     def roughness(self) -> float | None:

@@ -109,8 +109,7 @@ class SpectralAnalyzer:
         self._bass_power += float(band_power[:, self._bass].sum(dtype=np.float64))
         self._all_power += float(band_power.sum(dtype=np.float64))
         self._add_clarity(power[:, self._clarity_bins])
-        level = 10.0 * np.log10(np.maximum(band_power, 10.0 ** (ABSOLUTE_GUARD_DB / 10.0)))
-        level = self._floor.apply(level)
+        level = self._band_levels(band_power)
         self._texture.add(level)
         # Rise over FLUX_LAG frames: a slow (legato, pad) attack spread over several frames still
         # adds up to one clear onset instead of a few small steps lost in the noise.
@@ -122,6 +121,12 @@ class SpectralAnalyzer:
         self._previous = stacked[-FLUX_LAG:]
         self._flux.append(rise.mean(axis=1))
         self._group_flux.append(np.stack([rise[:, g].mean(axis=1) for g in self._groups], axis=1))
+
+    def _band_levels(self, band_power: np.ndarray) -> np.ndarray:
+        """Band levels in dB, floored relative to the loudest band so far: what the onset
+        envelopes rise over (benchmarks/corpus/study_levels.py caches them)."""
+        level = 10.0 * np.log10(np.maximum(band_power, 10.0 ** (ABSOLUTE_GUARD_DB / 10.0)))
+        return self._floor.apply(level)
 
     def _add_clarity(self, power: np.ndarray) -> None:
         """Per frame, the arithmetic over the geometric mean of the bins' power, in dB: 0 for
