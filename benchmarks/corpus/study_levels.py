@@ -1,7 +1,7 @@
 """Study the tempo level chooser quickly: band levels cached once, onset envelopes rebuilt in seconds.
 
     python benchmarks/corpus/study_levels.py collect [--jobs 2]   # once, about 2 minutes
-    python benchmarks/corpus/study_levels.py report               # the questions below, ~1 min
+    python benchmarks/corpus/study_levels.py report [--trees]     # the questions below, ~1 min
 
 ``fit_levels.py`` caches onset envelopes, so any change to how an envelope is made (which bands,
 which floor, which lag) means decoding every file again. This script caches one step earlier: the
@@ -19,7 +19,11 @@ as ``fit_levels.py`` fits one (L2 penalty on standardised features):
   from the corpus);
 - leave one corpus source out (fit on the other two), the out-of-sample figure;
 - all three corpus sources fitted at once, scored on themselves: an in-sample ceiling of what
-  these features can tell with a linear chooser.
+  these features can tell with a linear chooser;
+- with ``--trees``, the same questions for a non-linear chooser (boosted trees, scikit-learn, which
+  librosa brings) over each level's features and their differences from the levels at 2, 3 and
+  3/2 times and a half, a third and two thirds its tempo: whether a chooser that compares levels
+  pairwise gets more out of the same features.
 
 music21-deadpan is left out of every fit (docs/testing.md: not a target).
 """
@@ -163,13 +167,58 @@ def fit(data: list[tuple[dict, object]]) -> np.ndarray:
     return minimize(loss, np.zeros(width), jac=True, method="L-BFGS-B").x / spread
 
 
-def line(data: list[tuple[dict, object]], weights: np.ndarray, label: str) -> None:
+def linear(weights: np.ndarray):
+    """The chooser of a weight vector: the level with the highest score."""
+    return lambda ev: int(np.argmax(ev.features @ weights))
+
+
+# Tempo ratios to the other levels of the same piece that ``relational`` compares a level with.
+RELATIONS = (2.0, 0.5, 3.0, 1 / 3, 1.5, 2 / 3)
+
+
+def relational(ev) -> np.ndarray:
+    """Each level's features and their differences from the level at each of RELATIONS times its
+    tempo (zeros and a flag where the piece has no such level): the pairwise view a listener
+    takes (is this level stronger than its double?), which a linear chooser over the levels
+    one by one cannot form."""
+    blocks = [ev.features]
+    for ratio in RELATIONS:
+        block = np.zeros((len(ev.levels), ev.features.shape[1] + 1))
+        for i, level in enumerate(ev.levels):
+            j = next((j for j, other in enumerate(ev.levels)
+                      if abs(other / (level * ratio) - 1) <= 0.03), None)  # fmt: skip
+            if j is None:
+                block[i, -1] = 1.0
+            else:
+                block[i, :-1] = ev.features[i] - ev.features[j]
+        blocks.append(block)
+    return np.hstack(blocks)
+
+
+def fit_trees(data: list[tuple[dict, object]]):
+    """A non-linear chooser: boosted trees over ``relational`` rows, the true level against the
+    others, then the level most likely true. For study only: is the linear chooser the limit?"""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rows, targets = [], []
+    for row, ev in data:
+        truth = true_level(row, ev)
+        if truth is not None:
+            rows.append(relational(ev))
+            targets.append(np.arange(len(ev.levels)) == truth)
+    model = HistGradientBoostingClassifier(
+        max_iter=200, learning_rate=0.05, max_depth=3, min_samples_leaf=20, random_state=0
+    ).fit(np.vstack(rows), np.concatenate(targets))
+    return lambda ev: int(np.argmax(model.predict_proba(relational(ev))[:, 1]))
+
+
+def line(data: list[tuple[dict, object]], choose, label: str) -> None:
     counts: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     for row, ev in data:
         if ev is None:
             counts[row["source"]]["none"] += 1
             continue
-        bpm = ev.refined(ev.levels[int(np.argmax(ev.features @ weights))])
+        bpm = ev.refined(ev.levels[choose(ev)])
         ratio = bpm / float(row["bpm"])
         kind = next((name for name, k in (("ok", 1), ("x2", 2), ("/2", 0.5))
                      if abs(ratio / k - 1) <= 0.04), "other")  # fmt: skip
@@ -183,29 +232,43 @@ def line(data: list[tuple[dict, object]], weights: np.ndarray, label: str) -> No
     print(text)
 
 
-def report() -> None:
+def report(trees: bool) -> None:
     from calmtune.analysis.tempo import LEVEL_WEIGHTS
 
     rows = [r for r in pieces() if r["levels"].exists() and r["source"] != "music21-deadpan"]
     data = evidence(rows)
-    line(data, LEVEL_WEIGHTS, "shipped weights")
-    line(data, fit([d for d in data if d[0]["source"] == "train"]), "fitted on the training set")
+    line(data, linear(LEVEL_WEIGHTS), "shipped weights")
+    train = [d for d in data if d[0]["source"] == "train"]
+    line(data, linear(fit(train)), "fitted on the training set")
     for held in CORPUS_SOURCES:
         rest = [d for d in data if d[0]["source"] in CORPUS_SOURCES and d[0]["source"] != held]
-        line([d for d in data if d[0]["source"] == held], fit(rest), f"left out: {held}")
+        line([d for d in data if d[0]["source"] == held], linear(fit(rest)), f"left out: {held}")
     corpus = [d for d in data if d[0]["source"] in CORPUS_SOURCES]
-    line(corpus, fit(corpus), "corpus fitted on itself (ceiling)")
+    line(corpus, linear(fit(corpus)), "corpus fitted on itself (ceiling)")
+    if not trees:
+        return
+    line(data, fit_trees(train), "trees, training set")
+    for held in CORPUS_SOURCES:
+        rest = [d for d in data if d[0]["source"] != held]
+        line([d for d in data if d[0]["source"] == held], fit_trees(rest),
+             f"trees, left out: {held} (+training)")  # fmt: skip
+        rest = [d for d in rest if d[0]["source"] != "train"]
+        line([d for d in data if d[0]["source"] == held], fit_trees(rest),
+             f"trees, left out: {held}")  # fmt: skip
+    line(corpus, fit_trees(corpus), "trees, corpus on itself (ceiling)")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("what", choices=("collect", "report"))
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--trees", action="store_true",
+                        help="report: also a boosted-tree chooser over pairwise level features")  # fmt: skip
     args = parser.parse_args()
     if args.what == "collect":
         collect(args.jobs)
     else:
-        report()
+        report(args.trees)
     return 0
 
 
