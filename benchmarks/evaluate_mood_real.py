@@ -26,7 +26,9 @@ tags, no folder name, so calmtune sees nothing but the sound. Two copies are mad
 Each copy set goes through the real command line (``calmtune scan``, ``analyze``,
 ``tracks --json``) in a fresh calmtune home. The script prints, per level, the calm-score AUC (the
 chance that a calm track gets a higher calm score than an intense one, ties counting half), the
-confusion of the labels with calmtune's verdicts, and the same per package.
+confusion of the labels with calmtune's verdicts, and the same per package; then the calm session
+``calmtune relax`` would plan from those tracks (``playlist build calm``, a fixed seed): how many
+of its picks are labelled calm and how many intense, naming each intense one.
 
 Not a test and not run by CI in full: it needs the soundtrack packages (about 300 MB).
 """
@@ -55,6 +57,7 @@ LABELS = SETS["heldout"]
 TARGET_LUFS = -14.0
 CEILING_DBFS = -1.0
 VERDICTS = ("calm", "focus", "upbeat", "unknown")
+SESSION_SEED = 1  # the calm session is planned with this seed, so a rerun plans the same one
 
 
 @dataclass
@@ -206,9 +209,11 @@ def write_sets(items: list[Item], root: Path) -> dict[str, Path]:
     return folders
 
 
-def run_calmtune(folder: Path, home: Path) -> dict[str, dict]:
+def run_calmtune(folder: Path, home: Path) -> tuple[dict[str, dict], dict]:
     """Scan, analyse and list ``folder`` with the real command line, in a fresh calmtune home
-    (never a kept one: its stored moods may come from older rules); file name -> track JSON."""
+    (never a kept one: its stored moods may come from older rules); file name -> track JSON, and
+    the calm session ``calmtune relax`` would play from these tracks (``playlist build calm``,
+    SESSION_SEED), as its JSON document."""
     shutil.rmtree(home, ignore_errors=True)
     env = {**os.environ, "CALMTUNE_HOME": str(home)}
     base = [sys.executable, "-m", "calmtune"]
@@ -217,7 +222,13 @@ def run_calmtune(folder: Path, home: Path) -> dict[str, dict]:
     out = subprocess.run(
         [*base, "tracks", "--json"], env=env, check=True, capture_output=True, text=True
     )
-    return {Path(t["path"]).name: t for t in json.loads(out.stdout)}
+    session = subprocess.run(
+        [*base, "playlist", "build", "calm", "--format", "json", "--seed", str(SESSION_SEED)],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    # Exit 3 (docs/cli.md): nothing in the index fits the recipe; an empty session, not an error.
+    planned = json.loads(session.stdout) if session.returncode == 0 else {"tracks": []}
+    return {Path(t["path"]).name: t for t in json.loads(out.stdout)}, planned
 
 
 def auc(items: list[Item], level: str) -> float:
@@ -260,6 +271,20 @@ def report(items: list[Item], level: str, verbose: bool) -> dict:
             r = item.results[level]
             print(f"    {r['calm']:.3f} {r['mood']:<8} {item.label:<8} {item.package} {item.path}")
     return figures
+
+
+def report_session(session: dict, by_number: dict[str, Item]) -> dict:
+    """What ``calmtune relax`` would play from these tracks: its picks by label."""
+    picks = [by_number[Path(t["path"]).name] for t in session["tracks"]]
+    counts = {label: sum(i.label == label for i in picks) for label in ("calm", "intense")}
+    minutes = session.get("duration_total", 0) / 60
+    print(f"  calm session (playlist build calm --seed {SESSION_SEED}): {len(picks)} tracks, "
+          f"{minutes:.0f} min: {counts['calm']} labelled calm, {counts['intense']} intense"
+          + (" (short: the recipe could not fill it)" if session.get("short") else ""))  # fmt: skip
+    for item in picks:
+        if item.label == "intense":
+            print(f"    intense track in the session: {item.package} {item.path}")
+    return {"tracks": len(picks), **counts, "short": bool(session.get("short"))}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -305,7 +330,7 @@ def evaluate(items: list[Item], root: Path, args: argparse.Namespace) -> int:
     by_number = {f"{i.number:03d}.wav": i for i in items}
     summary = {}
     for level, folder in folders.items():
-        tracks = run_calmtune(folder, root / f"home-{folder.name}")
+        tracks, session = run_calmtune(folder, root / f"home-{folder.name}")
         for name, track in tracks.items():
             item = by_number[name]
             item.results[level] = {
@@ -319,6 +344,7 @@ def evaluate(items: list[Item], root: Path, args: argparse.Namespace) -> int:
         print(f"\n{level}: integrated loudness as calmtune measured it, "
               f"{min(levels):.1f} to {max(levels):.1f} LUFS")  # fmt: skip
         summary[level] = report(items, level, args.verbose)
+        summary[level]["session"] = report_session(session, by_number)
     if args.json:
         rows = [
             {"package": i.package, "path": i.path, "label": i.label, **i.results} for i in items
