@@ -119,30 +119,25 @@ def describe(result: dict) -> str:
     return f"  {result['source']} {result['name']}\n    " + "\n    ".join(parts)
 
 
-def feature_moves(rows: list[dict]) -> str:
-    """Per measurement, the median and the largest move from 0 dB to any other gain, over the
-    tracks of ``rows``, in interquartile ranges of its values at 0 dB."""
+def feature_moves(rows: list[dict], gain: float) -> str:
+    """Per measurement, how far it moves from 0 dB to ``gain`` over the tracks of ``rows``, in
+    interquartile ranges of its values at 0 dB: the 90th percentile and the largest move."""
     import numpy as np
 
-    def at(row: dict, gain: float) -> dict:
-        return next((v["features"] for v in row["verdicts"] if v["gain"] == gain), {})
+    def at(row: dict, wanted: float) -> dict:
+        return next((v["features"] for v in row["verdicts"] if v["gain"] == wanted), {})
 
     parts = []
-    for name in rows[0]["verdicts"][0]["features"]:
-        own = [at(r, 0.0).get(name) for r in rows]
-        values = np.array([x for x in own if x is not None])
-        if values.size < 4:
+    for name in at(rows[0], 0.0):
+        pairs = [(at(r, 0.0).get(name), at(r, gain).get(name)) for r in rows]
+        pairs = [(a, b) for a, b in pairs if a is not None and b is not None]
+        if len(pairs) < 4:
             continue
-        spread = float(np.subtract(*np.percentile(values, [75, 25])))
-        if spread <= 0:
-            continue
-        moves = [abs(v["features"][name] - base) / spread
-                 for r, base in zip(rows, own, strict=True) if base is not None
-                 for v in r["verdicts"]
-                 if v["gain"] != 0.0 and v["features"].get(name) is not None]  # fmt: skip
-        if moves:
-            parts.append(f"{name} {np.median(moves):.2f}/{max(moves):.2f}")
-    return ", ".join(parts) or "too few tracks, or no gain but 0 dB"
+        spread = float(np.subtract(*np.percentile([a for a, _ in pairs], [75, 25])))
+        if spread > 0:
+            moves = [abs(b - a) / spread for a, b in pairs]
+            parts.append(f"{name} {np.percentile(moves, 90):.2f}/{max(moves):.2f}")
+    return ", ".join(parts) or "too few tracks"
 
 
 def report(results: list[dict], verbose: bool) -> None:
@@ -162,10 +157,13 @@ def report(results: list[dict], verbose: bool) -> None:
         print(f"{source:<22} {len(rows):>6} {len(rows) - len(moved):>6} {len(moved):>6} "
               f"{spread:>18.3f}")  # fmt: skip
     print(f"{'all':<22} {total:>6} {kept_total:>6} {total - kept_total:>6}")
-    print("\nhow far each measurement moves, in interquartile ranges of its spread over the tracks"
-          "\nat their own level (0 dB): median and largest move, per source")  # fmt: skip
-    for source, rows in by_source.items():
-        print(f"  {source}: " + feature_moves(rows))
+    gains = [v["gain"] for v in results[0]["verdicts"] if v["gain"] != 0.0]
+    if any(v["gain"] == 0.0 for v in results[0]["verdicts"]):
+        print("\nhow far each measurement moves from 0 dB, in interquartile ranges of its spread "
+              "over the source's\ntracks at their own level: 90th percentile/largest move")  # fmt: skip
+        for gain in gains:
+            for source, rows in by_source.items():
+                print(f"  {gain:+g} dB, {source}: " + feature_moves(rows, gain))
     moved = [r for r in results if len({v["mood"] for v in r["verdicts"]}) > 1]
     if moved:
         print("\nverdict moved with the gain:")
