@@ -45,6 +45,22 @@ def test_usage_errors_quoting_what_was_typed_carry_no_control_characters(args):
     assert "internal error" not in result.output
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        [os.fsdecode(b"--x\xff")],  # click: "No such option"
+        [os.fsdecode(b"\xffcmd")],  # click: "No such command"
+        ["tracks", "--limit", os.fsdecode(b"\xff")],  # click: "... is not a valid integer range"
+    ],
+)
+def test_usage_errors_show_a_byte_that_is_not_utf8_as_calmtune_does_elsewhere(args):
+    # A name typed in a non-UTF-8 locale reaches Python as a lone surrogate; click quotes it with
+    # repr() ("\udcff"), calmtune's messages write the byte as "\xff".
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert "\\xff" in result.output and "udcff" not in result.output, result.output
+
+
 def test_json_escapes_c1_controls_and_bidi_overrides_and_reads_back_the_same():
     value = {"title": "a\x7f\x9b[2J\u202eb\x1b", "path": os.fsdecode(b"/m/caf\xe9.mp3")}
     text = to_json_text(value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 
 import click
@@ -169,10 +170,19 @@ def _printable_click_error(exc: click.ClickException) -> click.ClickException:
     holding escape codes must not reach the terminal raw (click quotes most values, not all)."""
     from calmtune.safetext import printable_lines
 
-    exc.message = printable_lines(exc.message)
+    exc.message = printable_lines(_byte_escapes(exc.message))
     if isinstance(exc, click.BadParameter) and isinstance(exc.param_hint, str):
-        exc.param_hint = printable_lines(exc.param_hint)
+        exc.param_hint = printable_lines(_byte_escapes(exc.param_hint))
     return exc
+
+
+# click quotes a value with repr(), which writes a byte that is not UTF-8 (os.fsdecode's lone
+# surrogate U+DC80..U+DCFF) as "\udcff"; everywhere else calmtune shows that byte as "\xff".
+_REPR_BYTE = re.compile(r"\\udc([89a-f][0-9a-f])")
+
+
+def _byte_escapes(text: str) -> str:
+    return _REPR_BYTE.sub(r"\\x\1", text)
 
 
 def _silence_stdout() -> None:
