@@ -118,3 +118,39 @@ def test_analyze_missing_path_is_a_usage_error(tmp_path):
     result = run("analyze", str(tmp_path / "nope"))
     assert result.exit_code == 2
     assert "no such file or folder" in result.stderr
+
+
+def _damaged_mp3(path) -> str:
+    """An MP3 whose middle frames have scrambled side information: it decodes (the damaged
+    frames are skipped) and libmpg123 prints its complaints straight to file descriptor 2."""
+    import random
+
+    noise = np.random.default_rng(0).standard_normal((44100 * 6, 2)).astype(np.float32) * 0.2
+    soundfile.write(str(path), noise, 44100, format="MP3", subtype="MPEG_LAYER_III")
+    data = bytearray(path.read_bytes())
+    headers = [i for i in range(len(data) // 3, 2 * len(data) // 3)
+               if data[i] == 0xFF and data[i + 1] & 0xE0 == 0xE0]  # fmt: skip
+    scramble = random.Random(1)
+    for start in headers[::3][:10]:
+        for k in range(6, 14):
+            data[start + k] = scramble.randrange(256)
+    path.write_bytes(bytes(data))
+    return str(path)
+
+
+def test_analyze_in_this_process_keeps_decoder_messages_off_the_terminal(tmp_path):
+    import subprocess
+    import sys
+
+    damaged = _damaged_mp3(tmp_path / "damaged.mp3")
+    # The file does make the decoder speak on fd 2 (otherwise this test would prove nothing).
+    read = "import soundfile, sys\nwith soundfile.SoundFile(sys.argv[1]) as f: f.read()"
+    noisy = subprocess.run([sys.executable, "-c", read, damaged], capture_output=True, text=True)
+    assert noisy.returncode == 0 and "mpg123" in noisy.stderr, noisy.stderr
+    done = subprocess.run(
+        [sys.executable, "-m", "calmtune", "analyze", "--jobs", "1", damaged],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Analysed 1 track(s)" in done.stdout
+    assert "mpg123" not in done.stderr and "Note:" not in done.stderr, done.stderr

@@ -19,6 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from calmtune.errors import AnalysisError
 from calmtune.models import Features
+from calmtune.native_stderr import NativeStderrGuard
 from calmtune.workers import quiet_worker
 
 ResultCallback = Callable[[str, Features | None, str | None], None]
@@ -44,8 +45,8 @@ def analyze_many(
     """Analyse ``paths`` with ``jobs`` worker processes (default: the number of cores).
 
     Calls ``on_result(path, features, error)`` in this process once per file, in completion
-    order. ``jobs=1`` runs in this process, with no pool (decoder warnings then reach this
-    process's stderr). Returns the number of files handled.
+    order. ``jobs=1`` runs in this process, with no pool, file descriptor 2 sent to /dev/null
+    meanwhile (``NativeStderrGuard``). Returns the number of files handled.
     """
     queue = list(paths)
     callback = on_result or (lambda _path, _features, _error: None)
@@ -58,8 +59,11 @@ def analyze_many(
         callback(path, features, error)
 
     if jobs == 1:
-        for path in queue:
-            counted(*analyze_one(path))
+        # In this process the decoders' own messages would reach the terminal (and break a
+        # progress bar): the same guard as playback sends them to /dev/null.
+        with NativeStderrGuard():
+            for path in queue:
+                counted(*analyze_one(path))
         return handled
     while queue:
         crashed = _run_pool(queue, jobs, counted)

@@ -14,6 +14,7 @@ Public API::
             time.sleep(TICK_SECONDS)
 """
 
+from calmtune.native_stderr import NativeStderrGuard
 from calmtune.playback.device import AudioConfig, ensure_runtime_dir, probe_audio_device
 from calmtune.playback.events import (
     EndReason,
@@ -24,7 +25,6 @@ from calmtune.playback.events import (
 )
 from calmtune.playback.formats import playable_formats
 from calmtune.playback.item import PlayItem, track_loudness
-from calmtune.playback.native_stderr import NativeStderrGuard
 from calmtune.playback.output import NullOutput, PygameOutput
 from calmtune.playback.player import TICK_SECONDS, Ending, Player, PlayerStatus, null_player
 

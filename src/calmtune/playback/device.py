@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from calmtune.errors import AudioDeviceError
-from calmtune.playback.native_stderr import NativeStderrGuard
+from calmtune.native_stderr import NativeStderrGuard
 
 
 @dataclass(frozen=True, slots=True)

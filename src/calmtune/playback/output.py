@@ -17,8 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from calmtune.native_stderr import NativeStderrGuard
 from calmtune.playback.device import AudioConfig, close_mixer, open_mixer
-from calmtune.playback.native_stderr import NativeStderrGuard
 
 if TYPE_CHECKING:
     import numpy as np

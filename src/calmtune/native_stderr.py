@@ -1,8 +1,8 @@
 """Keep native libraries' noise off the user's screen.
 
 SDL, ALSA and decoders (mpg123's "Note: Illegal Audio-MPEG-Header", ALSA's "cannot find card")
-write straight to file descriptor 2, from any thread, at any time during playback, and would tear
-through a live display. Python's ``sys.stderr`` also writes to fd 2. So while the guard is active:
+write straight to file descriptor 2, from any thread, at any time during playback or an analysis
+in this process (``analyze --jobs 1``), and would tear through a live display or a progress bar. Python's ``sys.stderr`` also writes to fd 2. So while the guard is active:
 
 - fd 2 points at a log file (or /dev/null): what C code writes lands there;
 - ``sys.stderr`` is swapped for a stream on a duplicate of the *original* fd 2, so Python's own
