@@ -245,8 +245,9 @@ def plan_playlist(
     unknown = sum(1 for c in walk.sequence if c.bpm is None)
     if unknown:
         notes.append(
-            f"{unknown} track(s) have no known tempo and were placed by mood alone; "
-            "'calmtune analyze' measures it."
+            f"{unknown} track(s) have no known tempo (not analysed yet, or no beat steady enough "
+            "to be sure of) and were placed by mood alone; 'calmtune analyze' measures the ones "
+            "not analysed yet."
         )
     unmeasured = sum(1 for c in walk.sequence if c.lufs is None)
     if unmeasured:
