@@ -154,3 +154,18 @@ def test_analyze_in_this_process_keeps_decoder_messages_off_the_terminal(tmp_pat
     assert done.returncode == 0, done.stderr
     assert "Analysed 1 track(s)" in done.stdout
     assert "mpg123" not in done.stderr and "Note:" not in done.stderr, done.stderr
+
+
+def test_show_lists_every_measurement_the_mood_weighs(music):
+    # show --json had them all; the table left out the four newest (bass share, low hits, tonal
+    # clarity, roughness), so a reason like "a heavy low end" had no figure next to it.
+    _folder, files = music
+    analyze_json(files["fast"])
+    shown = run("show", files["fast"]).stdout
+    features = json.loads(run("show", "--json", files["fast"]).stdout)["features"]
+    for label, name in (("Percussive share", "percussive_share"), ("Low hits", "low_percussive_share"),
+                        ("Bass share", "bass_share"), ("Tonal clarity", "tonal_clarity"),
+                        ("Roughness", "roughness")):  # fmt: skip
+        assert features[name] is not None
+        assert label in shown, shown
+    assert f"{features['roughness']:.4f}" in shown

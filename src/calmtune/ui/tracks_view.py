@@ -161,7 +161,13 @@ def print_track_details(
         row("Spectral flux", None if f.spectral_flux is None else f"{f.spectral_flux:.2f} dB")
         share = f.percussive_share
         row("Percussive share", None if share is None else f"{share:.0%}")
+        low = f.low_percussive_share
+        row("Low hits", None if low is None else f"{low:.0%} of the power (kick, timpani)")
+        row("Bass share", None if f.bass_share is None else f"{f.bass_share:.0%} under 150 Hz")
         row("Brightness", None if f.brightness is None else f"{f.brightness:.0f} Hz")
+        clarity = f.tonal_clarity
+        row("Tonal clarity", None if clarity is None else f"{clarity:.0f} dB peaks over valleys")
+        row("Roughness", None if f.roughness is None else f"{f.roughness:.4f}")
     else:
         row("Analysis", "not analysed yet (run `calmtune analyze`)")
     row(
