@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import re
 import sys
 
 import click
@@ -176,13 +175,13 @@ def _printable_click_error(exc: click.ClickException) -> click.ClickException:
     return exc
 
 
-# click quotes a value with repr(), which writes a byte that is not UTF-8 (os.fsdecode's lone
-# surrogate U+DC80..U+DCFF) as "\udcff"; everywhere else calmtune shows that byte as "\xff".
-_REPR_BYTE = re.compile(r"\\udc([89a-f][0-9a-f])")
-
-
 def _byte_escapes(text: str) -> str:
-    return _REPR_BYTE.sub(r"\\x\1", text)
+    """click quotes a value with repr(), which writes a byte that is not UTF-8 (os.fsdecode's
+    lone surrogate U+DC80..U+DCFF) as "\\udcff"; everywhere else calmtune shows it as "\\xff".
+    ``re`` is imported here, on the error path: a pattern compiled at import costs every run."""
+    import re
+
+    return re.sub(r"\\udc([89a-f][0-9a-f])", r"\\x\1", text)
 
 
 def _silence_stdout() -> None:
