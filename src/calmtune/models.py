@@ -70,8 +70,8 @@ class TagInfo(NamedTuple):
 # analysis are then measured again by the next `calmtune analyze` (version 2: onset strength,
 # spectral flux, percussive share; version 3: bass share, low percussive share, tonal clarity, and
 # level-relative floors, so every measure but the loudness is the same at any playback gain;
-# version 4: roughness).
-ANALYSIS_VERSION = 4
+# version 4: roughness; version 5: texture change).
+ANALYSIS_VERSION = 5
 
 
 class Features(NamedTuple):
@@ -91,6 +91,7 @@ class Features(NamedTuple):
     tonal_clarity: float | None = None  # dB: spectral peaks over valleys (inverse flatness)
     low_percussive_share: float | None = None  # 0..1: power in short hits under 250 Hz
     roughness: float | None = None  # sensory dissonance of the partials (0 for a pure tone)
+    texture_change: float | None = None  # dB per band: spectral shape now vs 4 s earlier
     silent: bool = False
 
     @property

@@ -1,5 +1,6 @@
 """Bass share, low percussive share and tonal clarity (analysis version 3), roughness (version 4),
-and the level-relative floor they and the other texture measures rest on. Real signals through the real analyser."""
+texture change (version 5), and the level-relative floor they and the other texture measures rest
+on. Real signals through the real analyser."""
 
 from __future__ import annotations
 
@@ -63,6 +64,42 @@ def test_roughness_is_zero_for_one_tone_and_high_for_a_semitone_clash() -> None:
     assert clash.roughness > 0.03  # the curve peaks near a quarter of a critical band
 
 
+def _chord(freqs: tuple[float, ...], seconds: float, amp: float = 0.15) -> np.ndarray:
+    """Notes with a few harmonics each, so the chord fills bands as an instrument would."""
+    t = np.arange(int(RATE * seconds)) / RATE
+    out = np.zeros_like(t)
+    for f in freqs:
+        for k in (1, 2, 3):
+            out += amp / k * np.sin(2 * np.pi * f * k * t)
+    return out.astype(np.float32)
+
+
+PROGRESSION = ((220.0, 277.2, 329.6), (293.7, 370.0, 440.0), (246.9, 311.1, 370.0),
+               (329.6, 415.3, 493.9))  # fmt: skip
+
+
+def test_texture_change_is_high_when_the_harmony_moves_and_low_for_a_held_loop() -> None:
+    # Chords changing every 2.5 s, against one bar of the same chords played as a 2 s loop.
+    moving = np.concatenate([_chord(c, 2.5) for c in PROGRESSION] * 3)
+    bar = np.concatenate([_chord(c, 0.5) for c in PROGRESSION])
+    loop = np.concatenate([bar] * 15)
+    held = _chord(PROGRESSION[0], 30.0)
+    moving_f, loop_f, held_f = (analyze_samples(x, RATE) for x in (moving, loop, held))
+    assert moving_f.texture_change > 8.0  # the curve's calm end (tables.TEXTURE_CHANGE_CURVES)
+    assert loop_f.texture_change < 1.0  # the loop repeats every 2 s, so 4 s later it is the same
+    assert held_f.texture_change < 1.0
+
+
+def test_texture_change_leaves_out_loudness_and_short_clips() -> None:
+    # A held chord swelling by 30 dB and back: every band moves alike, the texture does not.
+    chord = _chord(PROGRESSION[0], 30.0)
+    swell = np.concatenate([np.linspace(-30.0, 0.0, len(chord) // 2), np.linspace(0.0, -30.0,
+                            len(chord) - len(chord) // 2)])  # fmt: skip
+    swelling = analyze_samples(chord * (10 ** (swell / 20)).astype(np.float32), RATE)
+    assert swelling.texture_change < 1.0
+    assert analyze_samples(chord[: RATE * 3], RATE).texture_change is None  # under 4 s
+
+
 @pytest.mark.parametrize("gain_db", [-12.0, -30.0])
 def test_softer_copy_of_a_track_with_silences_measures_the_same(gain_db: float) -> None:
     # Notes with near-silent gaps and a faint noise bed: where an absolute floor would decide.
@@ -71,7 +108,7 @@ def test_softer_copy_of_a_track_with_silences_measures_the_same(gain_db: float) 
     a = analyze_samples(track, RATE)
     b = analyze_samples(track * np.float32(10 ** (gain_db / 20)), RATE)
     for name in ("bass_share", "low_percussive_share", "tonal_clarity", "roughness", "percussive_share",
-                 "spectral_flux", "onset_strength", "onset_density"):  # fmt: skip
+                 "spectral_flux", "onset_strength", "onset_density", "texture_change"):  # fmt: skip
         assert getattr(b, name) == pytest.approx(getattr(a, name), rel=1e-3, abs=1e-3), name
     assert a.loudness_lufs - b.loudness_lufs == pytest.approx(-gain_db, abs=0.05)
 

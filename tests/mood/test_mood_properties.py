@@ -158,3 +158,23 @@ def test_classify_tag_only_without_useful_tags_is_unknown_and_says_what_helps(
     assert result.mood is Mood.UNKNOWN
     assert result.confidence == 0.0
     assert any("calmtune analyze" in r and "by hand" in r for r in result.reasons), result.reasons
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    evidence=evidence_st,
+    features=features_st,
+    change=st.floats(0, 15),
+    more=st.floats(0, 10),
+)
+def test_classify_a_more_moving_texture_never_scores_lower_on_calm(
+    evidence, features, change, more
+):
+    """Texture change counts for calm when the texture moves and (less) against it when it is
+    held, and only for calm: more of it never lowers the calm score nor moves the others."""
+    held = features._replace(texture_change=change)
+    moving = features._replace(texture_change=change + more)
+    a = classify(evidence._replace(features=held))
+    b = classify(evidence._replace(features=moving))
+    assert b.calm >= a.calm
+    assert (b.upbeat, b.focus) == (a.upbeat, a.focus)

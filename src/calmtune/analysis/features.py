@@ -77,6 +77,7 @@ def analyze_blocks(blocks: Iterable[np.ndarray], rate: int, channels: int) -> Fe
         tonal_clarity=_finite(spectrum.tonal_clarity(), 3),
         low_percussive_share=_finite(spectrum.low_percussive_share(), 4),
         roughness=_finite(spectrum.roughness(), 5),
+        texture_change=_finite(spectrum.texture_change(), 3),
         silent=False,
     )
 

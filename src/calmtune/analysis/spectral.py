@@ -7,14 +7,16 @@ bands so that bass and kick count as much as the many high-frequency bins, conve
 onset strength is the mean rise in dB across bands from one frame to the next (spectral flux).
 Band levels are floored 80 dB under the loudest band level so far (``floors.RunningFloor``), not
 at an absolute level, so a softer copy gives the same rises. The same spectrum also gives the
-bass share (power under 150 Hz over all power) and the tonal clarity (peaks over valleys); the
-roughness (``roughness.py``) reads the same decimated samples with longer windows.
+bass share (power under 150 Hz over all power), the tonal clarity (peaks over valleys) and the
+texture change over seconds (``change.py``, from the band levels); the roughness
+(``roughness.py``) reads the same decimated samples with longer windows.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from calmtune.analysis.change import TextureChangeMeter
 from calmtune.analysis.floors import ABSOLUTE_GUARD_DB, RunningFloor
 from calmtune.analysis.roughness import RoughnessMeter
 from calmtune.analysis.texture import TextureMeter
@@ -70,6 +72,7 @@ class SpectralAnalyzer:
         self._centroid_num = 0.0
         self._centroid_den = 0.0
         self._texture = TextureMeter(self.frame_rate, centres < LOW_BAND_TOP_HZ)
+        self._change = TextureChangeMeter(self.frame_rate)
         self._floor = RunningFloor()  # band levels: near-silence relative to the track's level
         self._bass = centres < BASS_TOP_HZ
         self._bass_power = 0.0
@@ -111,6 +114,7 @@ class SpectralAnalyzer:
         self._add_clarity(power[:, self._clarity_bins])
         level = self._band_levels(band_power)
         self._texture.add(level)
+        self._change.add(level)
         # Rise over FLUX_LAG frames: a slow (legato, pad) attack spread over several frames still
         # adds up to one clear onset instead of a few small steps lost in the noise.
         history = (
@@ -159,6 +163,10 @@ class SpectralAnalyzer:
     def roughness(self) -> float | None:
         """Sensory dissonance of the partials sounding together (``roughness.RoughnessMeter``)."""
         return self._roughness.roughness()
+
+    def texture_change(self) -> float | None:
+        """How much the spectral shape changes over seconds (``change.TextureChangeMeter``)."""
+        return self._change.texture_change()
 
     def onset_envelope(self) -> np.ndarray:
         """Onset strength per frame (mean dB rise over bands), float32."""

@@ -186,6 +186,7 @@ def _details_json(track) -> dict:
             "low_percussive_share": f.low_percussive_share,
             "tonal_clarity": f.tonal_clarity,
             "roughness": f.roughness,
+            "texture_change": f.texture_change,
             "peak_to_loudness": f.peak_to_loudness,
             "silent": f.silent,
         },

@@ -57,13 +57,13 @@ _TRACK_COLUMNS = """
     f.size, f.mtime_ns, f.error, f.bpm, f.bpm_confidence, f.loudness_lufs, f.peak_dbfs,
     f.loudness_range, f.onset_density, f.brightness, f.onset_strength, f.spectral_flux,
     f.percussive_share, f.bass_share, f.tonal_clarity, f.low_percussive_share, f.roughness,
-    f.silent
+    f.texture_change, f.silent
 """
 # The measured values, in ``Features`` order (silent last).
 _FEATURE_COLUMNS = (
     "f.bpm, f.bpm_confidence, f.loudness_lufs, f.peak_dbfs, f.loudness_range, f.onset_density, "
     "f.brightness, f.onset_strength, f.spectral_flux, f.percussive_share, f.bass_share, "
-    "f.tonal_clarity, f.low_percussive_share, f.roughness, f.silent"
+    "f.tonal_clarity, f.low_percussive_share, f.roughness, f.texture_change, f.silent"
 )
 _TRACK_FROM = "FROM tracks t LEFT JOIN features f ON f.track_id = t.id"
 # Which fields calmtune's tag reader fills: a row read by an older reader (a lower number) is read
@@ -607,13 +607,14 @@ class Library:
                 "INSERT OR REPLACE INTO features (track_id, size, mtime_ns, bpm, bpm_confidence, "
                 "loudness_lufs, peak_dbfs, loudness_range, onset_density, brightness, "
                 "onset_strength, spectral_flux, percussive_share, bass_share, tonal_clarity, "
-                "low_percussive_share, roughness, silent, error, analyzed_at, version, payload) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "low_percussive_share, roughness, texture_change, silent, error, analyzed_at, "
+                "version, payload) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (track.id, size, mtime_ns, f.bpm, f.bpm_confidence, f.loudness_lufs, f.peak_dbfs,
                  f.loudness_range, f.onset_density, f.brightness, f.onset_strength,
                  f.spectral_flux, f.percussive_share, f.bass_share, f.tonal_clarity,
-                 f.low_percussive_share, f.roughness, int(f.silent), _text(error), time.time(),
-                 ANALYSIS_VERSION, payload),
+                 f.low_percussive_share, f.roughness, f.texture_change, int(f.silent),
+                 _text(error), time.time(), ANALYSIS_VERSION, payload),
             )  # fmt: skip
             if features is None:
                 return None

@@ -259,6 +259,12 @@ def m011_roughness(conn: sqlite3.Connection) -> None:
     _run(conn, "ALTER TABLE features ADD COLUMN roughness REAL")
 
 
+def m012_texture_change(conn: sqlite3.Connection) -> None:
+    """Analysis version 5: the texture change (rows measured before stay NULL there and are
+    measured again by ``calmtune analyze``)."""
+    _run(conn, "ALTER TABLE features ADD COLUMN texture_change REAL")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_journal,
@@ -271,6 +277,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m009_damage,
     m010_bass_and_clarity,
     m011_roughness,
+    m012_texture_change,
 ]
 
 

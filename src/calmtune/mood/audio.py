@@ -130,6 +130,7 @@ def measured(features: Features | None) -> bool:
             features.low_percussive_share,
             features.tonal_clarity,
             features.roughness,
+            features.texture_change,
         )
     )
 
@@ -223,6 +224,15 @@ def _describe_roughness(x: float) -> str | None:
     return None
 
 
+def _describe_change(x: float) -> str | None:
+    t = tables.TEXTURE_CHANGE_CURVES
+    if x >= t[0][-1][0]:
+        return f"texture change {x:.1f} dB: the harmony and voicing keep moving"
+    if x <= t[0][0][0]:
+        return f"texture change {x:.1f} dB: one texture held bar after bar (a driving, repeated pattern)"
+    return None
+
+
 # (feature, its curves, describe(value) -> a reason or None), in the order reasons are listed.
 _SOUND = (
     ("onset_density", tables.ONSET_DENSITY_CURVES, _describe_density),
@@ -235,6 +245,7 @@ _SOUND = (
     ("low_percussive_share", tables.LOW_PERCUSSIVE_SHARE_CURVES, _describe_low_hits),
     ("tonal_clarity", tables.TONAL_CLARITY_CURVES, _describe_clarity),
     ("roughness", tables.ROUGHNESS_CURVES, _describe_roughness),
+    ("texture_change", tables.TEXTURE_CHANGE_CURVES, _describe_change),
 )
 
 
@@ -294,6 +305,9 @@ class _Sums:
         if feature in tables.AGAINST_CALM_ONLY:
             # Evidence against calm only: a value that reads calm adds no calm weight at all.
             w0 *= 1.0 - c
+        elif feature in tables.CALM_WEIGHT_AGAINST:
+            # Full calm weight where it reads calm, a smaller one where it reads not calm.
+            w0 = w0 * c + tables.CALM_WEIGHT_AGAINST[feature] * (1.0 - c)
         k = reliability
         self.n0 += k * w0 * c
         self.n1 += k * w1 * u

@@ -62,6 +62,10 @@ FEATURE_WEIGHTS = {
     # energy (upbeat) or steadiness (focus). Weighed 1.5 it gave 0.803 on the development set but
     # called one more intense track calm and cost the generated set 4 calm pieces (docs/music.md).
     "roughness": (1.0, 0.0, 0.0),
+    # Analysis version 5: how much the sound's spectral shape changes over 4 s. Calm only: a moving
+    # or held texture says nothing about energy (upbeat) or steadiness (focus). 3.0 is the weight
+    # a moving texture has for calm; a held one counts less against it (CALM_WEIGHT_AGAINST).
+    "texture_change": (3.0, 0.0, 0.0),
     "pulse": (0.0, 0.0, 1.0),  # a confident, steady beat is what focus music needs
 }
 # Features that count only against calm: a value that reads calm adds no calm weight (audio.py).
@@ -71,6 +75,14 @@ FEATURE_WEIGHTS = {
 # raised the calm-score AUC from 0.798 to 0.814 (per game: none lower; chosen in every
 # leave-one-game-out fold) and left the generated set as it was (docs/music.md).
 AGAINST_CALM_ONLY = frozenset({"onset_strength"})
+# Features whose calm weight depends on which way they read: the FEATURE_WEIGHTS calm weight where
+# the value reads calm (curve 1), this weight where it reads not calm (curve 0), linear between.
+# Texture change: harmony and voicing that keep moving are a sign of calm in full, but a texture
+# held bar after bar is weaker evidence against calm, since repetition is sedative in a drone or a
+# lullaby and driving only in an ostinato or a loop. On the development set every
+# leave-one-game-out fold chose (3.0, 1.5) among calm weights 0-4 and against weights 0-2 whose
+# generated set kept 1 wrong verdict and 60% right (docs/music.md).
+CALM_WEIGHT_AGAINST = {"texture_change": 1.5}
 # The absolute level (LUFS) says more about the mastering and the playback gain than the mood, so
 # it never moves the mood scores: it only nudges the arousal estimate (AROUSAL_SCALES).
 # Tempo counts by how sure the estimator was: nothing at the trusted threshold
@@ -155,6 +167,17 @@ ROUGHNESS_CURVES = (
     ((0.0074, 1.0), (0.0119, 0.0)),
     ((0.0074, 0.0), (0.0119, 1.0)),
     ((0.0065, 0.5), (0.0083, 1.0), (0.0108, 1.0), (0.0149, 0.4)),
+)
+# Analysis version 5 (analysis/change.py): how different the spectral shape is from 4 s earlier,
+# loudness changes left out. Calm music moves (chords change, a melody wanders over held notes);
+# intense game music holds one texture (ostinati, drum and bass loops, pedal and tremolo) even when
+# it is soft. Chosen on the DEVELOPMENT set (AUC 0.87 there, the best single measure; 0ad and
+# Singularity 1.00, Wesnoth 0.90, SuperTux 0.69); curved by the percentile rule over the 56
+# development tracks at -14 LUFS, labels unused.
+TEXTURE_CHANGE_CURVES = (  # dB per band: the spectral shape now against 4 s earlier
+    ((5.94, 0.0), (8.22, 1.0)),
+    ((5.94, 1.0), (8.22, 0.0)),
+    ((5.27, 0.5), (6.37, 1.0), (7.97, 1.0), (8.34, 0.4)),
 )
 # The peak-to-loudness ratio (Features.peak_to_loudness) is measured and shown but not weighed: it
 # is low for brick-walled loud masters and just as low for sustained pads and drones, so it does
