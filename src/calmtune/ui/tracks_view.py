@@ -168,6 +168,8 @@ def print_track_details(
         clarity = f.tonal_clarity
         row("Tonal clarity", None if clarity is None else f"{clarity:.0f} dB peaks over valleys")
         row("Roughness", None if f.roughness is None else f"{f.roughness:.4f}")
+        change = f.texture_change
+        row("Texture change", None if change is None else f"{change:.2f} dB over 4 s")
     else:
         row("Analysis", "not analysed yet (run `calmtune analyze`)")
     row(
