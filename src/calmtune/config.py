@@ -5,8 +5,6 @@ set it. Without it the platform's user directories are used (platformdirs). The 
 a broken one is reported with the file, the line and the key.
 """
 
-from __future__ import annotations
-
 import os
 import re
 from pathlib import Path
@@ -30,7 +28,7 @@ class Paths(NamedTuple):
     cache_dir: Path
 
     @classmethod
-    def discover(cls) -> Paths:
+    def discover(cls) -> "Paths":
         home = os.environ.get("CALMTUNE_HOME")
         if home:
             root = Path(home).expanduser().absolute()

@@ -9,8 +9,6 @@ import) were counted at 243M -> 279M instructions (+15%) for `calmtune tracks --
 --instructions`, December 2026).
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import NamedTuple

@@ -30,6 +30,14 @@ def schema_2_index(path, reasons_column: list) -> None:
     conn.close()
 
 
+def test_the_current_schema_version_is_the_number_of_migrations():
+    """An index at ``SCHEMA_VERSION`` opens without running migrations: a migration added
+    without bumping it would never run."""
+    from calmtune.library.db import SCHEMA_VERSION
+
+    assert len(MIGRATIONS) == SCHEMA_VERSION
+
+
 def test_migrations_bring_a_new_index_to_the_newest_schema(tmp_path):
     with Library.open(tmp_path / "i.db") as lib:
         assert lib.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)

@@ -11,7 +11,8 @@ from playlist_factory import make_track
 
 from calmtune.playlists.builder import build_playlist
 from calmtune.playlists.jsonio import playlist_to_json
-from calmtune.playlists.m3u import m3u8_text, paths_text, read_m3u, write_text_file
+from calmtune.playlists.m3u import m3u8_text, read_m3u, write_text_file
+from calmtune.playlists.pathlist import paths_text
 from calmtune.playlists.recipe import get_recipe
 
 

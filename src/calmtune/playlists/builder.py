@@ -13,8 +13,6 @@ neighbours and never gets louder than its first track, so it ends no louder than
 Pure: tracks (or light rows) in, ``Playlist`` (or ``Plan``) out.
 """
 
-from __future__ import annotations
-
 import random
 from collections.abc import Collection, Sequence
 from typing import Any, NamedTuple

@@ -6,8 +6,6 @@ someone else wrote (URLs, missing files, odd lines) become warnings returned to 
 decides how to show them; the rest of the playlist still plays.
 """
 
-from __future__ import annotations
-
 import os
 import re
 from collections.abc import Iterable
@@ -16,6 +14,7 @@ from typing import NamedTuple
 
 from calmtune.errors import PlaylistError
 from calmtune.models import Track
+from calmtune.playlists.pathlist import one_line_path
 from calmtune.safetext import printable
 from calmtune.userfiles import regular_file_problem
 
@@ -90,12 +89,6 @@ def m3u8_text(
     return "\n".join(lines) + "\n"
 
 
-def one_line_path(path: str) -> bool:
-    """Whether ``path`` reads back whole as a line of a playlist: no line break inside, no blank
-    at its end (readers strip it)."""
-    return not re.search(r"[\r\n]|[ \t\f\v]$", path)
-
-
 def m3u_location(path: str) -> str:
     """How an M3U line names ``path``: the path itself, its bytes kept; or, when it cannot be
     one line (``one_line_path``), a ``file://`` URL with its bytes percent-encoded, which
@@ -106,13 +99,6 @@ def m3u_location(path: str) -> str:
     from urllib.parse import quote
 
     return "file://" + quote(os.fsencode(path))
-
-
-def paths_text(tracks: Iterable[Track]) -> str:
-    """One absolute path per line (``--format paths``); a path that cannot be one line
-    (``one_line_path``) is left out: the caller warns about it."""
-    paths = (os.path.abspath(t.path) for t in tracks)
-    return "".join(path + "\n" for path in paths if one_line_path(path))
 
 
 def write_text_file(path: str | Path, text: str) -> None:

@@ -9,8 +9,6 @@ Every problem becomes a ``ConfigError`` naming the file, the field and what is a
 user editing a recipe by hand needs to know exactly what to change.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -79,7 +77,7 @@ class Recipe(NamedTuple):
     avoid_recent: bool = True
     select: Selection = Selection()
     arc: Arc = Arc()
-    query: tuple[Term, ...] = ()  # query terms (``calmtune.query``) that narrow the pool
+    query: tuple["Term", ...] = ()  # query terms (``calmtune.query``) that narrow the pool
     source: str = "builtin"  # "builtin" or "user"
     path: str | None = None
 
@@ -193,7 +191,7 @@ class _Reader:
             self.fail(key, f"is {value!r}", allowed)
         return (float(value[0]), float(value[1]))
 
-    def query(self, key: str) -> tuple[Term, ...]:
+    def query(self, key: str) -> tuple["Term", ...]:
         """A query string (docs/cli.md, "Queries") as terms."""
         if key not in self.table:
             return ()

@@ -5,8 +5,6 @@ tuples, which the index can hand over straight from SQL without building a ``Tra
 plain comparisons over tuples beat numpy here, whose import alone costs more than the loop.
 """
 
-from __future__ import annotations
-
 import fnmatch
 import os
 from collections.abc import Callable, Iterable, Sequence
