@@ -219,8 +219,8 @@ def print_matrix(title: str, rows: list[tuple[str, str]]) -> None:
 
 
 def evaluate(args: argparse.Namespace) -> int:
-    from calmtune.models import MoodEvidence
     from calmtune.mood import classify
+    from calmtune.mood.evidence import MoodEvidence
 
     analyse = find_analyser()
     per_class = 2 if args.quick else args.per_class
@@ -284,8 +284,9 @@ def evaluate(args: argparse.Namespace) -> int:
 
 
 def time_classify(calls: int) -> int:
-    from calmtune.models import Features, MoodEvidence
+    from calmtune.models import Features
     from calmtune.mood import classify
+    from calmtune.mood.evidence import MoodEvidence
 
     rng = random.Random(3)
     genres = [g for pool in (*GENRES.values(), *DISAGREE.values()) for g in pool] + [None]

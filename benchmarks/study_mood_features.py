@@ -31,8 +31,8 @@ def measure(job: tuple[real.Item, float, str]) -> dict:
     import numpy as np
 
     from calmtune.analysis import analyze_samples
-    from calmtune.models import MoodEvidence
     from calmtune.mood import classify
+    from calmtune.mood.evidence import MoodEvidence
 
     item, gain_db, scratch = job
     samples, rate = real.decode(item, Path(scratch))

@@ -5,6 +5,7 @@ set it. Without it the platform's user directories are used (platformdirs). The 
 a broken one is reported with the file, the line and the key.
 """
 
+# No `from __future__ import annotations`: NamedTuple fields compile string annotations (models.py).
 import os
 import re
 from pathlib import Path

@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 
 # Read with string methods, not regular expressions: every recipe has a duration, and compiling
-# the three patterns cost 1.9M instructions at each `playlist build` (about 290M in all).
+# the three patterns cost 1.9M instructions at each `playlist build` (about 290M in all;
+# `python benchmarks/bench_playlist.py --instructions`).
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0}
 
 FORMS = "90s, 20m, 1h15m, 1:30:00 (h:mm:ss), 4:30 (m:ss) or a bare number of minutes"

@@ -16,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
 
-from calmtune.models import EndedBy, SessionRecord
+from calmtune.listening import EndedBy, SessionRecord
 
 MIN_SESSIONS = 5  # rated sessions before any insight is drawn
 WEEK = 7 * 24 * 3600.0

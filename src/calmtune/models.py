@@ -7,6 +7,13 @@ import) were counted at 243M -> 279M instructions (+15%) for `calmtune tracks --
 172M for `import click`, and 282M -> 347M (+23%) for `playlist build calm` on 100,000 tracks
 (`python benchmarks/bench_startup.py --instructions`, `python benchmarks/bench_playlist.py
 --instructions`, December 2026).
+
+This module, and those that define NamedTuples on the way of `playlist build` (config.py,
+playlists/recipe.py, select.py, builder.py, m3u.py), do not use
+``from __future__ import annotations``: typing.NamedTuple turns each annotation that is a string
+into a ``ForwardRef``, which ``compile()``s it. The 172 fields on the path of `playlist build`
+cost 9.8M of its 287M instructions that way (`python benchmarks/bench_playlist.py
+--instructions`, December 2026). An annotation naming a class defined later is quoted.
 """
 
 from collections.abc import Sequence
@@ -138,20 +145,6 @@ def effective_bpm(
     return None, None
 
 
-class MoodEvidence(NamedTuple):
-    """Everything the mood engine may weigh for one track."""
-
-    tag_mood: str | None = None  # raw mood text from the file
-    tag_mood_by_calmtune: bool = False
-    user_mood: str | None = None  # a mood the user set in calmtune (index), wins over all
-    bpm_tag: float | None = None
-    key: str | None = None
-    genre: str | None = None
-    title: str | None = None
-    album: str | None = None
-    features: Features | None = None
-
-
 class MoodScores(NamedTuple):
     """The mood engine's verdict for one track."""
 
@@ -179,37 +172,3 @@ class Track(NamedTuple):
     id: int | None = None
     user_mood: str | None = None  # a mood the user chose in calmtune for this track (index only)
     damage: str | None = None  # why the file looks damaged ("truncated: ..."), None when whole
-
-
-class EndedBy(StrEnum):
-    """How a listening session ended (journal)."""
-
-    COMPLETED = "completed"  # the duration or the playlist ran out
-    FINISH_KEY = "finish-after-track"  # the listener asked to stop after the current track
-    QUIT = "quit"  # the listener pressed q
-    SIGINT = "sigint"
-    SIGTERM = "sigterm"
-    SIGHUP = "sighup"  # the terminal or the ssh connection closed
-    REPLACED = "replaced"  # another session took over (--replace)
-    ERROR = "error"
-    RUNNING = "running"  # not ended yet, or the process died without a word
-
-
-class SessionRecord(NamedTuple):
-    """One listening session in the journal."""
-
-    id: int | None
-    started: float  # Unix time
-    recipe: str
-    ended: float | None = None
-    ended_by: EndedBy = EndedBy.RUNNING
-    stress_before: int | None = None  # 0..10
-    stress_after: int | None = None
-    tracks: Sequence[str] = ()  # paths, in the order played
-    listened_seconds: float = 0.0
-
-    @property
-    def minutes(self) -> float | None:
-        if self.ended is None:
-            return None
-        return round((self.ended - self.started) / 60, 1)

@@ -16,7 +16,7 @@ from scipy import stats
 
 from calmtune.cli import cli
 from calmtune.library import Library
-from calmtune.models import EndedBy
+from calmtune.listening import EndedBy
 
 DAY = 24 * 3600.0
 

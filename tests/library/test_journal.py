@@ -1,5 +1,5 @@
 from calmtune.library import Library
-from calmtune.models import EndedBy
+from calmtune.listening import EndedBy
 
 
 def test_journal_records_sessions_newest_first(tmp_path):

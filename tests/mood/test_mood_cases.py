@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from calmtune.models import Features, Mood, MoodEvidence, MoodSource
+from calmtune.models import Features, Mood, MoodSource
 from calmtune.mood import classify
+from calmtune.mood.evidence import MoodEvidence
 
 CALM_AUDIO = Features(
     bpm=66, bpm_confidence=0.7, loudness_lufs=-25, onset_density=0.8, brightness=1000,

@@ -4,8 +4,9 @@ fails here."""
 
 from __future__ import annotations
 
-from calmtune.models import Features, MoodEvidence
+from calmtune.models import Features
 from calmtune.mood import classify
+from calmtune.mood.evidence import MoodEvidence
 from calmtune.mood.explain import strongest_reason
 
 

@@ -22,8 +22,8 @@ import numpy as np
 import pytest
 
 from calmtune.analysis import analyze_samples
-from calmtune.models import MoodEvidence
 from calmtune.mood import classify
+from calmtune.mood.evidence import MoodEvidence
 from music_synth import STYLES, make_piece
 
 GAINS_DB = (-12.0, 0.0, 6.0)

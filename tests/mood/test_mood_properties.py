@@ -5,8 +5,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from calmtune.models import Features, Mood, MoodEvidence, MoodSource
+from calmtune.models import Features, Mood, MoodSource
 from calmtune.mood import classify
+from calmtune.mood.evidence import MoodEvidence
 from calmtune.mood.tables import GENRE_PRIORS, TITLE_WORDS
 from calmtune.mood.vocabulary import SYNONYMS
 from calmtune.mood.words import word_hits

@@ -7,8 +7,9 @@ import tomllib
 import pytest
 
 from calmtune.errors import ConfigError
-from calmtune.models import Features, Mood, MoodEvidence
+from calmtune.models import Features, Mood
 from calmtune.mood import MoodSettings, classify
+from calmtune.mood.evidence import MoodEvidence
 
 
 def test_settings_from_toml_mood_section() -> None:

@@ -11,8 +11,9 @@ import itertools
 import re
 
 from calmtune.library import Library
-from calmtune.models import Features, MoodEvidence, TagInfo, effective_bpm
+from calmtune.models import Features, TagInfo, effective_bpm
 from calmtune.mood import classify
+from calmtune.mood.evidence import MoodEvidence
 from calmtune.trackjson import track_to_json
 
 MEASURED = [None, (72.0, 0.9), (144.0, 0.1), (101.0, None)]

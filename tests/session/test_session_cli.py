@@ -20,7 +20,7 @@ from session_helpers import (
 )
 
 from audiofiles import write_audio, write_tone
-from calmtune.models import EndedBy
+from calmtune.listening import EndedBy
 
 
 @pytest.fixture(scope="session")

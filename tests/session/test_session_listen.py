@@ -15,7 +15,7 @@ from session_helpers import RATE
 from audiofiles import rms_db, write_level, write_tone
 from calmtune.errors import NothingToPlayError
 from calmtune.library import Library
-from calmtune.models import EndedBy
+from calmtune.listening import EndedBy
 from calmtune.playback import NullOutput, PlayItem
 from calmtune.playlists.recipe import get_recipe
 from calmtune.session.listen import SessionRequest, listen

@@ -15,7 +15,7 @@ import pytest
 
 from audiofiles import write_tone
 from calmtune.library import Library
-from calmtune.models import EndedBy
+from calmtune.listening import EndedBy
 from calmtune.playback import PlayItem, null_player
 from calmtune.session import Session, fit_timing
 from calmtune.session.controls import Command, Request

@@ -9,7 +9,7 @@ import pytest
 from session_helpers import PtySession, sessions
 
 from audiofiles import write_tone
-from calmtune.models import EndedBy
+from calmtune.listening import EndedBy
 
 
 @pytest.fixture

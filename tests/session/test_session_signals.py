@@ -17,7 +17,7 @@ import pytest
 from session_helpers import PtySession, lock_pid, sessions, start, wait_for_line
 
 from audiofiles import write_tone
-from calmtune.models import EndedBy
+from calmtune.listening import EndedBy
 
 PROMPT = "Enter skips"
 

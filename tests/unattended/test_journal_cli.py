@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from calmtune.cli.app import cli
 from calmtune.library import Library
-from calmtune.models import EndedBy, SessionRecord
+from calmtune.listening import EndedBy, SessionRecord
 from calmtune.ui.journal_view import sparkline, stress_change_by_recipe
 
 DAY = 86400.0

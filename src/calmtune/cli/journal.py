@@ -11,7 +11,7 @@ from calmtune.cli.context import AppContext
 from calmtune.cli.options import MAX_COUNT, emit_json, json_option
 
 if TYPE_CHECKING:
-    from calmtune.models import SessionRecord
+    from calmtune.listening import SessionRecord
 
 
 def iso_local(timestamp: float | None) -> str | None:

@@ -15,7 +15,8 @@ from calmtune.errors import LibraryError
 
 BUSY_TIMEOUT_MS = 30_000
 # The schema of an up-to-date index: the number of migrations (``PRAGMA user_version``), so such an
-# index opens without loading them (0.5M instructions of a 275M `playlist build`).
+# index opens without loading them (0.5M instructions of a 275M `playlist build`, counted by
+# `python benchmarks/bench_playlist.py --instructions`).
 # tests/library/test_migrations.py keeps it equal to ``len(migrations.MIGRATIONS)``.
 SCHEMA_VERSION = 11
 

@@ -14,11 +14,10 @@ import time
 from typing import TYPE_CHECKING
 
 from calmtune.library.db import write_transaction
-from calmtune.models import EndedBy, SessionRecord
 from calmtune.safetext import escape_undecodable
 
 if TYPE_CHECKING:
-    from calmtune.listening import ListeningSummary, PlayOutcome
+    from calmtune.listening import EndedBy, ListeningSummary, PlayOutcome, SessionRecord
 
 
 class Journal:
@@ -146,6 +145,8 @@ class Journal:
         stress_after: int | None = None,
         ended: float | None = None,
     ) -> None:
+        from calmtune.listening import EndedBy
+
         with write_transaction(self.conn):
             self.conn.execute(
                 "UPDATE sessions SET ended = ?, ended_by = ?, stress_after = COALESCE(?, stress_after) "
@@ -166,6 +167,8 @@ class Journal:
 
     def sessions(self, limit: int | None = None) -> list[SessionRecord]:
         """Sessions, newest first."""
+        from calmtune.listening import EndedBy, SessionRecord
+
         sql = (
             "SELECT id, started, ended, recipe, ended_by, stress_before, stress_after, "
             "listened_seconds FROM sessions ORDER BY started DESC, id DESC"

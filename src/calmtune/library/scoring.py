@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from calmtune.models import Features, MoodEvidence, MoodScores, TagInfo
+from calmtune.models import Features, MoodScores, TagInfo
+from calmtune.mood.evidence import MoodEvidence
 
 
 def evidence_for(tags: TagInfo, features: Features | None, user_mood: str | None) -> MoodEvidence:

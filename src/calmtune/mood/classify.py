@@ -34,7 +34,6 @@ from calmtune.models import (
     PLAUSIBLE_BPM,
     Features,
     Mood,
-    MoodEvidence,
     MoodScores,
     MoodSource,
     effective_bpm,
@@ -48,6 +47,7 @@ from calmtune.mood.audio import (
     tempo_reason,
     tempo_reliability,
 )
+from calmtune.mood.evidence import MoodEvidence
 from calmtune.mood.genres import genre_prior
 from calmtune.mood.keys import key_mode
 from calmtune.mood.settings import MoodSettings

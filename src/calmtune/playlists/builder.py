@@ -13,6 +13,7 @@ neighbours and never gets louder than its first track, so it ends no louder than
 Pure: tracks (or light rows) in, ``Playlist`` (or ``Plan``) out.
 """
 
+# No `from __future__ import annotations`: NamedTuple fields compile string annotations (models.py).
 import random
 from collections.abc import Collection, Sequence
 from typing import Any, NamedTuple

@@ -6,6 +6,7 @@ someone else wrote (URLs, missing files, odd lines) become warnings returned to 
 decides how to show them; the rest of the playlist still plays.
 """
 
+# No `from __future__ import annotations`: NamedTuple fields compile string annotations (models.py).
 import os
 import re
 from collections.abc import Iterable

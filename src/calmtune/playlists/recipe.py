@@ -9,6 +9,7 @@ Every problem becomes a ``ConfigError`` naming the file, the field and what is a
 user editing a recipe by hand needs to know exactly what to change.
 """
 
+# No `from __future__ import annotations`: NamedTuple fields compile string annotations (models.py).
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 

@@ -5,6 +5,7 @@ tuples, which the index can hand over straight from SQL without building a ``Tra
 plain comparisons over tuples beat numpy here, whose import alone costs more than the loop.
 """
 
+# No `from __future__ import annotations`: NamedTuple fields compile string annotations (models.py).
 import fnmatch
 import os
 from collections.abc import Callable, Iterable, Sequence

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from calmtune.errors import NothingToPlayError
-from calmtune.models import EndedBy
+from calmtune.listening import EndedBy
 from calmtune.playback.output import Output
 from calmtune.playlists.recipe import Recipe
 from calmtune.session.lock import REPLACE_SIGNAL, SessionLock

@@ -24,8 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from calmtune.listening import PlayOutcome, Verdict
-from calmtune.models import EndedBy
+from calmtune.listening import EndedBy, PlayOutcome, Verdict
 from calmtune.playback import (
     TICK_SECONDS,
     Ending,

@@ -15,7 +15,7 @@ from calmtune.ui.text import printable
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from calmtune.models import SessionRecord
+    from calmtune.listening import SessionRecord
 
 _BLOCKS = "▁▂▃▄▅▆▇█"
 _MISSING = "·"
