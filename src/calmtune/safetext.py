@@ -23,7 +23,7 @@ from __future__ import annotations
 # screen, so a name could show as something it is not: they are escaped too (as \u202e).
 # A translation table, not a regular expression: compiling this character class and the
 # surrogate one cost 4.9M instructions at the start of every command that prints a line
-# (`calmtune playlist build` runs in about 290M), building the table under 0.1M.
+# (`calmtune playlist build` runs in about 290M), building the table 0.2M.
 _ESCAPES = {
     code: f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
     for code in (*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))
