@@ -18,7 +18,7 @@ BUSY_TIMEOUT_MS = 30_000
 # index opens without loading them (0.5M instructions of a 275M `playlist build`, counted by
 # `python benchmarks/bench_playlist.py --instructions`).
 # tests/library/test_migrations.py keeps it equal to ``len(migrations.MIGRATIONS)``.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 
 def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
