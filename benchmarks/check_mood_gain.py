@@ -81,7 +81,7 @@ def measure(job: tuple[str, str, object, tuple[float, ...], str]) -> dict:
     import numpy as np
 
     from calmtune.analysis import analyze_samples
-    from calmtune.models import MoodEvidence
+    from calmtune.mood.evidence import MoodEvidence
     from calmtune.mood import classify
 
     source, name, what, gains, scratch = job
