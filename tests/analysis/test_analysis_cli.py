@@ -143,10 +143,12 @@ def test_analyze_in_this_process_keeps_decoder_messages_off_the_terminal(tmp_pat
     import sys
 
     damaged = _damaged_mp3(tmp_path / "damaged.mp3")
-    # The file does make the decoder speak on fd 2 (otherwise this test would prove nothing).
+    # The file must make the decoder speak on fd 2, or this test would prove nothing.
     read = "import soundfile, sys\nwith soundfile.SoundFile(sys.argv[1]) as f: f.read()"
     noisy = subprocess.run([sys.executable, "-c", read, damaged], capture_output=True, text=True)
-    assert noisy.returncode == 0 and "mpg123" in noisy.stderr, noisy.stderr
+    assert noisy.returncode == 0, noisy.stderr
+    if "mpg123" not in noisy.stderr:
+        pytest.skip("this libsndfile's MP3 decoder prints nothing about damaged frames")
     done = subprocess.run(
         [sys.executable, "-m", "calmtune", "analyze", "--jobs", "1", damaged],
         capture_output=True, text=True, timeout=120,
