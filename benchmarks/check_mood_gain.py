@@ -81,8 +81,8 @@ def measure(job: tuple[str, str, object, tuple[float, ...], str]) -> dict:
     import numpy as np
 
     from calmtune.analysis import analyze_samples
-    from calmtune.mood.evidence import MoodEvidence
     from calmtune.mood import classify
+    from calmtune.mood.evidence import MoodEvidence
 
     source, name, what, gains, scratch = job
     samples, rate = _read(what, Path(scratch))
