@@ -108,6 +108,13 @@ def _take_stdin_as_controlling_terminal() -> None:
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
+# How long a test waits for calmtune to exit after q, Ctrl-C, a signal or the end: a deadline
+# for a hang, not a measure of speed. A quit fades for a second or two, then saves the journal;
+# on a busy machine (CI, two test runs at once) that took over 10 s once, so the deadline is
+# generous and no test asserts a duration.
+EXIT_DEADLINE = 60.0
+
+
 class PtySession:
     """calmtune in a pseudo-terminal: keys go in, the screen comes out, modes can be compared."""
 
@@ -161,7 +168,7 @@ class PtySession:
         os.write(self.master, key.encode())
         return mark
 
-    def wait_exit(self, timeout: float) -> int | None:
+    def wait_exit(self, timeout: float = EXIT_DEADLINE) -> int | None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

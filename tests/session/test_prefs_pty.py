@@ -27,7 +27,7 @@ def test_live_view_l_likes_and_b_bans_and_skips(isolated_home: Path, tmp_path: P
         assert tty.wait_for("banned from every recipe: 01 First", timeout=5, since=mark)
         assert tty.wait_for("track 2 of 3", timeout=5, since=mark)  # b skipped it
         mark = tty.press("q")
-        assert tty.wait_exit(5.0) == 0, tty.text[mark:]
+        assert tty.wait_exit() == 0, tty.text[mark:]
         assert tty.modes_now() == tty.modes_before
     finally:
         tty.close()

@@ -41,7 +41,7 @@ def test_live_view_keys_each_do_their_job_and_q_restores_the_terminal(
         tty.press("f")  # and off again
         tty.pump(0.3)
         mark = tty.press("q")
-        code = tty.wait_exit(3.0)
+        code = tty.wait_exit()
         assert code == 0, tty.text[mark:]
         assert tty.modes_now() == tty.modes_before
     finally:
@@ -57,7 +57,7 @@ def test_live_view_finish_key_ends_after_the_track(isolated_home: Path, music: P
     try:
         assert tty.wait_for("01 Calm [bold]Rain")
         assert tty.wait_for("finishing after this track", timeout=5, since=tty.press("f"))
-        assert tty.wait_exit(15.0) == 0
+        assert tty.wait_exit() == 0
         assert tty.modes_now() == tty.modes_before
     finally:
         tty.close()
@@ -73,7 +73,7 @@ def test_live_view_sigterm_restores_the_terminal_and_exits_143(
     try:
         assert tty.wait_for("breathe")
         tty.proc.send_signal(signal.SIGTERM)
-        assert tty.wait_exit(3.0) == 143
+        assert tty.wait_exit() == 143
         assert tty.modes_now() == tty.modes_before
         assert "\x1b[?25h" in tty.text  # the cursor is shown again
     finally:

@@ -68,7 +68,7 @@ def test_ctrl_c_at_the_check_in_prompt_exits_130_and_frees_the_lock(
             tty.press("\x03")
         else:
             tty.proc.send_signal(signal.SIGINT)
-        assert tty.wait_exit(10.0) == 130
+        assert tty.wait_exit() == 130
         assert tty.modes_now() == tty.modes_before
     finally:
         tty.close()
@@ -103,7 +103,7 @@ def test_ctrl_c_typed_at_the_closing_check_in_exits_130_and_keeps_the_session(
         mark = tty.press("6\r")
         assert tty.wait_for("And now", timeout=30, since=mark)
         tty.press("\x03")
-        assert tty.wait_exit(10.0) == 130
+        assert tty.wait_exit() == 130
         assert tty.modes_now() == tty.modes_before
     finally:
         tty.close()
@@ -121,7 +121,7 @@ def test_ctrl_c_typed_in_the_live_view_fades_saves_and_exits_130(
     try:
         assert tty.wait_for("track 1 of 2")
         mark = tty.press("\x03")
-        assert tty.wait_exit(10.0) == 130
+        assert tty.wait_exit() == 130
         assert tty.modes_now() == tty.modes_before
     finally:
         tty.close()
@@ -156,7 +156,7 @@ def test_replace_while_the_first_waits_at_its_prompt_hands_over_cleanly(
     try:
         assert tty.wait_for(PROMPT)
         second = start(isolated_home, "play", str(music), "--no-ui", "--replace")
-        assert tty.wait_exit(15.0) == 0  # not "User defined signal 1", exit 138
+        assert tty.wait_exit() == 0  # not "User defined signal 1", exit 138
         _out, err = second.communicate(timeout=60)
     finally:
         tty.close()
@@ -176,7 +176,7 @@ def test_sighup_in_the_live_view_fades_saves_restores_and_exits_129(
         assert tty.wait_for("breathe")
         mark = len(tty.output)
         tty.proc.send_signal(signal.SIGHUP)
-        assert tty.wait_exit(10.0) == 129
+        assert tty.wait_exit() == 129
         assert tty.modes_now() == tty.modes_before
     finally:
         tty.close()
@@ -275,7 +275,7 @@ def test_end_of_input_at_the_check_in_prompts_skips_the_ratings(
         mark = tty.press("\x04")  # Ctrl-D: end of input, as Enter
         assert tty.wait_for("And now", timeout=30, since=mark)
         tty.press("\x04")
-        assert tty.wait_exit(10.0) == 0
+        assert tty.wait_exit() == 0
     finally:
         tty.close()
     assert "Aborted!" not in tty.text
