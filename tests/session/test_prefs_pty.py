@@ -22,10 +22,10 @@ def test_live_view_l_likes_and_b_bans_and_skips(isolated_home: Path, tmp_path: P
     try:
         assert tty.wait_for("l like · b ban")  # the footer lists the keys
         assert tty.wait_for("track 1 of 3")
-        assert tty.wait_for("liked: 01 First", timeout=5, since=tty.press("l"))
+        assert tty.wait_for("liked: 01 First", since=tty.press("l"))
         mark = tty.press("b")
-        assert tty.wait_for("banned from every recipe: 01 First", timeout=5, since=mark)
-        assert tty.wait_for("track 2 of 3", timeout=5, since=mark)  # b skipped it
+        assert tty.wait_for("banned from every recipe: 01 First", since=mark)
+        assert tty.wait_for("track 2 of 3", since=mark)  # b skipped it
         mark = tty.press("q")
         assert tty.wait_exit() == 0, tty.text[mark:]
         assert tty.modes_now() == tty.modes_before

@@ -29,15 +29,15 @@ def test_live_view_keys_each_do_their_job_and_q_restores_the_terminal(
     try:
         assert tty.wait_for("01 Calm [bold]Rain")  # markup characters shown literally
         assert tty.wait_for("0:01 / 0:05") and tty.wait_for("0:02 / 0:05")  # the clock moves
-        assert tty.wait_for("(paused)", timeout=5, since=tty.press(" "))
+        assert tty.wait_for("(paused)", since=tty.press(" "))
         tty.press(" ")
         tty.pump(0.6)
         assert "(paused)" not in tty.text[len(tty.text) - 400 :]  # resumed (latest frame)
-        assert tty.wait_for("55%", timeout=5, since=tty.press("+"))
-        assert tty.wait_for("50%", timeout=5, since=tty.press("-"))
-        assert tty.wait_for("track 2 of 3", timeout=5, since=tty.press("n"))
-        assert tty.wait_for("track 1 of 3", timeout=5, since=tty.press("p"))
-        assert tty.wait_for("finishing after this track", timeout=5, since=tty.press("f"))
+        assert tty.wait_for("55%", since=tty.press("+"))
+        assert tty.wait_for("50%", since=tty.press("-"))
+        assert tty.wait_for("track 2 of 3", since=tty.press("n"))
+        assert tty.wait_for("track 1 of 3", since=tty.press("p"))
+        assert tty.wait_for("finishing after this track", since=tty.press("f"))
         tty.press("f")  # and off again
         tty.pump(0.3)
         mark = tty.press("q")
@@ -56,7 +56,7 @@ def test_live_view_finish_key_ends_after_the_track(isolated_home: Path, music: P
     tty = PtySession(isolated_home, "play", str(music), "--fade-in", "0", "--fade-out", "1")
     try:
         assert tty.wait_for("01 Calm [bold]Rain")
-        assert tty.wait_for("finishing after this track", timeout=5, since=tty.press("f"))
+        assert tty.wait_for("finishing after this track", since=tty.press("f"))
         assert tty.wait_exit() == 0
         assert tty.modes_now() == tty.modes_before
     finally:
