@@ -109,9 +109,9 @@ def _take_stdin_as_controlling_terminal() -> None:
 
 
 # How long a test waits for calmtune to exit after q, Ctrl-C, a signal or the end: a deadline
-# for a hang, not a measure of speed. A quit fades for a second or two, then saves the journal;
-# on a busy machine (CI, two test runs at once) that took over 10 s once, so the deadline is
-# generous and no test asserts a duration.
+# for a hang, not a measure of speed. A quit fades for a second (session/runner.QUIT_FADE), then
+# saves the journal; on a busy machine (CI, two test runs at once) that took over 10 s once, so
+# the deadline is generous and no test asserts a duration.
 EXIT_DEADLINE = 60.0
 
 
