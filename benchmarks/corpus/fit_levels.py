@@ -35,12 +35,13 @@ DEV_SEEDS = range(0, 300)
 PENALTY = 0.01  # L2 on the weights, per piece
 
 
-def envelopes(samples: np.ndarray, rate: int) -> tuple[np.ndarray, float, np.ndarray]:
+def envelopes(samples: np.ndarray, rate: int) -> tuple:
     from calmtune.analysis.spectral import SpectralAnalyzer
 
     analyzer = SpectralAnalyzer(rate)
     analyzer.add(np.asarray(samples, dtype=np.float32))
-    return analyzer.onset_envelope(), analyzer.frame_rate, analyzer.band_onset_envelopes()
+    return (analyzer.onset_envelope(), analyzer.frame_rate, analyzer.band_onset_envelopes(),
+            analyzer.strong_band_onset_envelopes())  # fmt: skip
 
 
 def envelope_code_digest() -> str:

@@ -75,8 +75,9 @@ class TagInfo(NamedTuple):
 # analysis are then measured again by the next `calmtune analyze` (version 2: onset strength,
 # spectral flux, percussive share; version 3: bass share, low percussive share, tonal clarity, and
 # level-relative floors, so every measure but the loudness is the same at any playback gain;
-# version 4: roughness; version 5: texture change).
-ANALYSIS_VERSION = 5
+# version 4: roughness; version 5: texture change; version 6: the tempo's level choice reads
+# strong band envelopes, so tempi and their confidence change).
+ANALYSIS_VERSION = 6
 
 
 class Features(NamedTuple):

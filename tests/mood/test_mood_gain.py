@@ -10,10 +10,9 @@ it from the audio alone.
   (the analyser's floors follow the track's own level, ``analysis/floors.py``), and so are the
   scores and the mood.
 - 6 dB louder and limited is a slightly different sound (flattened hits): the mood must be the
-  same. One piece misses this: drums at 150 BPM, whose measured tempo confidence falls from 0.48
-  to 0.44 under the limiter, which takes its verdict from upbeat (confidence 0.54) to unknown
-  (0.496). The tempo estimator's confidence is worked on separately; the case is marked as an
-  expected failure (strict: it fails loudly once the tempo holds).
+  same. (Drums at 150 BPM once missed this: the limiter took their tempo confidence from 0.48
+  to 0.44 and the verdict to unknown. With the strong band envelopes in the tempo's level
+  choice, ``analysis/spectral.py``, it reads 0.59 and 0.54, and stays upbeat.)
 """
 
 from __future__ import annotations
@@ -59,22 +58,6 @@ def at_gain(samples: np.ndarray, rate: int, gain_db: float) -> np.ndarray:
 
 
 LEVEL_FREE = ("loudness_lufs", "peak_dbfs")  # the only measurements that follow the gain
-LIMITED_TEMPO_MISS = {("drums", 150.0)}
-
-
-def _corpus_params() -> list:
-    params = []
-    for style, bpm in CORPUS:
-        marks = []
-        if (style, bpm) in LIMITED_TEMPO_MISS:
-            marks.append(
-                pytest.mark.xfail(
-                    strict=True,
-                    reason="limiter moves the tempo confidence 0.48 -> 0.44: upbeat -> unknown",
-                )
-            )
-        params.append(pytest.param(style, bpm, marks=marks, id=f"{style}-{bpm:g}"))
-    return params
 
 
 @pytest.mark.parametrize(("style", "bpm"), CORPUS, ids=[f"{s}-{b:g}" for s, b in CORPUS])
@@ -98,7 +81,7 @@ def test_twelve_db_softer_measures_and_scores_the_same(style: str, bpm: float) -
     )
 
 
-@pytest.mark.parametrize(("style", "bpm"), _corpus_params())
+@pytest.mark.parametrize(("style", "bpm"), CORPUS, ids=[f"{s}-{b:g}" for s, b in CORPUS])
 def test_mood_keeps_its_verdict_at_every_playback_gain(style: str, bpm: float) -> None:
     piece = make_piece(bpm, style, seed=int(bpm) * 7 + len(style), seconds=20.0)
     verdicts = {}

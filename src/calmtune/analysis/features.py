@@ -59,7 +59,10 @@ def analyze_blocks(blocks: Iterable[np.ndarray], rate: int, channels: int) -> Fe
         return Features(silent=True)
     envelope = spectrum.onset_envelope()
     bpm, confidence = tempo_from_envelope(
-        envelope, spectrum.frame_rate, spectrum.band_onset_envelopes()
+        envelope,
+        spectrum.frame_rate,
+        spectrum.band_onset_envelopes(),
+        spectrum.strong_band_onset_envelopes(),
     )
     density, strength = onset_statistics(envelope, spectrum.frame_rate)
     return Features(

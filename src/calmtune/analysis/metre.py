@@ -9,6 +9,11 @@ two and three) and measures, for each, evidence that holds across kinds of music
   third-beats are against the beats, in the low, mid and high bands (hats subdivide in the
   treble; kick and bass mark beats below), whether every other beat is weaker, whether kick and
   snare take alternate beats, and how much weaker the pulse gets one level faster;
+- the same accent pattern in the *strong* low, mid and high envelopes, where a band's rise counts
+  only as far as the band comes near its own loudest level (``spectral.STRONG_SPAN_DB``): a dB
+  rise from silence is as large for a hat's faint low end as for the kick, so only these say
+  where the kick, the snare and the hats fall. At the beat of a groove every beat carries a kick
+  or a snare in the strong low band; one level faster, every other "beat" is an empty off-beat;
 - the tempo itself, weakly: listeners tap near 100 BPM when the music leaves the choice open.
 
 ``tempo.py`` weighs these features with fixed weights (``LEVEL_WEIGHTS``) and turns the scores into
@@ -43,7 +48,18 @@ FEATURES = (
     "gain_slower",  # beat strength at half the tempo minus here: every other beat is stronger
     "tempo_far",  # (log2(bpm / PREFERRED_BPM))^2: distance from the comfortable tapping rate
     "tempo_log",  # log2(bpm / PREFERRED_BPM): leaning slower or faster
+    # Per strong band (low, mid, high; 0 when the strong envelopes are not given):
+    "strong_low_half",  # half-beat over beat strength
+    "strong_low_alternation",  # weaker of even/odd beats over the stronger
+    "strong_low_beat",  # log of the folded beat strength over the strongest level's
+    "strong_mid_half",
+    "strong_mid_alternation",
+    "strong_mid_beat",
+    "strong_high_half",
+    "strong_high_alternation",
+    "strong_high_beat",
 )
+STRONG_BANDS = ("strong_low", "strong_mid", "strong_high")
 
 
 def candidate_levels(bpm: float) -> list[float]:
@@ -106,7 +122,8 @@ def level_features(
     low_pulse: bool,
 ) -> np.ndarray:
     """(levels, FEATURES) evidence for each candidate level (see FEATURES). ``bands`` holds the
-    smoothed onset envelopes "full", "low", "mid" and "high"."""
+    smoothed onset envelopes "full", "low", "mid" and "high", and may hold the strong band
+    envelopes named in STRONG_BANDS."""
     full_sal = np.array([max(0.0, salience(b)) for b in levels])
     low_sal = np.array([max(0.0, low_salience(b)) for b in levels])
     phases = [fold_phase(bands["full"], frame_rate, bpm) for bpm in levels]
@@ -118,6 +135,10 @@ def level_features(
         folds.append({name: fold(env, frame_rate, bpm, phase) for name, env in bands.items()})
     top = max((f["full"]["beat"] for f in folds if f), default=0.0)
     low_top = max((f["low"]["beat"] for f in folds if f), default=0.0)
+    strong_top = {
+        name: max((f[name]["beat"] for f in folds if f and name in f), default=0.0)
+        for name in STRONG_BANDS
+    }
     rows = []
     for index, bpm in enumerate(levels):
         f = folds[index]
@@ -125,6 +146,7 @@ def level_features(
         if f is None:  # too slow to fold even four times: unlikely
             rows.append(
                 [0.0, 0.0, -5.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, far * far, far]
+                + [0.0, 1.0, -5.0] * len(STRONG_BANDS)
             )
             continue
         low_on = low_pulse and low_top > 0
@@ -144,6 +166,7 @@ def level_features(
             0.0,
             far * far,
             far,
+            *_strong_pattern(f, strong_top),
         ])  # fmt: skip
     table = np.array(rows, dtype=np.float64)
     strength = table[:, FEATURES.index("beat_strength")]
@@ -158,6 +181,19 @@ def level_features(
             strength[slower] - strength[index] if slower is not None else 0.0
         )
     return table
+
+
+def _strong_pattern(f: dict[str, dict[str, float]], top: dict[str, float]) -> list[float]:
+    """The strong-band features of one level (see FEATURES); neutral when they are not given."""
+    out: list[float] = []
+    for name in STRONG_BANDS:
+        if name not in f or top[name] <= 0.0:
+            out += [0.0, 1.0, 0.0]
+            continue
+        band = f[name]
+        out += [_ratio(band["half"], band["beat"]), _ratio(band["weak"], band["strong"]),
+                _log_ratio(band["beat"], top[name])]  # fmt: skip
+    return out
 
 
 def _level_index(levels: list[float], bpm: float) -> int | None:

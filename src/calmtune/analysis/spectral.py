@@ -5,6 +5,10 @@ to about 22-24 kHz (a pair average is a gentle low-pass; aliasing above 6 kHz ba
 or a centroid). Frames hop about 11.6 ms (86 frames/s). The spectrum is pooled into log-spaced
 bands so that bass and kick count as much as the many high-frequency bins, converted to dB, and the
 onset strength is the mean rise in dB across bands from one frame to the next (spectral flux).
+The tempo's level choice also reads *strong* band envelopes: each band's rise counted in proportion
+to how near the band comes to its own loudest level so far (``STRONG_SPAN_DB``), because a rise in
+dB from silence is as large for a hi-hat's faint low end as for the kick, and only the strong
+rises tell which drum (or which voice) plays where in the bar.
 Band levels are floored 80 dB under the loudest band level so far (``floors.RunningFloor``), not
 at an absolute level, so a softer copy gives the same rises. The same spectrum also gives the
 bass share (power under 150 Hz over all power), the tonal clarity (peaks over valleys) and the
@@ -27,6 +31,8 @@ BAND_COUNT = 128
 LOW_BAND_TOP_HZ = 250.0  # bands under this carry bass, kick and chord roots
 HIGH_BAND_BOTTOM_HZ = 3000.0  # bands over this carry hats and cymbals
 FLUX_LAG = 3  # frames between the compared spectra (~23 ms)
+# A band's rise counts fully at its loudest level so far and not at all this far under it.
+STRONG_SPAN_DB = 30.0
 BASS_TOP_HZ = 150.0  # bass share: power under this (kick, timpani, bass line, low brass)
 # Tonal clarity: how far the spectrum's peaks stand above its valleys (the inverse of spectral
 # flatness), over these bins, in frames no more than CLARITY_RANGE_DB under the loudest so far.
@@ -69,6 +75,8 @@ class SpectralAnalyzer:
         self._previous: np.ndarray | None = None
         self._flux: list[np.ndarray] = []
         self._group_flux: list[np.ndarray] = []
+        self._strong_group_flux: list[np.ndarray] = []
+        self._band_loudest: np.ndarray | None = None  # per band, the loudest level so far
         self._centroid_num = 0.0
         self._centroid_den = 0.0
         self._texture = TextureMeter(self.frame_rate, centres < LOW_BAND_TOP_HZ)
@@ -125,6 +133,19 @@ class SpectralAnalyzer:
         self._previous = stacked[-FLUX_LAG:]
         self._flux.append(rise.mean(axis=1))
         self._group_flux.append(np.stack([rise[:, g].mean(axis=1) for g in self._groups], axis=1))
+        strong = rise * self._strength(level)
+        self._strong_group_flux.append(
+            np.stack([strong[:, g].mean(axis=1) for g in self._groups], axis=1)
+        )
+
+    def _strength(self, level: np.ndarray) -> np.ndarray:
+        """0..1 per frame and band: how near the band is to its loudest level so far (1 at it,
+        0 from STRONG_SPAN_DB under it). Relative, so the same at any playback gain."""
+        loudest = np.maximum.accumulate(level, axis=0)
+        if self._band_loudest is not None:
+            loudest = np.maximum(loudest, self._band_loudest)
+        self._band_loudest = loudest[-1]
+        return np.clip(1.0 - (loudest - level) / STRONG_SPAN_DB, 0.0, 1.0)
 
     def _band_levels(self, band_power: np.ndarray) -> np.ndarray:
         """Band levels in dB, floored relative to the loudest band so far: what the onset
@@ -170,13 +191,22 @@ class SpectralAnalyzer:
 
     def onset_envelope(self) -> np.ndarray:
         """Onset strength per frame (mean dB rise over bands), float32."""
-        return np.concatenate(self._flux) if self._flux else np.zeros(0, dtype=np.float32)
+        if not self._flux:
+            return np.zeros(0, dtype=np.float32)
+        return _joined(self._flux)
 
     def band_onset_envelopes(self) -> np.ndarray:
         """Onset strength per frame in three groups of bands: low, mid, high (frames, 3)."""
         if not self._group_flux:
             return np.zeros((0, 3), dtype=np.float32)
-        return np.concatenate(self._group_flux)
+        return _joined(self._group_flux)
+
+    def strong_band_onset_envelopes(self) -> np.ndarray:
+        """Like ``band_onset_envelopes``, each band's rise weighed by how near the band comes to
+        its own loudest level (``_strength``): where the kick, the snare and the hats each hit."""
+        if not self._strong_group_flux:
+            return np.zeros((0, 3), dtype=np.float32)
+        return _joined(self._strong_group_flux)
 
     def percussive_share(self) -> float | None:
         """The share of the power in short broadband hits (``texture.TextureMeter``)."""
@@ -195,6 +225,14 @@ class SpectralAnalyzer:
         if self._centroid_den <= 1e-9:
             return None
         return self._centroid_num / self._centroid_den
+
+
+def _joined(blocks: list[np.ndarray]) -> np.ndarray:
+    """The blocks as one array, kept in place of the blocks: an hour's envelopes are held once,
+    not twice, while the tempo is measured (the memory target, docs/testing.md)."""
+    if len(blocks) > 1:
+        blocks[:] = [np.concatenate(blocks)]
+    return blocks[0]
 
 
 def _mix_down(block: np.ndarray) -> np.ndarray:

@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from calmtune.analysis.metre import candidate_levels, level_features
+from calmtune.analysis.metre import STRONG_BANDS, candidate_levels, level_features
 
 GRID_LOW, GRID_HIGH = 40.0, 240.0
 GRID_STEP = 1.002  # 0.2 % between candidates
@@ -37,8 +37,8 @@ LOW_PULSE_CLARITY = 0.15  # low-band comb peak above its median: the low band ca
 # and the Hydrogen songs), then fixed. The music21 pieces and the generator's corpus seeds were
 # not used.
 LEVEL_WEIGHTS = np.array([
-    1.641, 1.549, 1.781, 2.130, 0.157, 0.580, -0.241, -0.961, 0.074, 0.259, -0.066, 0.033,
-    -0.028, -0.675, 0.920,
+    1.430, 0.947, 1.323, 1.202, 0.209, 0.413, -0.195, -0.799, 0.098, 0.216, -0.083, -0.148,
+    -0.012, -0.749, 1.117, -0.407, 1.186, 1.316, -0.229, -0.311, 0.472, 0.366, -0.504, 1.497,
 ])  # fmt: skip
 
 
@@ -53,7 +53,10 @@ def estimate_tempo(samples: np.ndarray, rate: int) -> tuple[float | None, float]
     analyzer = SpectralAnalyzer(rate)
     analyzer.add(np.asarray(samples, dtype=np.float32))
     return tempo_from_envelope(
-        analyzer.onset_envelope(), analyzer.frame_rate, analyzer.band_onset_envelopes()
+        analyzer.onset_envelope(),
+        analyzer.frame_rate,
+        analyzer.band_onset_envelopes(),
+        analyzer.strong_band_onset_envelopes(),
     )
 
 
@@ -85,9 +88,15 @@ class LevelEvidence:
 
 
 def level_evidence(
-    envelope: np.ndarray, frame_rate: float, bands: np.ndarray | None = None
+    envelope: np.ndarray,
+    frame_rate: float,
+    bands: np.ndarray | None = None,
+    strong_bands: np.ndarray | None = None,
 ) -> LevelEvidence | None:
-    """The candidate levels of an envelope and their evidence; None when there is no pulse."""
+    """The candidate levels of an envelope and their evidence; None when there is no pulse.
+
+    ``bands`` and ``strong_bands`` (frames, 3): ``spectral.SpectralAnalyzer``'s low/mid/high
+    band envelopes and their strong versions."""
     env = np.asarray(envelope, dtype=np.float64)
     if env.size < MIN_SECONDS * frame_rate or not np.all(np.isfinite(env)):
         return None
@@ -100,18 +109,21 @@ def level_evidence(
     typical = float(np.median(salience))
     periodicity = max(0.0, min(1.0, (salience[best] - typical) / max(1e-9, 1.0 - typical)))
     family = _refine(bpms, salience, best)
-    low_env = np.asarray(bands, dtype=np.float64)[:, 0] if bands is not None else None
+    low_env = np.asarray(bands[:, 0], dtype=np.float64) if bands is not None else None
     low_bpms, low_salience = (bpms, None) if low_env is None else _salience(low_env, frame_rate)
     low_pulse = low_salience is not None and (
         float(low_salience.max() - np.median(low_salience)) >= LOW_PULSE_CLARITY
     )
     smooth = _widen(env)
+    envs = {"full": smooth, "low": smooth, "mid": smooth, "high": smooth}
+    # The band envelopes are only folded (means at beat positions): float32 is plenty, and it
+    # keeps an hour-long file's analysis under its memory target (docs/testing.md).
     if bands is not None:
-        split = np.asarray(bands, dtype=np.float64)
-        envs = {"full": smooth, "low": _widen(split[:, 0]), "mid": _widen(split[:, 1]),
-                "high": _widen(split[:, 2])}  # fmt: skip
-    else:
-        envs = {"full": smooth, "low": smooth, "mid": smooth, "high": smooth}
+        for column, name in enumerate(("low", "mid", "high")):
+            envs[name] = _widen(np.asarray(bands[:, column], dtype=np.float32))
+    if strong_bands is not None and len(strong_bands) == len(env):
+        for column, name in enumerate(STRONG_BANDS):
+            envs[name] = _widen(np.asarray(strong_bands[:, column], dtype=np.float32))
     levels = candidate_levels(family)
 
     def full_at(bpm: float) -> float:
@@ -127,14 +139,19 @@ def level_evidence(
 
 
 def tempo_from_envelope(
-    envelope: np.ndarray, frame_rate: float, bands: np.ndarray | None = None
+    envelope: np.ndarray,
+    frame_rate: float,
+    bands: np.ndarray | None = None,
+    strong_bands: np.ndarray | None = None,
 ) -> tuple[float | None, float]:
     """Tempo (BPM) and confidence from an onset-strength envelope sampled at ``frame_rate``.
 
     ``bands`` (frames, 3): the low/mid/high band envelopes; the low band helps tell beats (bass,
     kick, snare body, chord roots) from subdivisions (hats), which rarely reach under 250 Hz.
+    ``strong_bands`` (frames, 3): the same bands counting only rises near each band's loudest
+    level (``spectral.SpectralAnalyzer.strong_band_onset_envelopes``).
     """
-    evidence = level_evidence(envelope, frame_rate, bands)
+    evidence = level_evidence(envelope, frame_rate, bands, strong_bands)
     if evidence is None:
         return None, 0.0
     probabilities = evidence.probabilities()
@@ -176,8 +193,12 @@ def _autocorrelation(x: np.ndarray, max_lag: int) -> np.ndarray:
     """Unbiased autocorrelation normalised to 1 at lag 0, for lags 0..max_lag."""
     n = len(x)
     size = 1 << math.ceil(math.log2(2 * n))
-    spectrum = np.fft.rfft(x, size)
-    acf = np.fft.irfft(spectrum * np.conj(spectrum), size)[: min(max_lag + 1, n)]
+    # In single precision (numpy 2 keeps float32 through the FFT): an hour's envelope needs a
+    # 2^20-point transform, and the memory target (docs/testing.md) has no room for it in double.
+    spectrum = np.fft.rfft(np.asarray(x, dtype=np.float32), size)
+    power = spectrum.real**2 + spectrum.imag**2
+    del spectrum
+    acf = np.fft.irfft(power, size)[: min(max_lag + 1, n)].astype(np.float64)
     acf = acf / (n - np.arange(len(acf)))
     return acf / acf[0] if acf[0] > 0 else acf
 
