@@ -8,7 +8,8 @@ which floor, which lag) means decoding every file again. This script caches one 
 analyser's band levels (dB, after its level-relative floor; float16, first 60 s) of every corpus
 piece (``build_corpus.py``) and every training piece (``build_training.py``), into
 ``<corpus cache>/levels/``. From them, main's envelopes (mean rise over all bands and over the
-low, mid and high groups) are rebuilt exactly as ``spectral.SpectralAnalyzer`` makes them, and
+low, mid and high groups, and the strong versions of the groups) are rebuilt as
+``spectral.SpectralAnalyzer`` makes them (from float16 levels: within rounding), and
 an experiment with other envelopes is a few lines in ``envelopes``.
 
 ``report`` answers, with the shipped features (``metre.FEATURES``) and a conditional logit fitted
@@ -109,19 +110,27 @@ def collect(jobs: int) -> None:
                 print(f"  {done}")
 
 
-def envelopes(levels: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Main's onset envelope and its low/mid/high group envelopes, from the band levels."""
+def envelopes(levels: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Main's onset envelope, its low/mid/high group envelopes and their strong versions (each
+    band's rise weighed by how near the band is to its loudest level so far), from the band
+    levels."""
     from calmtune.analysis import spectral
 
     lag = spectral.FLUX_LAG
     stacked = np.concatenate([np.repeat(levels[:1], lag, 0), levels])
     rise = np.maximum(stacked[lag:] - stacked[:-lag], 0.0)
+    loudest = np.maximum.accumulate(levels, axis=0)
+    strong = rise * np.clip(1.0 - (loudest - levels) / spectral.STRONG_SPAN_DB, 0.0, 1.0)
     groups = (
         centres < spectral.LOW_BAND_TOP_HZ,
         (centres >= spectral.LOW_BAND_TOP_HZ) & (centres < spectral.HIGH_BAND_BOTTOM_HZ),
         centres >= spectral.HIGH_BAND_BOTTOM_HZ,
     )
-    return rise.mean(axis=1), np.stack([rise[:, g].mean(axis=1) for g in groups], axis=1)
+    return (
+        rise.mean(axis=1),
+        np.stack([rise[:, g].mean(axis=1) for g in groups], axis=1),
+        np.stack([strong[:, g].mean(axis=1) for g in groups], axis=1),
+    )
 
 
 def evidence(rows: list[dict]) -> list[tuple[dict, object]]:
@@ -130,8 +139,8 @@ def evidence(rows: list[dict]) -> list[tuple[dict, object]]:
     out = []
     for row in rows:
         stored = np.load(row["levels"])
-        env, bands = envelopes(stored["levels"].astype(np.float32), stored["centres"])
-        out.append((row, level_evidence(env, float(stored["frame_rate"]), bands)))
+        env, bands, strong = envelopes(stored["levels"].astype(np.float32), stored["centres"])
+        out.append((row, level_evidence(env, float(stored["frame_rate"]), bands, strong)))
     return out
 
 
@@ -239,7 +248,10 @@ def report(trees: bool) -> None:
     data = evidence(rows)
     line(data, linear(LEVEL_WEIGHTS), "shipped weights")
     train = [d for d in data if d[0]["source"] == "train"]
-    line(data, linear(fit(train)), "fitted on the training set")
+    if train:
+        line(data, linear(fit(train)), "fitted on the training set")
+    else:
+        print("(no training set: python benchmarks/corpus/build_training.py renders it)")
     for held in CORPUS_SOURCES:
         rest = [d for d in data if d[0]["source"] in CORPUS_SOURCES and d[0]["source"] != held]
         line([d for d in data if d[0]["source"] == held], linear(fit(rest)), f"left out: {held}")
@@ -247,7 +259,8 @@ def report(trees: bool) -> None:
     line(corpus, linear(fit(corpus)), "corpus fitted on itself (ceiling)")
     if not trees:
         return
-    line(data, fit_trees(train), "trees, training set")
+    if train:
+        line(data, fit_trees(train), "trees, training set")
     for held in CORPUS_SOURCES:
         rest = [d for d in data if d[0]["source"] != held]
         line([d for d in data if d[0]["source"] == held], fit_trees(rest),
