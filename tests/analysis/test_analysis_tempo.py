@@ -96,3 +96,42 @@ def test_tempo_of_silence_noise_and_short_clips_is_none():
     assert estimate_tempo(np.zeros(rate * 10, dtype=np.float32), rate)[0] is None
     assert estimate_tempo(0.1 * rng.standard_normal(rate * 20).astype(np.float32), rate)[0] is None
     assert estimate_tempo(make_piece(100.0, "clicks", 1, seconds=3.0).samples, rate)[0] is None
+
+
+def test_strong_band_envelopes_tell_a_kick_from_a_faint_hat():
+    """A rise in dB from silence is as large for a hi-hat's faint low end as for the kick: the
+    plain low band envelope rises at both, the strong one (each band's rise weighed by how near
+    the band comes to its loudest level) almost only at the kick, at any playback gain."""
+    from calmtune.analysis.spectral import SpectralAnalyzer
+
+    rate = 22050
+    samples = np.zeros(10 * rate, dtype=np.float32)
+    t = np.arange(int(0.15 * rate)) / rate
+    kick = (0.8 * np.sin(2 * np.pi * 60 * t) * np.exp(-t / 0.04)).astype(np.float32)
+    hat = (0.01 * np.random.default_rng(1).standard_normal(len(t)) * np.exp(-t / 0.02)).astype(
+        np.float32
+    )
+    for second in range(10):
+        samples[second * rate : second * rate + len(t)] += kick
+        start = second * rate + rate // 2
+        samples[start : start + len(t)] += hat
+
+    def low_peaks(gain: float, strong: bool) -> tuple[float, float]:
+        analyzer = SpectralAnalyzer(rate)
+        analyzer.add(samples * np.float32(gain))
+        bands = (
+            analyzer.strong_band_onset_envelopes() if strong else analyzer.band_onset_envelopes()
+        )
+        low, fps = bands[:, 0], analyzer.frame_rate
+
+        def peak(offset: float) -> float:  # the largest rise within 0.1 s after each hit
+            return max(float(low[int((s + offset) * fps) : int((s + offset + 0.1) * fps)].max())
+                       for s in range(1, 9))  # fmt: skip
+
+        return peak(0.0), peak(0.5)
+
+    kick_plain, hat_plain = low_peaks(1.0, strong=False)
+    assert hat_plain > 0.2 * kick_plain  # the faint hat still rises from silence down low
+    loud, soft = low_peaks(1.0, strong=True), low_peaks(0.25, strong=True)
+    assert loud[1] < 0.05 * loud[0], loud
+    assert soft == pytest.approx(loud, rel=1e-3, abs=1e-3)  # relative to the band's own level

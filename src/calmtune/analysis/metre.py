@@ -48,7 +48,7 @@ FEATURES = (
     "gain_slower",  # beat strength at half the tempo minus here: every other beat is stronger
     "tempo_far",  # (log2(bpm / PREFERRED_BPM))^2: distance from the comfortable tapping rate
     "tempo_log",  # log2(bpm / PREFERRED_BPM): leaning slower or faster
-    # Per strong band (low, mid, high; 0 when the strong envelopes are not given):
+    # Per strong band (low, mid, high; neutral 0, 1, 0 when the strong envelopes are not given):
     "strong_low_half",  # half-beat over beat strength
     "strong_low_alternation",  # weaker of even/odd beats over the stronger
     "strong_low_beat",  # log of the folded beat strength over the strongest level's
