@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from calmtune.models import Features, Mood, MoodSource
+from calmtune.models import TRUSTED_TEMPO_CONFIDENCE, Features, Mood, MoodSource
 from calmtune.mood import classify
 from calmtune.mood.evidence import MoodEvidence
 from calmtune.mood.tables import GENRE_PRIORS, TITLE_WORDS
@@ -179,3 +179,24 @@ def test_classify_a_more_moving_texture_never_scores_lower_on_calm(
     b = classify(evidence._replace(features=moving))
     assert b.calm >= a.calm
     assert (b.upbeat, b.focus) == (a.upbeat, a.focus)
+
+
+@settings(max_examples=300, deadline=None)
+@given(evidence=evidence_st, features=features_st, bpm=st.floats(40, 220))
+def test_classify_tempo_confidence_crossing_the_trusted_threshold_moves_nothing_far(
+    evidence, features, bpm
+):
+    """A tempo confidence a hair either side of the trusted threshold (it moves by a few
+    hundredths with the playback gain) gives nearly the same scores and confidence: the tempo and
+    the pulse fade in from the threshold, they do not switch on there."""
+    evidence = evidence._replace(bpm_tag=None)  # a tag speaks only below the threshold
+    below = features._replace(bpm=bpm, bpm_confidence=TRUSTED_TEMPO_CONFIDENCE - 1e-6)
+    above = features._replace(bpm=bpm, bpm_confidence=TRUSTED_TEMPO_CONFIDENCE + 1e-6)
+    a = classify(evidence._replace(features=below))
+    b = classify(evidence._replace(features=above))
+    for name in ("calm", "upbeat", "focus", "confidence"):
+        assert abs(getattr(a, name) - getattr(b, name)) <= 0.002, name
+    for name in ("arousal", "valence"):
+        # a tempo at a hair of weight may be the only arousal evidence above the threshold
+        x, y = getattr(a, name), getattr(b, name)
+        assert x is None or y is None or abs(x - y) <= 0.002, name
