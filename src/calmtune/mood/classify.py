@@ -172,14 +172,19 @@ def measured_sound(f: Features | None, s: MoodSettings, tally: _Tally) -> bool:
 # --- 3. the tempo: one rule, a trusted measurement or else the BPM tag --------------------------
 
 
-def _add_tempo(label: str, bpm: float, k: float, s: MoodSettings, tally: _Tally) -> None:
-    """Add a tempo with reliability ``k`` (0..1). At ``k`` 0 it adds nothing."""
-    if k <= 0.0:
-        return
+def _add_tempo(
+    label: str, bpm: float, k: float, s: MoodSettings, tally: _Tally, pulse: float = 0.0
+) -> None:
+    """Add a tempo with reliability ``k`` (0..1), and a steady pulse found with probability
+    ``pulse`` (0..1), which counts for focus at a focus tempo only: a dance beat is steady too."""
     t = curves_for(s).tempo
     w = tables.FEATURE_WEIGHTS["tempo"]
-    scores = (curve_at(t[0], bpm), curve_at(t[1], bpm), curve_at(t[2], bpm))
-    tally.sources.append((label, w[0] * k, w[1] * k, w[2] * k, *scores))
+    calm, upbeat, focus = (curve_at(t[0], bpm), curve_at(t[1], bpm), curve_at(t[2], bpm))
+    w_tempo, w_pulse = w[2] * k, tables.FEATURE_WEIGHTS["pulse"][2] * pulse
+    if k <= 0.0 and w_pulse <= 0.0:
+        return
+    # the pulse's score is the focus-tempo curve, like the tempo's own focus score
+    tally.sources.append((label, w[0] * k, w[1] * k, w_tempo + w_pulse, calm, upbeat, focus))
     lo, hi, aw = tables.AROUSAL_SCALES["tempo"]
     scaled = min(1.0, max(0.0, (bpm - lo) / (hi - lo)))
     tally.add_arousal(aw * k, scaled)
@@ -190,11 +195,11 @@ def _add_tempo(label: str, bpm: float, k: float, s: MoodSettings, tally: _Tally)
 def measured_tempo(ev: MoodEvidence, s: MoodSettings, has_audio: bool, tally: _Tally) -> None:
     """The measured tempo, by how sure the estimator was; and the steadiness of the pulse.
 
-    Both grow from nothing at the trusted threshold: the tempo counts ``tempo_reliability`` of
-    its weight, and the pulse's focus score rises from 0 (no steady pulse) along
-    ``tables.PULSE_CURVE``. So a confidence that moves a little across the threshold (a few
-    hundredths with the playback gain) moves the scores a little, never a step (docs/music.md,
-    "The tempo").
+    Nothing steps at the trusted threshold: the tempo counts ``tempo_reliability`` of its weight,
+    0 at the threshold, and the pulse counts for focus at the share ``tables.PULSE_CURVE`` gives
+    it, 0 at the threshold, while the missing pulse counts against focus at the rest, as it does
+    in full below the threshold. So a confidence that moves a few hundredths with the playback
+    gain moves the scores a little (docs/music.md, "The tempo").
     """
     f = ev.features
     bpm, source = effective_bpm(f, ev.bpm_tag)
@@ -206,15 +211,14 @@ def measured_tempo(ev: MoodEvidence, s: MoodSettings, has_audio: bool, tally: _T
                     "too unsure to use"
                 )
             # Measured sound without a trusted pulse: focus music needs one.
-            _fold_pulse_into_sound(tally, 0.0)
+            _fold_no_pulse_into_sound(tally, 1.0)
             tally.reasons.append("no steady pulse was found, which counts against focus")
         return
     conf = f.bpm_confidence
-    _add_tempo("measured tempo", bpm, tempo_reliability(conf), s, tally)
-    if conf is not None and has_audio:
-        # A steady beat helps focus only at a focus tempo: a dance beat is steady too.
-        focus_tempo = curve_at(curves_for(s).tempo[2], bpm)
-        _fold_pulse_into_sound(tally, curve_at(tables.PULSE_CURVE, conf) * focus_tempo)
+    pulse = None if conf is None else curve_at(tables.PULSE_CURVE, conf)
+    _add_tempo("measured tempo", bpm, tempo_reliability(conf), s, tally, pulse or 0.0)
+    if pulse is not None and pulse < 1.0 and has_audio:
+        _fold_no_pulse_into_sound(tally, 1.0 - pulse)
     reason = tempo_reason(bpm, s)
     if conf is not None and conf < 0.5:
         reason += f" (tempo confidence {conf:.2f}, so it counts less)"
@@ -223,17 +227,15 @@ def measured_tempo(ev: MoodEvidence, s: MoodSettings, has_audio: bool, tally: _T
         tally.reasons.append(f"steady pulse (tempo confidence {conf:.2f}) suits focus")
 
 
-def _fold_pulse_into_sound(tally: _Tally, focus: float) -> None:
-    """Fold the pulse (its focus score ``focus``, 0 when there is none, at the pulse's weight)
-    into the measured sound's own focus score, so the sound source itself leans to or away from
-    focus with it, the same way on both sides of the trusted threshold."""
-    wp = tables.FEATURE_WEIGHTS["pulse"][2]
+def _fold_no_pulse_into_sound(tally: _Tally, share: float) -> None:
+    """The missing pulse lowers the measured sound's own focus score (a focus score of 0 at
+    ``share`` of the pulse's weight), so the sound source itself leans away from focus."""
+    wp = tables.FEATURE_WEIGHTS["pulse"][2] * share
     for index, (label, w0, w1, w2, s0, s1, s2) in enumerate(tally.sources):
         if label == "measured sound":
-            folded = (s2 * w2 + focus * wp) / (w2 + wp)
-            tally.sources[index] = (label, w0, w1, w2 + wp, s0, s1, folded)
+            tally.sources[index] = (label, w0, w1, w2 + wp, s0, s1, s2 * w2 / (w2 + wp))
             return
-    tally.sources.append(("measured sound", 0.0, 0.0, wp, 0.0, 0.0, focus))
+    tally.sources.append(("measured sound", 0.0, 0.0, wp, 0.0, 0.0, 0.0))
 
 
 def bpm_tag(ev: MoodEvidence, s: MoodSettings, tally: _Tally) -> None:

@@ -182,11 +182,12 @@ TEXTURE_CHANGE_CURVES = (  # dB per band: the spectral shape now against 4 s ear
 # The peak-to-loudness ratio (Features.peak_to_loudness) is measured and shown but not weighed: it
 # is low for brick-walled loud masters and just as low for sustained pads and drones, so it does
 # not tell calm from intense (found on the generator's pad pieces).
-# The pulse's focus score from the tempo confidence: 0 at the trusted threshold
-# (models.TRUSTED_TEMPO_CONFIDENCE), where "no steady pulse" also scores 0, so the verdict does not
-# step there; a full score from 0.6. Chosen on the generated mood set and the real development set
-# against an end at 0.8 (docs/music.md, "The tempo").
-PULSE_CURVE = ((0.3, 0.0), (0.6, 1.0))  # bpm_confidence -> focus
+# How sure calmtune is that a steady pulse was found, from the tempo confidence: 0 at the trusted
+# threshold (models.TRUSTED_TEMPO_CONFIDENCE), rising to 1 at 0.8. The pulse counts for focus at
+# that share of its weight and the missing pulse against focus at the rest, so nothing steps at the
+# threshold (docs/music.md, "The tempo"). The end, 0.8, was kept from the earlier curve after 0.6
+# was tried against it on the generated mood set and the real development set.
+PULSE_CURVE = ((0.3, 0.0), (0.8, 1.0))  # bpm_confidence -> focus
 
 # Arousal from features: each feature scaled to 0..1 between these ends, then a weighted mean.
 AROUSAL_SCALES = {
