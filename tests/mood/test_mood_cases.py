@@ -240,3 +240,28 @@ def test_classify_loudness_alone_sets_arousal_but_not_valence() -> None:
     result = classify(E(features=Features(loudness_lufs=-12)))
     assert result.arousal is not None
     assert result.valence is None
+
+
+def test_classify_a_bpm_tag_that_agrees_lends_an_unsure_measurement_its_weight() -> None:
+    """Just above the trusted threshold a measured tempo weighs almost nothing; a BPM tag with the
+    same tempo weighed more just below it, so agreeing it lends the measurement that weight."""
+    unsure = UPBEAT_AUDIO._replace(bpm=128.0, bpm_confidence=0.31)
+    alone = classify(E(features=unsure))
+    tagged = classify(E(features=unsure, bpm_tag=128.0))
+    assert tagged.upbeat > alone.upbeat
+    assert "tempo 128 BPM is in the upbeat band (110-140) (the file's BPM tag, 128, agrees)" in (
+        tagged.reasons
+    )
+
+
+def test_classify_a_bpm_tag_fades_as_a_disagreeing_measurement_nears_the_threshold() -> None:
+    """A DJ tool's doubled tag (140) against calmtune's unsure 70: the surer the measurement, the
+    less the tag counts, down to nothing at the threshold, where the measurement takes over."""
+    calm_sound = CALM_AUDIO._replace(bpm=70.0)
+    upbeat = [
+        classify(E(features=calm_sound._replace(bpm_confidence=c), bpm_tag=140.0)).upbeat
+        for c in (0.05, 0.15, 0.25, 0.2999)
+    ]
+    assert upbeat == sorted(upbeat, reverse=True) and upbeat[0] > upbeat[-1]
+    reasons = classify(E(features=calm_sound._replace(bpm_confidence=0.15), bpm_tag=140.0)).reasons
+    assert any("disagrees, so the tag counts less" in r for r in reasons)

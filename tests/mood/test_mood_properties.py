@@ -187,9 +187,13 @@ def test_classify_tempo_confidence_crossing_the_trusted_threshold_moves_nothing_
     evidence, features, bpm
 ):
     """A tempo confidence a hair either side of the trusted threshold (it moves by a few
-    hundredths with the playback gain) gives nearly the same scores and confidence: the tempo and
-    the pulse fade in from the threshold, they do not switch on there."""
-    evidence = evidence._replace(bpm_tag=None)  # a tag speaks only below the threshold
+    hundredths with the playback gain) gives nearly the same scores and confidence, with or
+    without a BPM tag: the tempo and the pulse fade in from the threshold, and the tag, used just
+    below it, weighs just above it what it weighed there (a tag that agrees lends the measurement
+    its weight; one that disagrees fades out as the measurement nears the threshold)."""
+    tag = evidence.bpm_tag
+    if tag and abs(tag - bpm) <= 0.04 * bpm:
+        bpm = tag  # agreeing: the same tempo, so only the step (if any) can move the scores
     below = features._replace(bpm=bpm, bpm_confidence=TRUSTED_TEMPO_CONFIDENCE - 1e-6)
     above = features._replace(bpm=bpm, bpm_confidence=TRUSTED_TEMPO_CONFIDENCE + 1e-6)
     a = classify(evidence._replace(features=below))
@@ -197,6 +201,6 @@ def test_classify_tempo_confidence_crossing_the_trusted_threshold_moves_nothing_
     for name in ("calm", "upbeat", "focus", "confidence"):
         assert abs(getattr(a, name) - getattr(b, name)) <= 0.002, name
     for name in ("arousal", "valence"):
-        # a tempo at a hair of weight may be the only arousal evidence above the threshold
+        # with a tempo the only evidence, there is none on one side (a hair of weight is none)
         x, y = getattr(a, name), getattr(b, name)
         assert x is None or y is None or abs(x - y) <= 0.002, name

@@ -32,6 +32,7 @@ from functools import lru_cache
 
 from calmtune.models import (
     PLAUSIBLE_BPM,
+    TRUSTED_TEMPO_CONFIDENCE,
     Features,
     Mood,
     MoodScores,
@@ -62,6 +63,10 @@ _HELP_TAGS_ONLY = (
     "or tag the mood by hand (`calmtune tag --mood calm|upbeat|focus`)"
 )
 _NO_EVIDENCE = "no tempo, sound or genre evidence: run `calmtune analyze` or tag the mood by hand"
+
+# Evidence weighing less than this is none: a tempo a hair above the trusted threshold says
+# nothing about arousal.
+_NO_WEIGHT = 1e-3
 
 # One source of evidence: (label, weight per mood x3, score per mood x3), moods in _MOODS order.
 _Source = tuple[str, float, float, float, float, float, float]
@@ -215,12 +220,20 @@ def measured_tempo(ev: MoodEvidence, s: MoodSettings, has_audio: bool, tally: _T
             tally.reasons.append("no steady pulse was found, which counts against focus")
         return
     conf = f.bpm_confidence
+    k = tempo_reliability(conf)
+    confirmed = _tag_agrees(ev.bpm_tag, bpm)
+    if confirmed:
+        # The tag weighed this much just below the threshold; agreeing, it lends it to the
+        # measurement, so a confidence crossing the threshold does not drop the tempo's weight.
+        k = max(k, tables.BPM_TAG_FACTOR * tempo_reliability(None))
     pulse = None if conf is None else curve_at(tables.PULSE_CURVE, conf)
-    _add_tempo("measured tempo", bpm, tempo_reliability(conf), s, tally, pulse or 0.0)
+    _add_tempo("measured tempo", bpm, k, s, tally, pulse or 0.0)
     if pulse is not None and pulse < 1.0 and has_audio:
         _fold_no_pulse_into_sound(tally, 1.0 - pulse)
     reason = tempo_reason(bpm, s)
-    if conf is not None and conf < 0.5:
+    if confirmed:
+        reason += f" (the file's BPM tag, {ev.bpm_tag:g}, agrees)"
+    elif conf is not None and conf < 0.5:
         reason += f" (tempo confidence {conf:.2f}, so it counts less)"
     tally.reasons.append(reason)
     if conf is not None and conf >= 0.7 and curve_at(curves_for(s).tempo[2], bpm) >= 0.5:
@@ -247,13 +260,32 @@ def bpm_tag(ev: MoodEvidence, s: MoodSettings, tally: _Tally) -> None:
     if not (PLAUSIBLE_BPM[0] <= tag <= PLAUSIBLE_BPM[1]):
         tally.reasons.append(f"BPM tag {tag:g} is not a plausible tempo, so it was ignored")
     elif source == "analysis" and bpm is not None:
-        if abs(tag - bpm) > 0.04 * bpm:
+        if not _tag_agrees(tag, bpm):
             tally.reasons.append(
                 f"BPM tag {tag:g} differs from the measured tempo, which is used instead"
             )
     elif source == "tag":
-        _add_tempo("BPM tag", tag, tables.BPM_TAG_FACTOR * tempo_reliability(None), s, tally)
-        tally.reasons.append(tempo_reason(tag, s, "BPM tag"))
+        share, reason = 1.0, tempo_reason(tag, s, "BPM tag")
+        f = ev.features
+        if f is not None and f.bpm and f.bpm_confidence is not None and not _tag_agrees(tag, f.bpm):
+            # An unsure measurement that disagrees casts doubt on the tag, the more so the nearer
+            # it comes to being trusted: at the threshold the tag weighs nothing, as it does
+            # just above it, where the measurement is used instead.
+            share = max(0.0, 1.0 - f.bpm_confidence / TRUSTED_TEMPO_CONFIDENCE)
+            reason += (
+                f" (the unsure measured tempo, {f.bpm:.0f} BPM at confidence "
+                f"{f.bpm_confidence:.2f}, disagrees, so the tag counts less)"
+            )
+        k = tables.BPM_TAG_FACTOR * tempo_reliability(None) * share
+        _add_tempo("BPM tag", tag, k, s, tally)
+        tally.reasons.append(reason)
+
+
+def _tag_agrees(tag: float | None, bpm: float) -> bool:
+    """A plausible BPM tag within 4% of ``bpm`` (the same tempo, rounding aside)."""
+    return (
+        bool(tag) and PLAUSIBLE_BPM[0] <= tag <= PLAUSIBLE_BPM[1] and abs(tag - bpm) <= 0.04 * bpm
+    )
 
 
 # --- 4-5. key, genre, words --------------------------------------------------------------------------
@@ -400,8 +432,8 @@ def _verdict(
         calm=round(scores[0], 3),
         upbeat=round(scores[1], 3),
         focus=round(scores[2], 3),
-        arousal=round(tally.a_num / tally.a_den, 3) if tally.a_den > 0 else None,
-        valence=round(tally.v_num / tally.v_den, 3) if tally.v_den > 0 else None,
+        arousal=round(tally.a_num / tally.a_den, 3) if tally.a_den > _NO_WEIGHT else None,
+        valence=round(tally.v_num / tally.v_den, 3) if tally.v_den > _NO_WEIGHT else None,
         mood=mood,
         confidence=round(confidence, 3),
         source=source,
