@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from calmtune.analysis.fft import rfft32
+
 WINDOW_HOPS = 16  # window: 16 of the analyser's hops (4096 samples at 22.05 kHz, ~186 ms)
 STRIDE_WINDOWS = 2  # one window every two window lengths: the mean over a track, at little cost
 PEAKS = 20
@@ -55,7 +57,7 @@ class RoughnessMeter:
         self._analyse(frames[:count])
 
     def _analyse(self, frames: np.ndarray) -> None:
-        magnitude = np.abs(np.fft.rfft(frames * self._window, axis=1))
+        magnitude = np.abs(rfft32(frames * self._window, axis=1))
         level = 10.0 * np.log10(np.maximum((magnitude * magnitude).sum(axis=1), 1e-30))
         self._loudest = max(self._loudest, float(level.max()))
         magnitude = magnitude[level >= self._loudest - RANGE_DB][:, self._band]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from calmtune.analysis.change import TextureChangeMeter
+from calmtune.analysis.fft import rfft32
 from calmtune.analysis.floors import ABSOLUTE_GUARD_DB, RunningFloor
 from calmtune.analysis.roughness import RoughnessMeter
 from calmtune.analysis.texture import TextureMeter
@@ -111,7 +112,7 @@ class SpectralAnalyzer:
         self._analyse(frames)
 
     def _analyse(self, frames: np.ndarray) -> None:
-        magnitude = np.abs(np.fft.rfft(frames * self._window, axis=1)) * self._scale
+        magnitude = np.abs(rfft32(frames * self._window, axis=1)) * self._scale
         spectrum_sum = magnitude.sum(axis=0)
         self._centroid_num += float(spectrum_sum @ self._freqs)
         self._centroid_den += float(spectrum_sum.sum())

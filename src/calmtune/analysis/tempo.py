@@ -23,6 +23,7 @@ import math
 
 import numpy as np
 
+from calmtune.analysis.fft import rfft32
 from calmtune.analysis.metre import STRONG_BANDS, candidate_levels, level_features
 
 GRID_LOW, GRID_HIGH = 40.0, 240.0
@@ -193,9 +194,10 @@ def _autocorrelation(x: np.ndarray, max_lag: int) -> np.ndarray:
     """Unbiased autocorrelation normalised to 1 at lag 0, for lags 0..max_lag."""
     n = len(x)
     size = 1 << math.ceil(math.log2(2 * n))
-    # In single precision (numpy 2 keeps float32 through the FFT): an hour's envelope needs a
-    # 2^20-point transform, and the memory target (docs/testing.md) has no room for it in double.
-    spectrum = np.fft.rfft(np.asarray(x, dtype=np.float32), size)
+    # In single precision (``rfft32``; numpy 2's irfft keeps complex64 in float32): an hour's
+    # envelope needs a 2^20-point transform, and the memory target (docs/testing.md) has no room
+    # for it in double.
+    spectrum = rfft32(np.asarray(x, dtype=np.float32), size)
     power = spectrum.real**2 + spectrum.imag**2
     del spectrum
     acf = np.fft.irfft(power, size)[: min(max_lag + 1, n)].astype(np.float64)
