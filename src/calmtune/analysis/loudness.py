@@ -78,13 +78,16 @@ class KWeightingFilter:
 
     float32 FFTs halve the cost; their ~1e-7 relative error is far below the 0.001 LU the result
     is rounded to. The forward ones go through ``fft.rfft32``: numpy's default rfft would
-    compute them in float64 (three times slower here). The hop is a quarter of the decoder's 65,536-frame block, so a block is four
-    whole FFTs and never a fifth, mostly empty one; the FFT is the smallest fast size that holds a
-    hop plus the filter (20,480 at 44.1 and 48 kHz). That filters 20% faster than a power-of-two
-    FFT near 4x the filter length (`benchmarks/bench_analysis.py`: loudness is about 40% of it).
+    compute them in float64 (three times slower here). The hop is a quarter of the decoder's
+    65,536-frame block, so a block is four whole FFTs and never a fifth, mostly empty one; the
+    FFT is the smallest fast size that holds a hop plus the filter (20,480 at 44.1 and 48 kHz).
+    That filters 20% faster than a power-of-two FFT near 4x the filter length
+    (`benchmarks/bench_analysis.py`: loudness is about 40% of it). A block's pieces go through
+    one transform each way, not one per piece: numpy sets a transform up anew on every call.
     """
 
     HOP = 16384
+    PIECES = 4  # hops per transform call: one decoder block
 
     def __init__(self, rate: int, channels: int) -> None:
         h = k_weighting_impulse_response(rate)
@@ -98,17 +101,32 @@ class KWeightingFilter:
         """Filter a (channels, frames) block; returns float32 of the same shape, continuing the
         previous block (the filter's ringing is carried over)."""
         block = np.asarray(block, dtype=np.float32)
-        frames = block.shape[1]
         out = np.empty(block.shape, dtype=np.float32)
-        for start in range(0, frames, self._hop):
-            piece = block[:, start : start + self._hop]
-            n = piece.shape[1]
-            full = np.fft.irfft(rfft32(piece, self._nfft, axis=1) * self._spectrum, self._nfft)
-            tail = self._tail
-            full[:, : tail.shape[1]] += tail
-            out[:, start : start + n] = full[:, :n]
-            self._tail = full[:, n : n + tail.shape[1]].copy()
+        span = self.PIECES * self._hop  # bounds the transforms' memory for a long block
+        for start in range(0, block.shape[1], span):
+            self._filter(block[:, start : start + span], out[:, start : start + span])
         return out
+
+    def _filter(self, block: np.ndarray, out: np.ndarray) -> None:
+        """Filter up to PIECES hops of ``block`` into ``out``, all pieces in one transform."""
+        channels, frames = block.shape
+        hop = self._hop
+        count = -(-frames // hop)  # pieces of a hop; the last one may be shorter
+        pieces = np.zeros((channels, count, hop), dtype=np.float32)
+        pieces.reshape(channels, count * hop)[:, :frames] = block
+        spectra = rfft32(pieces, self._nfft, axis=2)
+        spectra *= self._spectrum
+        full = np.fft.irfft(spectra, self._nfft, axis=2)  # (channels, pieces, nfft)
+        tail = self._tail
+        overlap = tail.shape[1]
+        for index in range(count):
+            start = index * hop
+            n = min(hop, frames - start)
+            piece = full[:, index]
+            piece[:, :overlap] += tail
+            out[:, start : start + n] = piece[:, :n]
+            tail = piece[:, n : n + overlap]
+        self._tail = tail.copy()
 
 
 def _fast_fft_size(n: int) -> int:
