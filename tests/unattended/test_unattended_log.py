@@ -10,7 +10,7 @@ import sys
 from click.testing import CliRunner
 
 from calmtune.cli.app import cli
-from calmtune.logs import MAX_BYTES
+from calmtune.logs import BACKUP_COUNT, MAX_BYTES, _file_handler
 
 
 def _calmtune(*args: str, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
@@ -61,6 +61,39 @@ def test_log_rotates_when_full(isolated_home):
     assert (isolated_home / "state" / "calmtune.log.1").read_text().startswith("old line")
     assert "end scan: exit 0" in log.read_text()
     assert "old line" not in log.read_text()
+
+
+def test_rotation_keeps_the_newest_backups(tmp_path):
+    """The log's own rotation follows logging.handlers.RotatingFileHandler: .1 -> .2 -> .3, and
+    the oldest backup is dropped."""
+    log = tmp_path / "calmtune.log"
+    log.write_text("x" * MAX_BYTES)
+    for n in range(1, BACKUP_COUNT + 1):
+        (tmp_path / f"calmtune.log.{n}").write_text(f"backup {n}\n")
+    handler = _file_handler(log)
+    try:
+        handler.emit(logging.makeLogRecord({"msg": "fresh", "levelno": logging.INFO}))
+    finally:
+        handler.close()
+
+    assert "fresh" in log.read_text() and len(log.read_text()) < 200
+    assert (tmp_path / "calmtune.log.1").read_text() == "x" * MAX_BYTES
+    for n in range(2, BACKUP_COUNT + 1):
+        assert (tmp_path / f"calmtune.log.{n}").read_text() == f"backup {n - 1}\n"
+    assert not (tmp_path / f"calmtune.log.{BACKUP_COUNT + 1}").exists()
+
+
+def test_a_log_that_is_not_a_file_is_never_moved(tmp_path):
+    handler = _file_handler(tmp_path / "null")  # a regular file to open, then swapped below
+    handler.close()
+    handler.baseFilename = os.devnull
+    handler.stream = None
+    try:
+        for _ in range(3):
+            handler.emit(logging.makeLogRecord({"msg": "x" * MAX_BYTES}))
+    finally:
+        handler.close()
+    assert os.path.exists(os.devnull) and not os.path.exists(os.devnull + ".1")
 
 
 def test_terminal_runs_write_no_log(isolated_home):
