@@ -1,7 +1,8 @@
 """Audio file tags: the only package that imports mutagen.
 
-``import calmtune.tags`` is cheap: it loads the field table and the extension list, and mutagen
-only when a function here is first called. Public API:
+``import calmtune.tags`` is cheap: it loads the extension list, and the field table, the update
+records and mutagen only when first used (a no-change rescan needs the extensions alone: the rest
+was 20.8M of its 423M instructions, ``benchmarks/bench_scan.py --instructions``). Public API:
 
 - :data:`AUDIO_EXTENSIONS`, :data:`WRITABLE_FORMATS`
 - :func:`read_tags` -> ``TagInfo``; :func:`read_cover` -> the embedded cover image
@@ -20,11 +21,12 @@ from os import PathLike
 from typing import TYPE_CHECKING, Any
 
 from calmtune.models import TagInfo
-from calmtune.tags.formats import AUDIO_EXTENSIONS, WRITABLE_FORMATS
-from calmtune.tags.update import FieldChange, TagUpdate
+from calmtune.tags.extensions import AUDIO_EXTENSIONS
 
 if TYPE_CHECKING:
+    from calmtune.tags.formats import WRITABLE_FORMATS
     from calmtune.tags.journal import RecoveryNote
+    from calmtune.tags.update import FieldChange, TagUpdate
     from calmtune.tags.write import TagWriter
 
 __all__ = [
@@ -46,11 +48,20 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # TagWriter lives with the writer, which imports mutagen: loaded when first asked for.
+    # Loaded when first asked for: TagWriter lives with the writer, which imports mutagen; the
+    # others are the field table and the update records, which a scan does not need.
     if name == "TagWriter":
         from calmtune.tags.write import TagWriter
 
         return TagWriter
+    if name == "WRITABLE_FORMATS":
+        from calmtune.tags.formats import WRITABLE_FORMATS
+
+        return WRITABLE_FORMATS
+    if name in ("FieldChange", "TagUpdate"):
+        from calmtune.tags import update
+
+        return getattr(update, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -1,6 +1,7 @@
 """Which audio formats calmtune knows, by file extension and by mutagen class.
 
-Pure data (no mutagen import): the scanner imports this in its main process to pick files.
+Pure data (no mutagen import). The extensions the scanner picks files by are in
+``extensions.py``.
 """
 
 from __future__ import annotations
@@ -9,42 +10,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from calmtune.tags.fields import Family
-
-# Extensions the scanner considers: everything mutagen reads as audio. Video containers (.mp4,
-# .ogv) and MIDI are left out on purpose: calmtune plays recorded music.
-AUDIO_EXTENSIONS: frozenset[str] = frozenset(
-    {
-        ".mp3",
-        ".mp2",
-        ".flac",
-        ".ogg",
-        ".oga",
-        ".opus",
-        ".spx",
-        ".m4a",
-        ".m4b",
-        ".aac",
-        ".wav",
-        ".wave",
-        ".aif",
-        ".aiff",
-        ".aifc",
-        ".wma",
-        ".asf",
-        ".wv",
-        ".ape",
-        ".mpc",
-        ".mp+",
-        ".tta",
-        ".ofr",
-        ".ofs",
-        ".tak",
-        ".dsf",
-        ".dff",
-        ".ac3",
-        ".eac3",
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)
