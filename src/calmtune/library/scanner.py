@@ -6,13 +6,10 @@ scores moods and writes batches of rows, each batch its own transaction, so a ki
 consistent index that the next scan completes.
 """
 
-from __future__ import annotations
-
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from calmtune.library.identity import Follower
 from calmtune.library.index import Library, decode_path, encode_path
@@ -24,24 +21,39 @@ BATCH_SIZE = 400
 PARALLEL_THRESHOLD = 48
 
 
-@dataclass(slots=True)
-class ScanFailure:
+# NamedTuples and plain classes, not dataclasses, without ``from __future__ import annotations``:
+# see library/walk.py for why and what it saved.
+
+
+class ScanFailure(NamedTuple):
     path: str
     error: str
 
 
-@dataclass(slots=True)
 class ScanReport:
-    roots: list[str]
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    renamed: int = 0  # found under a new name by their audio (counted in "updated" too)
-    failed: list[ScanFailure] = field(default_factory=list)
-    # Indexed, but cut short or otherwise damaged (found when the file was read this time).
-    damaged: list[ScanFailure] = field(default_factory=list)
-    missing_roots: list[str] = field(default_factory=list)
+    __slots__ = (
+        "added",
+        "damaged",
+        "failed",
+        "missing_roots",
+        "removed",
+        "renamed",
+        "roots",
+        "unchanged",
+        "updated",
+    )
+
+    def __init__(self, roots: list[str]) -> None:
+        self.roots = roots
+        self.added = 0
+        self.updated = 0
+        self.unchanged = 0
+        self.removed = 0
+        self.renamed = 0  # found under a new name by their audio (counted in "updated" too)
+        self.failed: list[ScanFailure] = []
+        # Indexed, but cut short or otherwise damaged (found when the file was read this time).
+        self.damaged: list[ScanFailure] = []
+        self.missing_roots: list[str] = []
 
     def to_json(self) -> dict:
         return {
@@ -56,8 +68,7 @@ class ScanReport:
         }
 
 
-@dataclass(slots=True)
-class ScanProgress:
+class ScanProgress(NamedTuple):
     """Sent to the caller as the scan goes: ``phase`` is "walking", "reading" or "done"."""
 
     phase: str
