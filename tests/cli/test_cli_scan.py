@@ -251,3 +251,31 @@ def test_scan_index_is_consistent_sqlite(tagged_library, isolated_home):
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("SELECT count(*) FROM tracks").fetchone()[0] == len(expected)
+
+
+def test_a_no_change_rescan_leaves_out_what_it_does_not_need(tagged_library, isolated_home):
+    """An unattended rescan that finds nothing changed is mostly start-up: it must not import the
+    rotating handler module, the tag field table, the update records, dataclasses or signal
+    (library/walk.py, tags/__init__.py and logs.py give the figures)."""
+    root, _expected = tagged_library
+    assert scan_json(root)["added"] == len(FORMATS)
+    script = textwrap.dedent(
+        """
+        import runpy, sys
+        sys.argv = ["calmtune", "scan", "--json", sys.argv[1]]
+        try:
+            runpy.run_module("calmtune", run_name="__main__")
+        except SystemExit:
+            pass
+        heavy = ("logging.handlers", "calmtune.tags.fields", "calmtune.tags.update",
+                 "dataclasses", "signal")
+        print("LOADED:" + ",".join(m for m in heavy if m in sys.modules), file=sys.stderr)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(root)], capture_output=True, text=True, timeout=60
+    )
+    assert json.loads(done.stdout)["unchanged"] == len(FORMATS)
+    assert done.stderr.strip().splitlines()[-1] == "LOADED:"
+    log = (isolated_home / "state" / "calmtune.log").read_text()
+    assert "end scan: exit 0" in log  # piped: the unattended log was written
