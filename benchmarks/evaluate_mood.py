@@ -219,14 +219,22 @@ def print_matrix(title: str, rows: list[tuple[str, str]]) -> None:
 
 
 def evaluate(args: argparse.Namespace) -> int:
+    """Render, analyse and classify the set in --keep DIR, or in a folder removed afterwards."""
+    if args.keep:
+        workdir = Path(args.keep)
+        workdir.mkdir(parents=True, exist_ok=True)
+        return evaluate_in(args, workdir)
+    with tempfile.TemporaryDirectory(prefix="calmtune-eval-") as scratch:
+        return evaluate_in(args, Path(scratch))
+
+
+def evaluate_in(args: argparse.Namespace, workdir: Path) -> int:
     from calmtune.mood import classify
     from calmtune.mood.evidence import MoodEvidence
 
     analyse = find_analyser()
     per_class = 2 if args.quick else args.per_class
     pieces = make_pieces(per_class, args.seed)
-    workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="calmtune-eval-"))
-    workdir.mkdir(parents=True, exist_ok=True)
     audio_rows, tag_rows, disagree_rows, records = [], [], [], []
     started = time.perf_counter()
     for index, piece in enumerate(pieces):
@@ -268,7 +276,8 @@ def evaluate(args: argparse.Namespace) -> int:
                           "with_audio": summary(audio_rows), "tags_only": summary(tag_rows),
                           "disagreeing_tags": summary(disagree_rows)}, indent=1))  # fmt: skip
         return 0
-    print(f"mood evaluation: {len(pieces)} synthetic pieces, seed {args.seed}, files in {workdir}")
+    kept = f", files in {workdir}" if args.keep else ""
+    print(f"mood evaluation: {len(pieces)} synthetic pieces, seed {args.seed}{kept}")
     print(f"generation + analysis + classify: {elapsed:.1f} s")
     print_matrix("measured audio + tags", audio_rows)
     print_matrix("the subset whose tags disagree with the sound (audio + tags)", disagree_rows)
