@@ -204,7 +204,7 @@ def measured_tempo(ev: MoodEvidence, s: MoodSettings, has_audio: bool, tally: _T
     0 at the threshold, and the pulse counts for focus at the share ``tables.PULSE_CURVE`` gives
     it, 0 at the threshold, while the missing pulse counts against focus at the rest, as it does
     in full below the threshold. So a confidence that moves a few hundredths with the playback
-    gain moves the scores a little (docs/music.md, "The tempo").
+    gain moves the scores a little (docs/music.md, "How calmtune decides a mood", item 3).
     """
     f = ev.features
     bpm, source = effective_bpm(f, ev.bpm_tag)

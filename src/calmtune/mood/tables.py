@@ -185,8 +185,9 @@ TEXTURE_CHANGE_CURVES = (  # dB per band: the spectral shape now against 4 s ear
 # How sure calmtune is that a steady pulse was found, from the tempo confidence: 0 at the trusted
 # threshold (models.TRUSTED_TEMPO_CONFIDENCE), rising to 1 at 0.8. The pulse counts for focus at
 # that share of its weight and the missing pulse against focus at the rest, so nothing steps at the
-# threshold (docs/music.md, "The tempo"). The end, 0.8, was kept from the earlier curve after 0.6
-# was tried against it on the generated mood set and the real development set.
+# threshold (docs/music.md, "How calmtune decides a mood", item 3). The end, 0.8, was kept from
+# the earlier curve after 0.6 was tried against it on the generated mood set and the real
+# development set.
 PULSE_CURVE = ((0.3, 0.0), (0.8, 1.0))  # bpm_confidence -> focus
 
 # Arousal from features: each feature scaled to 0..1 between these ends, then a weighted mean.
