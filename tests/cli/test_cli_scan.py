@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from audiofiles import make_tagged_file
 from calmtune.cli import cli
+from loaded_modules import run_watching
 
 FORMATS = ["mp3", "mp3v23", "flac", "ogg", "opus", "m4a", "wav", "aiff"]
 
@@ -259,23 +260,9 @@ def test_a_no_change_rescan_leaves_out_what_it_does_not_need(tagged_library, iso
     (library/walk.py, tags/__init__.py and logs.py give the figures)."""
     root, _expected = tagged_library
     assert scan_json(root)["added"] == len(FORMATS)
-    script = textwrap.dedent(
-        """
-        import runpy, sys
-        sys.argv = ["calmtune", "scan", "--json", sys.argv[1]]
-        try:
-            runpy.run_module("calmtune", run_name="__main__")
-        except SystemExit:
-            pass
-        heavy = ("logging.handlers", "calmtune.tags.fields", "calmtune.tags.update",
-                 "dataclasses", "signal")
-        print("LOADED:" + ",".join(m for m in heavy if m in sys.modules), file=sys.stderr)
-        """
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(root)], capture_output=True, text=True, timeout=60
-    )
+    heavy = ["logging.handlers", "calmtune.tags.fields", "calmtune.tags.update", "dataclasses"]
+    done, loaded = run_watching(["scan", "--json", str(root)], [*heavy, "signal"])
     assert json.loads(done.stdout)["unchanged"] == len(FORMATS)
-    assert done.stderr.strip().splitlines()[-1] == "LOADED:"
+    assert loaded == []
     log = (isolated_home / "state" / "calmtune.log").read_text()
     assert "end scan: exit 0" in log  # piped: the unattended log was written

@@ -12,6 +12,7 @@ from calmtune.errors import LibraryError
 from calmtune.library import Library
 from calmtune.library.migrations import MIGRATIONS, m001_initial, m002_journal
 from calmtune.models import Mood, MoodScores, MoodSource, TagInfo
+from loaded_modules import run_watching
 
 
 def schema_2_index(path, reasons_column: list) -> None:
@@ -47,19 +48,9 @@ def test_listing_without_an_index_migrates_an_empty_one_without_loading_json():
     """`calmtune tracks` with no index reads an empty one made in memory, every migration run
     on it; migration 3 loads json only for rows it has to read (5.3M of 249M instructions,
     migrations.py). The home is this test's own, with no index in it."""
-    import subprocess
-    import sys
-
-    code = (
-        "import sys\n"
-        "from calmtune.cli import main\n"
-        "sys.argv = ['calmtune', 'tracks', '--limit', '1']\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print('loaded:', *[m for m in ['json'] if m in sys.modules])\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    done, loaded = run_watching(["tracks", "--limit", "1"], ["json"])
     assert "The library is empty" in done.stderr
-    assert done.stdout.splitlines()[-1] == "loaded:"
+    assert loaded == []
 
 
 def test_migration_3_turns_json_reasons_into_lines(tmp_path):

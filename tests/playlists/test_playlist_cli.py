@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from audiofiles import make_tagged_file
 from calmtune.cli import cli
+from loaded_modules import run_watching
 
 
 def run(*args: str):
@@ -168,20 +169,10 @@ def test_playlist_build_no_match_in_a_full_library_says_what_to_do(tmp_path):
 def test_playlist_build_loads_only_what_it_needs(calm_library):
     # Building a playlist neither plays, analyses, tags nor draws: the heavy libraries behind
     # those stay unloaded (docs/design.md, "Start-up: heavy imports stay lazy").
-    import subprocess
-    import sys
-
-    code = (
-        "import sys\n"
-        "from calmtune.cli import main\n"
-        "sys.argv = ['calmtune', 'playlist', 'build', 'calm', '--seed', '3', '--format', 'paths']\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = ['numpy', 'rich', 'mutagen', 'pygame', 'logging']\n"
-        "print('loaded:', *[m for m in heavy if m in sys.modules])\n"
-    )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert ".flac" in run.stdout
-    assert run.stdout.splitlines()[-1] == "loaded:"
+    args = ["playlist", "build", "calm", "--seed", "3", "--format", "paths"]
+    done, loaded = run_watching(args, ["numpy", "rich", "mutagen", "pygame", "logging"])
+    assert ".flac" in done.stdout
+    assert loaded == []
 
 
 @pytest.mark.parametrize("fmt", ["json", "m3u8", "paths"])
