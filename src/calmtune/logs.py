@@ -1,10 +1,13 @@
 """The log of unattended runs: cron jobs, timers and pipes append what they did to a rotating file.
 
-Nobody watches those runs, so afterwards the log must say what ran, when, how it ended and why.
-Interactive runs log nothing (they show it), and never import ``logging`` at all; neither do
-queries such as ``tracks`` (see ``cli.app.LOGGED_COMMANDS``).
+Nobody watches those runs, so afterwards the log must say what ran, when, how it ended and why:
+one line when the run starts and one when it ends. Interactive runs log nothing (they show it);
+neither do queries such as ``tracks`` (see ``cli.app.LOGGED_COMMANDS``).
 
-Other modules log with ``logging.getLogger("calmtune.<module>")``: INFO and above reach the file.
+The file is written here directly, not through the ``logging`` package: two lines a run need no
+handlers or records, and importing ``logging`` was 18M of the 358M instructions of an unattended
+no-change ``calmtune scan`` of 2,000 files (``benchmarks/bench_scan.py --instructions``,
+docs/design.md). The line format is the one ``logging`` would write with ``_FORMAT``.
 """
 
 from __future__ import annotations
@@ -17,109 +20,79 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import logging
-
     import click
 
 LOG_FILE_NAME = "calmtune.log"
 MAX_BYTES = 1_000_000  # about ten thousand runs' worth of lines
 BACKUP_COUNT = 3  # calmtune.log.1 ... .3: at most 4 MB on disk
 LOGGER_NAME = "calmtune"
-_FORMAT = "%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"
+# "%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s" in logging's terms.
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 
 
 def log_file(state_dir: Path) -> Path:
     return state_dir / LOG_FILE_NAME
 
 
-def _file_handler(path: Path) -> logging.Handler:
-    """The rotating log file, or a handler that drops the records when the file cannot be
-    opened: an unwritable state folder must not stop the music."""
-    import logging
+class LogFile:
+    """Appends one-line records to the log file, moving it aside to ``.1`` (``.1`` to ``.2`` and
+    so on, keeping ``BACKUP_COUNT``) before a record would take it to ``MAX_BYTES``: the rule of
+    ``logging.handlers.RotatingFileHandler``. A record that cannot be written is dropped: an
+    unwritable state folder must not stop the music."""
 
-    from calmtune.safetext import printable
+    def __init__(self, path: Path) -> None:
+        self.path = path
 
-    class OneLineFormatter(logging.Formatter):
-        """One record, one line: a file name holding a newline, a tab or bytes that are not
-        UTF-8 is written with visible escapes (``calmtune.safetext``), never split or dropped."""
+    def write(self, level: str, name: str, message: str) -> None:
+        from calmtune.safetext import printable
 
-        def format(self, record: logging.LogRecord) -> str:
-            return printable(super().format(record))
+        stamp = time.strftime(_TIME_FORMAT, time.localtime())
+        # One record, one line: a file name holding a newline, a tab or bytes that are not UTF-8
+        # is written with visible escapes (``calmtune.safetext``), never split or dropped, and
+        # backslashreplace means a record can never fail to encode.
+        line = printable(f"{stamp} {os.getpid()} {level} {name}: {message}") + "\n"
+        data = line.encode("utf-8", "backslashreplace")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self._would_fill(len(data)):
+                self._rotate()
+            with open(self.path, "ab") as stream:
+                stream.write(data)
+        except OSError:
+            pass
 
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = _rotating_file_handler(path)
-    except OSError:
-        return logging.NullHandler()
-    handler.setLevel(logging.INFO)
-    handler.setFormatter(OneLineFormatter(_FORMAT, datefmt="%Y-%m-%dT%H:%M:%S%z"))
-    return handler
+    def _would_fill(self, size: int) -> bool:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        import stat
 
+        if not stat.S_ISREG(st.st_mode):
+            return False  # never move a FIFO or /dev/null aside
+        return st.st_size + size >= MAX_BYTES
 
-def _rotating_file_handler(path: Path) -> logging.Handler:
-    """A log file that moves aside to ``.1`` (``.1`` to ``.2`` and so on, keeping
-    ``BACKUP_COUNT``) before a record would take it to ``MAX_BYTES``: the rule of
-    ``logging.handlers.RotatingFileHandler``, written out here because importing that module
-    (it pulls in socket, pickle and queue) was 29.5M of the 423M instructions of an unattended
-    no-change ``calmtune scan`` of 2,000 files (``benchmarks/bench_scan.py --instructions``)."""
-    import logging
-
-    class RotatingFile(logging.FileHandler):
-        def emit(self, record: logging.LogRecord) -> None:
-            try:
-                if self._would_fill(record):
-                    self._rotate()
-                super().emit(record)
-            except Exception:
-                self.handleError(record)
-
-        def _would_fill(self, record: logging.LogRecord) -> bool:
-            name = self.baseFilename
-            if os.path.exists(name) and not os.path.isfile(name):
-                return False  # never move a FIFO or /dev/null aside
-            if self.stream is None:
-                self.stream = self._open()
-            self.stream.seek(0, os.SEEK_END)
-            return self.stream.tell() + len(self.format(record) + "\n") >= MAX_BYTES
-
-        def _rotate(self) -> None:
-            self.stream.close()
-            self.stream = None
-            name = self.baseFilename
-            for n in range(BACKUP_COUNT - 1, 0, -1):
-                if os.path.exists(f"{name}.{n}"):
-                    os.replace(f"{name}.{n}", f"{name}.{n + 1}")
-            if os.path.exists(name):
-                os.replace(name, f"{name}.1")
-            self.stream = self._open()
-
-    # backslashreplace: a record can never fail to encode (a "--- Logging error ---").
-    return RotatingFile(path, encoding="utf-8", errors="backslashreplace")
+    def _rotate(self) -> None:
+        name = str(self.path)
+        for n in range(BACKUP_COUNT - 1, 0, -1):
+            if os.path.exists(f"{name}.{n}"):
+                os.replace(f"{name}.{n}", f"{name}.{n + 1}")
+        os.replace(name, f"{name}.1")
 
 
-def start_unattended_log(ctx: click.Context, state_dir: Path, *, verbose: int = 0) -> None:
+def start_unattended_log(ctx: click.Context, state_dir: Path) -> None:
     """Log this run's start and, when the command's context closes, its exit code and duration.
 
-    Called from the group callback when stdout is not a terminal. The handler is removed again at
-    close, so runs in one process (tests) never write into each other's files.
+    Called from the group callback when stdout is not a terminal.
     """
-    import logging
-
-    handler = _file_handler(log_file(state_dir))
-    logger = logging.getLogger(LOGGER_NAME)
-    logger.addHandler(handler)
-    if verbose:
-        handler.setLevel(logging.DEBUG)
-    saved = (logger.level, logger.propagate)
-    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
-    logger.propagate = False  # the records belong in the file, not on a root handler's stderr
+    log = LogFile(log_file(state_dir))
+    name = f"{LOGGER_NAME}.run"
     started = time.monotonic()
-    log = logging.getLogger(f"{LOGGER_NAME}.run")
-    log.info(
-        "start: calmtune %s (uid %d, XDG_RUNTIME_DIR=%s)",
-        shlex.join(sys.argv[1:]),
-        os.getuid(),
-        os.environ.get("XDG_RUNTIME_DIR", "unset"),
+    log.write(
+        "INFO",
+        name,
+        f"start: calmtune {shlex.join(sys.argv[1:])} (uid {os.getuid()}, "
+        f"XDG_RUNTIME_DIR={os.environ.get('XDG_RUNTIME_DIR', 'unset')})",
     )
 
     def finish() -> None:
@@ -130,20 +103,10 @@ def start_unattended_log(ctx: click.Context, state_dir: Path, *, verbose: int = 
         stopped = _signal_name(code)
         if stopped and (not reason or reason.startswith("KeyboardInterrupt")):
             reason = f"stopped by {stopped}"
-        level = logging.INFO if code == 0 or stopped else logging.ERROR
+        level = "INFO" if code == 0 or stopped else "ERROR"
         tail = f": {reason}" if reason else ""
-        log.log(
-            level,
-            "end %s: exit %d after %.1f s%s",
-            ctx.invoked_subcommand or "-",
-            code,
-            elapsed,
-            tail,
-        )
-        logger.removeHandler(handler)
-        handler.close()
-        logger.setLevel(saved[0])
-        logger.propagate = saved[1]
+        command = ctx.invoked_subcommand or "-"
+        log.write(level, name, f"end {command}: exit {code} after {elapsed:.1f} s{tail}")
 
     ctx.call_on_close(finish)
 

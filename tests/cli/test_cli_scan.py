@@ -255,12 +255,12 @@ def test_scan_index_is_consistent_sqlite(tagged_library, isolated_home):
 
 
 def test_a_no_change_rescan_leaves_out_what_it_does_not_need(tagged_library, isolated_home):
-    """An unattended rescan that finds nothing changed is mostly start-up: it must not import the
-    rotating handler module, the tag field table, the update records, dataclasses or signal
-    (library/walk.py, tags/__init__.py and logs.py give the figures)."""
+    """An unattended rescan that finds nothing changed is mostly start-up: it must not import
+    logging, the tag field table, the update records, dataclasses or signal (library/walk.py,
+    tags/__init__.py and logs.py give the figures)."""
     root, _expected = tagged_library
     assert scan_json(root)["added"] == len(FORMATS)
-    heavy = ["logging.handlers", "calmtune.tags.fields", "calmtune.tags.update", "dataclasses"]
+    heavy = ["logging", "calmtune.tags.fields", "calmtune.tags.update", "dataclasses"]
     done, loaded = run_watching(["scan", "--json", str(root)], [*heavy, "signal"])
     assert json.loads(done.stdout)["unchanged"] == len(FORMATS)
     assert loaded == []

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from click.testing import CliRunner
 
 from calmtune.cli.app import cli
-from calmtune.logs import BACKUP_COUNT, MAX_BYTES, _file_handler
+from calmtune.logs import BACKUP_COUNT, MAX_BYTES, LogFile
 
 
 def _calmtune(*args: str, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
@@ -70,11 +70,8 @@ def test_rotation_keeps_the_newest_backups(tmp_path):
     log.write_text("x" * MAX_BYTES)
     for n in range(1, BACKUP_COUNT + 1):
         (tmp_path / f"calmtune.log.{n}").write_text(f"backup {n}\n")
-    handler = _file_handler(log)
-    try:
-        handler.emit(logging.makeLogRecord({"msg": "fresh", "levelno": logging.INFO}))
-    finally:
-        handler.close()
+
+    LogFile(log).write("INFO", "calmtune.test", "fresh")
 
     assert "fresh" in log.read_text() and len(log.read_text()) < 200
     assert (tmp_path / "calmtune.log.1").read_text() == "x" * MAX_BYTES
@@ -83,17 +80,38 @@ def test_rotation_keeps_the_newest_backups(tmp_path):
     assert not (tmp_path / f"calmtune.log.{BACKUP_COUNT + 1}").exists()
 
 
+def test_a_record_is_one_line_in_logging_format(tmp_path):
+    """Control characters and bytes that are not UTF-8 in a message are escaped, never split the
+    line; the fields are those of logging's "%(asctime)s %(process)d %(levelname)s %(name)s"."""
+    log = tmp_path / "calmtune.log"
+    name = os.fsdecode(b"bad\xff\nname.flac")
+
+    LogFile(log).write("ERROR", "calmtune.run", f"end scan: exit 1 after 0.1 s: {name}")
+
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1
+    stamp, pid, level, rest = lines[0].split(" ", 3)
+    assert len(stamp) == len("2026-12-03T21:00:00+0000") and stamp[10] == "T"
+    assert pid == str(os.getpid()) and level == "ERROR"
+    assert rest.startswith("calmtune.run: end scan: exit 1 after 0.1 s: bad")
+    assert rest.endswith(r"bad\xff\x0aname.flac")
+
+
 def test_a_log_that_is_not_a_file_is_never_moved(tmp_path):
-    handler = _file_handler(tmp_path / "null")  # a regular file to open, then swapped below
-    handler.close()
-    handler.baseFilename = os.devnull
-    handler.stream = None
-    try:
-        for _ in range(3):
-            handler.emit(logging.makeLogRecord({"msg": "x" * MAX_BYTES}))
-    finally:
-        handler.close()
+    log = LogFile(tmp_path / "null")
+    log.path = Path(os.devnull)
+    for _ in range(3):
+        log.write("INFO", "calmtune.test", "x" * MAX_BYTES)
     assert os.path.exists(os.devnull) and not os.path.exists(os.devnull + ".1")
+
+
+def test_an_unwritable_log_drops_the_record(tmp_path):
+    blocker = tmp_path / "state"
+    blocker.write_text("a file where the state folder should be")
+
+    LogFile(blocker / "calmtune.log").write("INFO", "calmtune.test", "lost")
+
+    assert blocker.read_text() == "a file where the state folder should be"
 
 
 def test_terminal_runs_write_no_log(isolated_home):
@@ -107,22 +125,13 @@ def test_terminal_runs_write_no_log(isolated_home):
     assert not (isolated_home / "state" / "calmtune.log").exists()
 
 
-def test_in_process_runs_leave_no_handler_behind(isolated_home):
-    logger = logging.getLogger("calmtune")
-    before = (list(logger.handlers), logger.propagate, logger.level)
+def test_in_process_runs_each_log_their_own_lines(isolated_home):
+    """Runs in one process (tests, a host program) share no logger state."""
+    for _ in range(2):
+        result = CliRunner().invoke(cli, ["scan", str(isolated_home)])
+        assert result.exit_code == 0
 
-    result = CliRunner().invoke(cli, ["scan", str(isolated_home)])
-
-    assert result.exit_code == 0
-    assert (list(logger.handlers), logger.propagate, logger.level) == before
-    assert "end scan: exit 0" in (isolated_home / "state" / "calmtune.log").read_text()
-
-
-def test_an_unwritable_log_never_stops_the_run(isolated_home, tmp_path):
-    (isolated_home / "state").write_text("a file where the state folder should be")
-
-    done = _calmtune("scan", "--json", str(tmp_path))
-
-    assert done.returncode == 0
-    assert b'"added": 0' in done.stdout
-    assert b"Traceback" not in done.stderr and b"Logging error" not in done.stderr
+    lines = (isolated_home / "state" / "calmtune.log").read_text().splitlines()
+    assert len(lines) == 4
+    assert ["start" in line for line in lines] == [True, False, True, False]
+    assert all("end scan: exit 0" in line for line in lines[1::2])

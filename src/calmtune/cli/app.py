@@ -254,4 +254,4 @@ def cli(
         if not is_terminal():
             from calmtune.logs import start_unattended_log
 
-            start_unattended_log(ctx, ctx.obj.paths.state_dir, verbose=verbose)
+            start_unattended_log(ctx, ctx.obj.paths.state_dir)
